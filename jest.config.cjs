@@ -1,0 +1,14 @@
+// Three suites that npm test runs one after another; each can also be run alone.
+const common = {
+  testEnvironment: 'node',
+  setupFiles: ['<rootDir>/tests/setup/polyfills.cjs'],
+  transform: { '^.+\\.[cm]?[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
+    { ...common, displayName: 'workflow', testMatch: ['<rootDir>/tests/workflow/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
+  ],
+};

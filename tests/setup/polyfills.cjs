@@ -1,0 +1,2 @@
+// aws-local-stepfunctions calls Promise.withResolvers, which Node 20 lacks.
+require('../../shared/polyfills.cjs');
