@@ -1,0 +1,190 @@
+/**
+ * Every error that crosses a boundary. Each class sets `this.name` to a string literal because
+ * Step Functions matches `ErrorEquals` against the name and minifiers rename classes.
+ * A unit test checks that the state machine names exactly these.
+ */
+
+export interface FieldError {
+  /** Dotted path of the offending field, e.g. `email` or `tags.0.key`. */
+  field: string;
+  message: string;
+}
+
+/** Errors the caller caused: shown to them as a 4xx with a stable code. */
+export abstract class SwitchyardError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+}
+
+export class InvalidInputError extends SwitchyardError {
+  readonly status = 400;
+  readonly code = 'INVALID_INPUT';
+  constructor(
+    message: string,
+    readonly fields: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'InvalidInputError';
+  }
+}
+
+export class NotFoundError extends SwitchyardError {
+  readonly status = 404;
+  readonly code = 'NOT_FOUND';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class MethodNotAllowedError extends SwitchyardError {
+  readonly status = 405;
+  readonly code = 'METHOD_NOT_ALLOWED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'MethodNotAllowedError';
+  }
+}
+
+export class ConflictError extends SwitchyardError {
+  readonly status = 409;
+  constructor(
+    readonly code: 'NAME_TAKEN' | 'EMAIL_TAKEN' | 'IDEMPOTENCY_KEY_REUSED',
+    message: string,
+    readonly fields: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+export class PayloadTooLargeError extends SwitchyardError {
+  readonly status = 413;
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+export class UnsupportedMediaTypeError extends SwitchyardError {
+  readonly status = 415;
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
+
+/** The OU path or id in a request does not exist (and creating OUs is not enabled). */
+export class OuNotFoundError extends SwitchyardError {
+  readonly status = 422;
+  readonly code = 'OU_NOT_FOUND';
+  constructor(message: string) {
+    super(message);
+    this.name = 'OuNotFoundError';
+  }
+}
+
+/** The organization has no room for another account (quota, or AWS's own limit). */
+export class AccountQuotaExceededError extends SwitchyardError {
+  readonly status = 422;
+  readonly code = 'ACCOUNT_QUOTA_EXCEEDED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'AccountQuotaExceededError';
+  }
+}
+
+/**
+ * Throttling or a concurrent modification at AWS: safe to retry after a jittered backoff.
+ * The state machine retries it; an HTTP caller gets 503 with Retry-After.
+ */
+export class RetryableAwsError extends SwitchyardError {
+  readonly status = 503;
+  readonly code = 'RETRY_LATER';
+  constructor(
+    message: string,
+    readonly awsError?: string,
+  ) {
+    super(message);
+    this.name = 'RetryableAwsError';
+  }
+}
+
+/** AWS refused for a reason that retrying will not fix (permissions, organization not enabled, constraint). */
+export class AwsRequestRejectedError extends SwitchyardError {
+  readonly status = 502;
+  readonly code = 'AWS_REJECTED';
+  constructor(
+    message: string,
+    readonly awsError: string,
+  ) {
+    super(message);
+    this.name = 'AwsRequestRejectedError';
+  }
+}
+
+/** Organizations did not finish creating the account within the configured cap. */
+export class AccountCreationTimedOutError extends SwitchyardError {
+  readonly status = 504;
+  readonly code = 'ACCOUNT_CREATION_TIMED_OUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'AccountCreationTimedOutError';
+  }
+}
+
+/** A workflow step found the environment in a state it cannot act on (deleted record, unknown id). */
+export class EnvironmentStateError extends SwitchyardError {
+  readonly status = 409;
+  readonly code = 'ENVIRONMENT_STATE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentStateError';
+  }
+}
+
+/** Names the state machine retries (with backoff and full jitter). */
+export const RETRYABLE_ERROR_NAMES = ['RetryableAwsError'] as const;
+
+/** Names the state machine treats as terminal for the environment. */
+export const TERMINAL_ERROR_NAMES = [
+  'InvalidInputError',
+  'OuNotFoundError',
+  'AccountQuotaExceededError',
+  'AwsRequestRejectedError',
+  'AccountCreationTimedOutError',
+  'EnvironmentStateError',
+] as const;
+
+/**
+ * Names raised by the platform rather than by Switchyard code: the Lambda service errors every task
+ * retries (aws-facts.md), a task or function timeout, and the catch-all.
+ */
+export const PLATFORM_ERROR_NAMES = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.TooManyRequestsException',
+  'States.Timeout',
+  'Sandbox.Timedout',
+  'States.ALL',
+] as const;
+
+/** Every error class name defined in this module, for the ASL consistency test. */
+export const ERROR_CLASS_NAMES = [
+  'InvalidInputError',
+  'NotFoundError',
+  'MethodNotAllowedError',
+  'ConflictError',
+  'PayloadTooLargeError',
+  'UnsupportedMediaTypeError',
+  'OuNotFoundError',
+  'AccountQuotaExceededError',
+  'RetryableAwsError',
+  'AwsRequestRejectedError',
+  'AccountCreationTimedOutError',
+  'EnvironmentStateError',
+] as const;

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { parseColor, defaultColor } from './colors';
+import { emailFromTemplate, emailProblem } from './email';
+import { InvalidInputError, type FieldError } from './errors';
+import { environmentId, requestHash, slugify } from './naming';
+import { formatOuRef, parseOuRef } from './ou-path';
+
+const PRINTABLE = /^[\x20-\x7E]*$/;
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** Keys that would reach Object.prototype if ever copied naively into a plain object. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const RESERVED_TAG_PREFIXES = ['aws:', 'switchyard:'];
+
+const TagKeySchema = z
+  .string()
+  .min(1, 'tag keys must not be empty')
+  .max(128, 'tag keys are at most 128 characters')
+  .regex(TAG_CHARS, 'tag keys may contain letters, digits, spaces and _ . : / = + - @')
+  .refine((k) => !FORBIDDEN_KEYS.has(k), 'this tag key is not allowed')
+  .refine((k) => !RESERVED_TAG_PREFIXES.some((p) => k.toLowerCase().startsWith(p)), 'tag keys may not start with aws: or switchyard:');
+
+const TagValueSchema = z
+  .string()
+  .max(256, 'tag values are at most 256 characters')
+  .regex(TAG_CHARS, 'tag values may contain letters, digits, spaces and _ . : / = + - @');
+
+/** The body of `POST /environments` (and of every other trigger), exactly as a caller sends it. */
+export const EnvironmentRequestSchema = z
+  .object({
+    name: z
+      .string()
+      .transform((s) => s.trim())
+      .pipe(
+        z
+          .string()
+          .min(1, 'must not be blank')
+          .max(50, 'must be at most 50 characters')
+          .regex(PRINTABLE, 'must be printable ASCII (no control or non-ASCII characters)'),
+      ),
+    email: z
+      .string()
+      .transform((s) => s.trim())
+      .superRefine((email, ctx) => {
+        const problem = emailProblem(email);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    ou: z.string().superRefine((ou, ctx) => {
+      const parsed = parseOuRef(ou);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    }),
+    color: z
+      .string()
+      .superRefine((c, ctx) => {
+        if (!parseColor(c)) ctx.addIssue({ code: 'custom', message: 'must be one of the console colours: red, orange, yellow, green, blue (or their hex F2B0A9, FBBF93, FAD791, B7CA9D, 99BCE3)' });
+      })
+      .optional(),
+    tags: z
+      .record(TagKeySchema, TagValueSchema)
+      .refine((t) => Object.keys(t).length <= 50, 'at most 50 tags')
+      .optional(),
+    requestedBy: z
+      .string()
+      .trim()
+      .min(1, 'must not be blank')
+      .max(128, 'must be at most 128 characters')
+      .regex(PRINTABLE, 'must be printable ASCII')
+      .optional(),
+  })
+  .strict();
+
+export type EnvironmentRequestInput = z.input<typeof EnvironmentRequestSchema>;
+
+/** A request after validation and defaults: what the registry stores and the workflow acts on. */
+export interface EnvironmentRequest {
+  id: string;
+  name: string;
+  email: string;
+  /** As requested, normalised: `Workloads/Staging` or `ou-…`. */
+  ou: string;
+  color: string;
+  tags: Record<string, string>;
+  requestedBy?: string;
+  /** Digest of the normalised request: equal digests mean "the same request again". */
+  requestHash: string;
+}
+
+export interface RequestDefaults {
+  /** Plus-address template for requests without an email, e.g. `admin+{slug}@example.com`. */
+  emailTemplate: string;
+}
+
+export function zodFieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.map(String).join('.') : '(body)',
+    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+  }));
+}
+
+/** Validates a caller's body and applies defaults; throws InvalidInputError naming every bad field. */
+export function parseEnvironmentRequest(body: unknown, defaults: RequestDefaults): EnvironmentRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InvalidInputError('The request body must be a JSON object.', [{ field: '(body)', message: 'must be a JSON object' }]);
+  }
+  const parsed = EnvironmentRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const fields = zodFieldErrors(parsed.error);
+    throw new InvalidInputError(`Invalid request: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, fields);
+  }
+  const input = parsed.data;
+  const ou = formatOuRef(parseOuRef(input.ou) as Exclude<ReturnType<typeof parseOuRef>, string>);
+  const email = input.email ?? emailFromTemplate(defaults.emailTemplate, slugify(input.name));
+  const derivedProblem = input.email ? undefined : emailProblem(email);
+  if (derivedProblem) {
+    throw new InvalidInputError(`The email derived from the name (${email}) ${derivedProblem}; send an explicit email.`, [
+      { field: 'email', message: `derived address ${derivedProblem}` },
+    ]);
+  }
+  const color = input.color ? parseColor(input.color)! : defaultColor(input.name, ou);
+  const tags = Object.fromEntries(Object.entries(input.tags ?? {}));
+  const normalised = { name: input.name, email, ou, color, tags, requestedBy: input.requestedBy };
+  return { id: environmentId(input.name), ...normalised, requestHash: requestHash({ ...normalised, requestedBy: undefined }) };
+}

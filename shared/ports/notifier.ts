@@ -1,0 +1,11 @@
+import type { Environment } from '../domain/environment';
+import type { SwitchRoleDetails } from '../domain/switch-role';
+
+export type Notification =
+  | { kind: 'ready'; environment: Environment; switchRole: SwitchRoleDetails }
+  | { kind: 'failed'; environment: Environment };
+
+/** Tells the admin what happened. Implementations must tolerate being asked twice for the same notification. */
+export interface Notifier {
+  send(notification: Notification): Promise<void>;
+}

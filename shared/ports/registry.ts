@@ -1,0 +1,29 @@
+import type { Environment } from '../domain/environment';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+/** Where environments live: the desired state for drift checks and the audit trail. */
+export interface Registry {
+  /** Writes a new environment unless one with its id exists; returns the one that is there either way. */
+  create(env: Environment): Promise<{ created: boolean; environment: Environment }>;
+  get(id: string): Promise<Environment | undefined>;
+  /**
+   * Read-modify-write with optimistic locking: `change` sees the current record and returns the new
+   * one, or undefined to leave it as it is. Retries on a concurrent write. Throws NotFoundError.
+   */
+  update(id: string, change: (current: Environment) => Environment | undefined): Promise<Environment>;
+  /** Newest first. */
+  list(opts: { limit: number; cursor?: string }): Promise<Page<Environment>>;
+  /** Environments not READY or FAILED (at most a few hundred in practice): for pre-flight and resume. */
+  listActive(): Promise<Environment[]>;
+  findByEmail(email: string): Promise<Environment | undefined>;
+  /**
+   * Binds an Idempotency-Key to an environment id the first time it is seen; returns the binding that
+   * holds afterwards, so a second caller with the same key learns the first caller's environment.
+   */
+  claimIdempotencyKey(key: string, binding: { id: string; requestHash: string }): Promise<{ id: string; requestHash: string }>;
+}
