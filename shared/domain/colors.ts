@@ -13,7 +13,7 @@ const HEX_TO_NAME = new Map<string, string>(Object.entries(CONSOLE_PALETTE).map(
 /** Accepts a palette name (`green`) or a palette hex (`B7CA9D`, `#b7ca9d`); returns the hex or undefined. */
 export function parseColor(input: string): string | undefined {
   const value = input.trim();
-  const named = CONSOLE_PALETTE[value.toLowerCase() as PaletteName];
+  const named = Object.hasOwn(CONSOLE_PALETTE, value.toLowerCase()) ? CONSOLE_PALETTE[value.toLowerCase() as PaletteName] : undefined;
   if (named) return named;
   const hex = value.replace(/^#/, '').toUpperCase();
   return HEX_TO_NAME.has(hex) ? hex : undefined;

@@ -80,6 +80,7 @@ export class UnsupportedMediaTypeError extends SwitchyardError {
 export class OuNotFoundError extends SwitchyardError {
   readonly status = 422;
   readonly code = 'OU_NOT_FOUND';
+  readonly fields: FieldError[] = [{ field: 'ou', message: 'does not exist in the organization' }];
   constructor(message: string) {
     super(message);
     this.name = 'OuNotFoundError';

@@ -119,7 +119,7 @@ const UNKNOWN: Explanation = {
 };
 
 export function explainFailureReason(reason: string): Explanation {
-  return FAILURE_REASONS[reason] ?? { ...UNKNOWN, message: `AWS Organizations reported FailureReason ${reason}.` };
+  return Object.hasOwn(FAILURE_REASONS, reason) ? FAILURE_REASONS[reason]! : { ...UNKNOWN, message: `AWS Organizations reported FailureReason ${reason}.` };
 }
 
 /**
@@ -132,7 +132,7 @@ export function describeFailure(input: { reason?: string; error?: string; cause?
     return { code: input.reason, message: e.message, fix: e.fix, ...(input.state ? { state: input.state } : {}) };
   }
   const code = input.error ?? 'UnknownError';
-  const e = ERROR_EXPLANATIONS[code] ?? (code.startsWith('Lambda.') ? LAMBDA_FAILURE : UNKNOWN);
+  const e = Object.hasOwn(ERROR_EXPLANATIONS, code) ? ERROR_EXPLANATIONS[code]! : code.startsWith('Lambda.') ? LAMBDA_FAILURE : UNKNOWN;
   const detail = causeMessage(input.cause);
   return {
     code,

@@ -29,7 +29,7 @@ export const EnvironmentRequestSchema = z
   .object({
     name: z
       .string()
-      .transform((s) => s.trim())
+      .transform((s) => s.trim().replace(/ {2,}/g, ' '))
       .pipe(
         z
           .string()
@@ -93,7 +93,12 @@ export interface RequestDefaults {
 export function zodFieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({
     field: issue.path.length ? issue.path.map(String).join('.') : '(body)',
-    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+    message:
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s): ${issue.keys.join(', ')}`
+        : issue.code === 'invalid_key'
+          ? (issue.issues[0]?.message ?? issue.message)
+          : issue.message,
   }));
 }
 
@@ -101,6 +106,13 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
 export function parseEnvironmentRequest(body: unknown, defaults: RequestDefaults): EnvironmentRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new InvalidInputError('The request body must be a JSON object.', [{ field: '(body)', message: 'must be a JSON object' }]);
+  }
+  // JSON.parse makes "__proto__" an own key, which zod's record parsing skips silently: refuse it here.
+  const rawTags = (body as { tags?: unknown }).tags;
+  if (rawTags && typeof rawTags === 'object' && Object.keys(rawTags).some((k) => FORBIDDEN_KEYS.has(k))) {
+    throw new InvalidInputError('Invalid request: tags may not use the keys __proto__, constructor or prototype', [
+      { field: 'tags', message: 'may not use the keys __proto__, constructor or prototype' },
+    ]);
   }
   const parsed = EnvironmentRequestSchema.safeParse(body);
   if (!parsed.success) {
