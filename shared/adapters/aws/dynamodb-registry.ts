@@ -1,0 +1,285 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+  type CreateTableCommandInput,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { isFinal, type Environment } from '../../domain/environment';
+import { InvalidInputError, NotFoundError, RetryableAwsError } from '../../domain/errors';
+import { systemClock, type Clock, type Page, type Registry } from '../../ports';
+import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
+
+export function createDynamoDocumentClient(config: Partial<DynamoDBClientConfig> = {}): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 5, ...config });
+  // Optional Environment fields are often present-but-undefined after a spread; DynamoDB rejects those.
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** The registry table as the deployment template declares it (minus its name): keep the two identical. */
+export const REGISTRY_TABLE_DEFINITION = {
+  BillingMode: 'PAY_PER_REQUEST',
+  KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'gsi1pk', AttributeType: 'S' },
+    { AttributeName: 'gsi1sk', AttributeType: 'S' },
+    { AttributeName: 'emailKey', AttributeType: 'S' },
+    { AttributeName: 'activePk', AttributeType: 'S' },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'byCreated',
+      KeySchema: [
+        { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+    {
+      IndexName: 'byEmail',
+      KeySchema: [{ AttributeName: 'emailKey', KeyType: 'HASH' }],
+      Projection: { ProjectionType: 'ALL' },
+    },
+    {
+      IndexName: 'byActive',
+      KeySchema: [
+        { AttributeName: 'activePk', KeyType: 'HASH' },
+        { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+} satisfies Omit<CreateTableCommandInput, 'TableName'>;
+
+/** Creates the registry table when it is missing and waits until it is ACTIVE (local runtime, tests). */
+export async function ensureRegistryTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+  } catch (error) {
+    if (errorName(error) !== 'ResourceNotFoundException') throw mapDynamoError('DescribeTable', error);
+    try {
+      await client.send(new CreateTableCommand({ TableName: tableName, ...REGISTRY_TABLE_DEFINITION }));
+    } catch (createError) {
+      // A second process got there first; waiting below covers both.
+      if (errorName(createError) !== 'ResourceInUseException') throw mapDynamoError('CreateTable', createError);
+    }
+  }
+  // The waiter's defaults poll every 20 s; a local table is ready in milliseconds.
+  await waitUntilTableExists({ client, minDelay: 1, maxDelay: 5, maxWaitTime: 300 }, { TableName: tableName });
+}
+
+const RETRYABLE_NAMES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError']);
+
+export function mapDynamoError(operation: string, error: unknown): Error {
+  const name = errorName(error);
+  if (RETRYABLE_NAMES.has(name)) return retryableError(operation, error);
+  if (name === 'ResourceNotFoundException') return rejectedError(operation, error, '(is the registry table deployed and named in REGISTRY_TABLE?)');
+  return mapUnlistedAwsError(operation, error);
+}
+
+const ENV_PREFIX = 'ENV#';
+const IDEM_PREFIX = 'IDEM#';
+const ALL_ENVIRONMENTS = 'ENV';
+const ACTIVE = 'ACTIVE';
+const KEY_ATTRIBUTES = ['pk', 'gsi1pk', 'gsi1sk', 'emailKey', 'activePk'] as const;
+const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+const UPDATE_ATTEMPTS = 8;
+const MAX_PAGE = 1000;
+
+type Key = Record<string, unknown>;
+
+function toItem(env: Environment): Record<string, unknown> {
+  return {
+    ...env,
+    pk: ENV_PREFIX + env.id,
+    gsi1pk: ALL_ENVIRONMENTS,
+    gsi1sk: `${env.createdAt}#${env.id}`,
+    emailKey: env.email.toLowerCase(),
+    // Sparse index: a whole-item put without activePk drops the environment from byActive.
+    ...(isFinal(env.status) ? {} : { activePk: ACTIVE }),
+  };
+}
+
+function fromItem(item: Record<string, unknown>): Environment {
+  const env: Record<string, unknown> = { ...item };
+  for (const key of KEY_ATTRIBUTES) delete env[key];
+  return env as unknown as Environment;
+}
+
+function byCreatedKey(item: Record<string, unknown>): Key {
+  return { pk: item.pk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk };
+}
+
+function encodeCursor(key: Key): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): Key {
+  const invalid = () => new InvalidInputError('The cursor is not one this API returned; start again without it.', [{ field: 'cursor', message: 'is not a valid page cursor' }]);
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!key || typeof key !== 'object' || Array.isArray(key)) throw invalid();
+  const { pk, gsi1pk, gsi1sk, ...rest } = key as Record<string, unknown>;
+  const valid =
+    Object.keys(rest).length === 0 &&
+    typeof pk === 'string' &&
+    pk.startsWith(ENV_PREFIX) &&
+    gsi1pk === ALL_ENVIRONMENTS &&
+    typeof gsi1sk === 'string' &&
+    gsi1sk.length > 0;
+  if (!valid) throw invalid();
+  return { pk, gsi1pk, gsi1sk };
+}
+
+/** Newest first, then by id, so equal timestamps still order the same way every time. */
+function newestFirst(a: Environment, b: Environment): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The registry in one DynamoDB table (see REGISTRY_TABLE_DEFINITION). Every environment write is a
+ * whole-item put guarded by a condition, so two Lambda steps racing on one environment never lose a
+ * change: the loser re-reads and re-applies.
+ */
+export class DynamoRegistry implements Registry {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async create(env: Environment): Promise<{ created: boolean; environment: Environment }> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: toItem(env), ConditionExpression: 'attribute_not_exists(pk)' }));
+      return { created: true, environment: env };
+    } catch (error) {
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw mapDynamoError('PutItem', error);
+    }
+    const stored = await this.get(env.id);
+    if (!stored) throw new RetryableAwsError(`Environment ${env.id} was being written and removed concurrently.`, 'ConditionalCheckFailedException');
+    return { created: false, environment: stored };
+  }
+
+  async get(id: string): Promise<Environment | undefined> {
+    const item = await this.getItem(ENV_PREFIX + id);
+    return item ? fromItem(item) : undefined;
+  }
+
+  async update(id: string, change: (current: Environment) => Environment | undefined): Promise<Environment> {
+    for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
+      const current = await this.get(id);
+      if (!current) throw new NotFoundError(`Environment ${id} does not exist.`);
+      const changed = change(current);
+      if (!changed) return current;
+      // The id and version are the registry's to keep: a change cannot move or rewind the record.
+      const next: Environment = { ...changed, id: current.id, version: current.version + 1 };
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: toItem(next),
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': current.version },
+          }),
+        );
+        return next;
+      } catch (error) {
+        if (errorName(error) !== 'ConditionalCheckFailedException') throw mapDynamoError('PutItem', error);
+      }
+      // Spread the writers apart a little so the same two do not collide again on the next round.
+      await sleep(Math.random() * 5 * attempt);
+    }
+    throw new RetryableAwsError(`Environment ${id} kept changing underneath ${UPDATE_ATTEMPTS} attempts to update it.`, 'ConditionalCheckFailedException');
+  }
+
+  async list(opts: { limit: number; cursor?: string }): Promise<Page<Environment>> {
+    if (!Number.isInteger(opts.limit) || opts.limit < 1 || opts.limit > MAX_PAGE) {
+      throw new InvalidInputError(`limit must be a whole number from 1 to ${MAX_PAGE}.`, [{ field: 'limit', message: `must be 1 to ${MAX_PAGE}` }]);
+    }
+    const start = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+    // One extra item tells whether another page exists, so the last page never comes with a cursor to an empty one.
+    const out = await this.send('Query', () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byCreated',
+          KeyConditionExpression: 'gsi1pk = :all',
+          ExpressionAttributeValues: { ':all': ALL_ENVIRONMENTS },
+          ScanIndexForward: false,
+          Limit: opts.limit + 1,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      ),
+    );
+    const items = out.Items ?? [];
+    if (items.length > opts.limit) {
+      const page = items.slice(0, opts.limit);
+      return { items: page.map(fromItem), cursor: encodeCursor(byCreatedKey(page[page.length - 1]!)) };
+    }
+    // Fewer than asked yet more to come: DynamoDB stopped at its 1 MB page size.
+    return { items: items.map(fromItem), ...(out.LastEvaluatedKey ? { cursor: encodeCursor(byCreatedKey(out.LastEvaluatedKey)) } : {}) };
+  }
+
+  async listActive(): Promise<Environment[]> {
+    return (await this.queryAll({ IndexName: 'byActive', KeyConditionExpression: 'activePk = :active', ExpressionAttributeValues: { ':active': ACTIVE } })).map(fromItem);
+  }
+
+  async findByEmail(email: string): Promise<Environment | undefined> {
+    const items = await this.queryAll({ IndexName: 'byEmail', KeyConditionExpression: 'emailKey = :email', ExpressionAttributeValues: { ':email': email.toLowerCase() } });
+    const matches = items.map(fromItem).sort(newestFirst);
+    return matches.find((env) => env.status !== 'FAILED') ?? matches[0];
+  }
+
+  async claimIdempotencyKey(key: string, binding: { id: string; requestHash: string }): Promise<{ id: string; requestHash: string }> {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: IDEM_PREFIX + key, id: binding.id, requestHash: binding.requestHash, expiresAt: now + IDEMPOTENCY_TTL_SECONDS },
+          // TTL deletes lazily (hours later), so an expired binding must not block a new one meanwhile.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return { id: binding.id, requestHash: binding.requestHash };
+    } catch (error) {
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw mapDynamoError('PutItem', error);
+    }
+    const stored = await this.getItem(IDEM_PREFIX + key);
+    if (!stored) throw new RetryableAwsError(`Idempotency key binding vanished while being read.`, 'ConditionalCheckFailedException');
+    return { id: String(stored.id), requestHash: String(stored.requestHash) };
+  }
+
+  private async getItem(pk: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.send('GetItem', () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true })));
+    return out.Item;
+  }
+
+  private async queryAll(query: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    return this.send('Query', async () => {
+      const items: Record<string, unknown>[] = [];
+      for await (const page of paginateQuery({ client: this.doc }, { TableName: this.tableName, ...query })) items.push(...(page.Items ?? []));
+      return items;
+    });
+  }
+
+  private async send<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw mapDynamoError(operation, error);
+    }
+  }
+}

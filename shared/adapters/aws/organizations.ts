@@ -1,0 +1,196 @@
+import {
+  CreateAccountCommand,
+  CreateOrganizationalUnitCommand,
+  DescribeCreateAccountStatusCommand,
+  DescribeOrganizationalUnitCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+  paginateListAccounts,
+  paginateListCreateAccountStatus,
+  paginateListOrganizationalUnitsForParent,
+  paginateListParents,
+  paginateListRoots,
+  paginateListTagsForResource,
+  type CreateAccountStatus as SdkCreateAccountStatus,
+  type OrganizationsClientConfig,
+} from '@aws-sdk/client-organizations';
+import { AccountQuotaExceededError, AwsRequestRejectedError, OuNotFoundError, RetryableAwsError } from '../../domain/errors';
+import type { CreateAccountInput, CreateAccountState, CreateAccountStatus, OrgAccount, OrgUnit, Organization, ParentRef } from '../../ports';
+import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
+
+/** Organizations answers List* calls with at most 20 items a page, so ask for full pages. */
+const PAGE_SIZE = 20;
+
+/**
+ * Organizations is a global service served from us-east-1, whatever region the caller runs in.
+ * The SDK reads AWS_ENDPOINT_URL_ORGANIZATIONS / AWS_ENDPOINT_URL itself when no endpoint is given.
+ */
+export function createOrganizationsClient(config: Partial<OrganizationsClientConfig> = {}): OrganizationsClient {
+  return new OrganizationsClient({ region: 'us-east-1', retryMode: 'adaptive', maxAttempts: 5, ...config });
+}
+
+/** Beyond the shared transient names: both settle by themselves within seconds. */
+const ORGANIZATIONS_RETRYABLE = new Set(['ConcurrentModificationException', 'FinalizingOrganizationException']);
+const ORGANIZATIONS_REJECTED = new Set(['AccessDeniedException', 'AWSOrganizationsNotInUseException', 'InvalidInputException']);
+
+export function mapOrganizationsError(operation: string, error: unknown): Error {
+  const name = errorName(error);
+  if (ORGANIZATIONS_RETRYABLE.has(name)) return retryableError(operation, error);
+  if (name === 'ConstraintViolationException') {
+    const reason = (error as { Reason?: string }).Reason;
+    if (reason === 'ACCOUNT_NUMBER_LIMIT_EXCEEDED') {
+      return new AccountQuotaExceededError('The organization has reached its maximum number of accounts; close unused accounts or ask AWS Support to raise the quota.');
+    }
+    if (reason === 'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED') {
+      return new AccountQuotaExceededError('AWS Organizations refused another account today: the daily account-creation rate limit is reached. Try again tomorrow or ask AWS Support to raise it.');
+    }
+    return rejectedError(operation, error, reason ? `reason ${reason}` : undefined);
+  }
+  if (name === 'DestinationParentNotFoundException') return new OuNotFoundError(`The destination organizational unit for ${operation} does not exist.`);
+  if (ORGANIZATIONS_REJECTED.has(name)) return rejectedError(operation, error);
+  return mapUnlistedAwsError(operation, error);
+}
+
+function iso(value: Date | string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}
+
+function toCreateAccountStatus(operation: string, status: SdkCreateAccountStatus | undefined): CreateAccountStatus {
+  if (!status?.Id || !status.State) {
+    throw new AwsRequestRejectedError(`AWS answered ${operation} without a request id or state.`, 'IncompleteResponse');
+  }
+  return {
+    id: status.Id,
+    state: status.State,
+    ...(status.AccountName !== undefined ? { accountName: status.AccountName } : {}),
+    ...(status.AccountId !== undefined ? { accountId: status.AccountId } : {}),
+    ...(status.FailureReason !== undefined ? { failureReason: status.FailureReason } : {}),
+    ...(status.RequestedTimestamp !== undefined ? { requestedAt: iso(status.RequestedTimestamp) } : {}),
+    ...(status.CompletedTimestamp !== undefined ? { completedAt: iso(status.CompletedTimestamp) } : {}),
+  };
+}
+
+async function collect<P, T>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined): Promise<T[]> {
+  const items: T[] = [];
+  for await (const page of pages) items.push(...(pick(page) ?? []));
+  return items;
+}
+
+export class AwsOrganization implements Organization {
+  constructor(private readonly client: OrganizationsClient) {}
+
+  async createAccount(input: CreateAccountInput): Promise<CreateAccountStatus> {
+    const tags = Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value }));
+    const out = await this.call('CreateAccount', () =>
+      this.client.send(
+        new CreateAccountCommand({
+          Email: input.email,
+          AccountName: input.name,
+          RoleName: input.roleName,
+          IamUserAccessToBilling: 'ALLOW',
+          // Sending Tags at all needs organizations:TagResource, so an untagged request leaves them out.
+          ...(tags.length ? { Tags: tags } : {}),
+        }),
+      ),
+    );
+    return toCreateAccountStatus('CreateAccount', out.CreateAccountStatus);
+  }
+
+  async describeCreateAccountStatus(id: string): Promise<CreateAccountStatus> {
+    const out = await this.call('DescribeCreateAccountStatus', () => this.client.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: id })));
+    return toCreateAccountStatus('DescribeCreateAccountStatus', out.CreateAccountStatus);
+  }
+
+  async listCreateAccountStatus(states: CreateAccountState[]): Promise<CreateAccountStatus[]> {
+    const statuses = await this.call('ListCreateAccountStatus', () =>
+      collect(paginateListCreateAccountStatus({ client: this.client, pageSize: PAGE_SIZE }, { States: states }), (p) => p.CreateAccountStatuses),
+    );
+    return statuses.map((s) => toCreateAccountStatus('ListCreateAccountStatus', s));
+  }
+
+  async listAccounts(): Promise<OrgAccount[]> {
+    const accounts = await this.call('ListAccounts', () => collect(paginateListAccounts({ client: this.client, pageSize: PAGE_SIZE }, {}), (p) => p.Accounts));
+    return accounts.map((a) => ({
+      id: a.Id ?? '',
+      name: a.Name ?? '',
+      email: a.Email ?? '',
+      // `Status` is being retired in favour of `State`; older endpoints and emulators still send only `Status`.
+      status: a.State ?? a.Status ?? 'UNKNOWN',
+      ...(a.JoinedTimestamp !== undefined ? { joinedAt: iso(a.JoinedTimestamp) } : {}),
+    }));
+  }
+
+  async listTags(accountId: string): Promise<Record<string, string>> {
+    const tags = await this.call('ListTagsForResource', () =>
+      collect(paginateListTagsForResource({ client: this.client }, { ResourceId: accountId }), (p) => p.Tags),
+    );
+    return Object.fromEntries(tags.filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? '']));
+  }
+
+  async getRootId(): Promise<string> {
+    const roots = await this.call('ListRoots', () => collect(paginateListRoots({ client: this.client, pageSize: PAGE_SIZE }, {}), (p) => p.Roots));
+    const id = roots.find((r) => r.Id)?.Id;
+    if (!id) throw new AwsRequestRejectedError('AWS Organizations listed no root for this organization.', 'NoRoot');
+    return id;
+  }
+
+  async listChildOus(parentId: string): Promise<OrgUnit[]> {
+    const ous = await this.call('ListOrganizationalUnitsForParent', () =>
+      collect(paginateListOrganizationalUnitsForParent({ client: this.client, pageSize: PAGE_SIZE }, { ParentId: parentId }), (p) => p.OrganizationalUnits),
+    );
+    return ous.filter((ou) => ou.Id && ou.Name !== undefined).map((ou) => ({ id: ou.Id!, name: ou.Name! }));
+  }
+
+  async createOu(parentId: string, name: string): Promise<OrgUnit> {
+    let created: OrgUnit | undefined;
+    try {
+      const out = await this.client.send(new CreateOrganizationalUnitCommand({ ParentId: parentId, Name: name }));
+      if (out.OrganizationalUnit?.Id) created = { id: out.OrganizationalUnit.Id, name: out.OrganizationalUnit.Name ?? name };
+    } catch (error) {
+      if (errorName(error) !== 'DuplicateOrganizationalUnitException') throw mapOrganizationsError('CreateOrganizationalUnit', error);
+    }
+    if (created) return created;
+    // Another request created it first (or AWS answered without the OU): converge on the listed one.
+    const existing = (await this.listChildOus(parentId)).find((ou) => ou.name === name);
+    if (!existing) {
+      throw new RetryableAwsError(`An OU named "${name}" should exist under ${parentId} but is not listed yet.`, 'DuplicateOrganizationalUnitException');
+    }
+    return existing;
+  }
+
+  async describeOu(id: string): Promise<OrgUnit | undefined> {
+    try {
+      const out = await this.client.send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: id }));
+      const ou = out.OrganizationalUnit;
+      return ou?.Id ? { id: ou.Id, name: ou.Name ?? '' } : undefined;
+    } catch (error) {
+      const name = errorName(error);
+      if (name === 'OrganizationalUnitNotFoundException' || name === 'ParentNotFoundException') return undefined;
+      throw mapOrganizationsError('DescribeOrganizationalUnit', error);
+    }
+  }
+
+  async listParents(childId: string): Promise<ParentRef[]> {
+    const parents = await this.call('ListParents', () => collect(paginateListParents({ client: this.client, pageSize: PAGE_SIZE }, { ChildId: childId }), (p) => p.Parents));
+    return parents.filter((p) => p.Id && p.Type).map((p) => ({ id: p.Id!, type: p.Type! }));
+  }
+
+  async moveAccount(accountId: string, sourceParentId: string, destinationParentId: string): Promise<void> {
+    try {
+      await this.client.send(new MoveAccountCommand({ AccountId: accountId, SourceParentId: sourceParentId, DestinationParentId: destinationParentId }));
+    } catch (error) {
+      // Already in the destination: a re-run of the step, or someone placed it by hand.
+      if (errorName(error) === 'DuplicateAccountException') return;
+      throw mapOrganizationsError('MoveAccount', error);
+    }
+  }
+
+  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw mapOrganizationsError(operation, error);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { SESv2Client, SendEmailCommand, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
+import { renderFailedMessage, renderReadyMessage } from '../../domain/messages';
+import type { Notification, Notifier } from '../../ports';
+import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
+
+export function createSesClient(config: Partial<SESv2ClientConfig> = {}): SESv2Client {
+  return new SESv2Client({ retryMode: 'adaptive', maxAttempts: 5, ...config });
+}
+
+/** SES's sending-rate errors: the per-second quota refills, so a later attempt goes through. */
+const RETRYABLE_NAMES = new Set(['TooManyRequestsException', 'LimitExceededException']);
+const REJECTED_NAMES = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'NotFoundException', 'AccountSuspendedException', 'SendingPausedException', 'BadRequestException']);
+
+export function mapSesError(operation: string, error: unknown): Error {
+  const name = errorName(error);
+  if (RETRYABLE_NAMES.has(name)) return retryableError(operation, error);
+  if (REJECTED_NAMES.has(name)) return rejectedError(operation, error);
+  return mapUnlistedAwsError(operation, error);
+}
+
+const UTF8 = 'UTF-8';
+
+/** Emails the admin through SES v2. Nothing here logs; mapped error messages carry masked addresses only. */
+export class SesNotifier implements Notifier {
+  constructor(
+    private readonly client: SESv2Client,
+    private readonly opts: { from: string; to: string },
+  ) {}
+
+  async send(notification: Notification): Promise<void> {
+    const message = notification.kind === 'ready' ? renderReadyMessage(notification.environment, notification.switchRole) : renderFailedMessage(notification.environment);
+    try {
+      await this.client.send(
+        new SendEmailCommand({
+          FromEmailAddress: this.opts.from,
+          Destination: { ToAddresses: [this.opts.to] },
+          Content: {
+            Simple: {
+              Subject: { Data: message.subject, Charset: UTF8 },
+              Body: { Text: { Data: message.text, Charset: UTF8 }, Html: { Data: message.html, Charset: UTF8 } },
+            },
+          },
+        }),
+      );
+    } catch (error) {
+      throw mapSesError('SendEmail', error);
+    }
+  }
+}

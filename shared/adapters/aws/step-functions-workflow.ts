@@ -1,0 +1,45 @@
+import { SFNClient, StartExecutionCommand, type SFNClientConfig } from '@aws-sdk/client-sfn';
+import type { ExecutionInput, Workflow } from '../../ports';
+import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
+
+export function createSfnClient(config: Partial<SFNClientConfig> = {}): SFNClient {
+  return new SFNClient({ retryMode: 'adaptive', maxAttempts: 5, ...config });
+}
+
+const REJECTED_NAMES = new Set(['StateMachineDoesNotExist', 'InvalidArn', 'InvalidName', 'InvalidExecutionInput', 'StateMachineDeleting']);
+/** The account's open-execution limit frees up as running executions finish. */
+const RETRYABLE_NAMES = new Set(['ExecutionLimitExceeded']);
+
+export function mapStepFunctionsError(operation: string, error: unknown): Error {
+  const name = errorName(error);
+  if (RETRYABLE_NAMES.has(name)) return retryableError(operation, error);
+  if (REJECTED_NAMES.has(name)) return rejectedError(operation, error);
+  return mapUnlistedAwsError(operation, error);
+}
+
+/**
+ * `arn:<partition>:states:<region>:<account>:stateMachine:<name>[:<version or alias>]` names its
+ * executions `arn:<partition>:states:<region>:<account>:execution:<name>:<execution name>`.
+ */
+export function executionArn(stateMachineArn: string, executionName: string): string {
+  const [, partition, , region, account, , machine] = stateMachineArn.split(':');
+  return `arn:${partition}:states:${region}:${account}:execution:${machine}:${executionName}`;
+}
+
+export class StepFunctionsWorkflow implements Workflow {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async start(executionName: string, input: ExecutionInput): Promise<{ executionId: string; alreadyStarted: boolean }> {
+    try {
+      const out = await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionName, input: JSON.stringify(input) }));
+      return { executionId: out.executionArn ?? executionArn(this.stateMachineArn, executionName), alreadyStarted: false };
+    } catch (error) {
+      // The name is the environment id: an execution by that name already covers this environment.
+      if (errorName(error) === 'ExecutionAlreadyExists') return { executionId: executionArn(this.stateMachineArn, executionName), alreadyStarted: true };
+      throw mapStepFunctionsError('StartExecution', error);
+    }
+  }
+}
