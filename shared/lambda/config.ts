@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { emailProblem } from '../domain/email';
 import { DEFAULT_ROLE_NAME } from '../domain/switch-role';
 import type { PollPolicy } from '../domain/polling';

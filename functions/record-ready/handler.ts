@@ -1,0 +1,18 @@
+import { loadConfig } from '../../shared/lambda/config';
+import { lazy } from '../../shared/lambda/lazy';
+import { taskHandler } from '../../shared/lambda/task';
+import { OutcomeInputSchema } from '../../shared/lambda/task-inputs';
+import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { systemClock } from '../../shared/ports';
+import type { Deps } from '../../shared/use-cases/deps';
+import { recordReadyStep } from '../../shared/use-cases/provision-steps';
+
+/** RecordReady: Marks the environment READY. */
+export const build = (deps: () => Pick<Deps, 'registry' | 'clock'>) => taskHandler('RecordReady', OutcomeInputSchema, (input) => recordReadyStep(deps(), input));
+
+export const handler = build(
+  lazy(() => {
+    const config = loadConfig();
+    return { clock: systemClock, registry: awsRegistry(config) };
+  }),
+);

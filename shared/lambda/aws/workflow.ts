@@ -1,0 +1,4 @@
+import { StepFunctionsWorkflow, createSfnClient } from '../../adapters/aws/step-functions-workflow';
+import type { Config } from '../config';
+
+export const awsWorkflow = (config: Config) => new StepFunctionsWorkflow(createSfnClient(), config.STATE_MACHINE_ARN);

@@ -1,0 +1,86 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { InvalidInputError, PayloadTooLargeError, SwitchyardError, UnsupportedMediaTypeError } from '../domain/errors';
+import { logger } from './logger';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** Bodies larger than this are refused before parsing; an environment request is well under 2 KB. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface HttpRequest {
+  event: HttpEvent;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  /** The raw body as text (base64 bodies decoded). */
+  rawBody: string;
+  path: Record<string, string>;
+  query: Record<string, string>;
+}
+
+export interface HttpReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpReply {
+  return { status, body, headers };
+}
+
+/** Parses a JSON body strictly: 415 unless JSON, 413 when too large, 400 naming the problem when malformed. */
+export function jsonBody(req: HttpRequest): unknown {
+  const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    throw new UnsupportedMediaTypeError(`Send the body as application/json (got ${type}).`);
+  }
+  if (!req.rawBody.trim()) throw new InvalidInputError('The request body is empty; send a JSON object.', [{ field: '(body)', message: 'is empty' }]);
+  try {
+    return JSON.parse(req.rawBody);
+  } catch (error) {
+    throw new InvalidInputError(`The request body is not valid JSON: ${(error as Error).message}`, [{ field: '(body)', message: 'is not valid JSON' }]);
+  }
+}
+
+export function errorReply(error: unknown): HttpReply {
+  if (error instanceof SwitchyardError) {
+    const fields = 'fields' in error && Array.isArray(error.fields) && error.fields.length ? { fields: error.fields } : {};
+    const headers: Record<string, string> = error.status === 503 ? { 'retry-after': '2' } : {};
+    return json(error.status, { error: { code: error.code, message: error.message, ...fields } }, headers);
+  }
+  logger.error('Unhandled error', { error: error as Error });
+  return json(500, { error: { code: 'INTERNAL', message: 'Something went wrong on our side; the request may be retried safely.' } });
+}
+
+function toResult(reply: HttpReply): HttpResult {
+  return {
+    statusCode: reply.status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...reply.headers },
+    body: reply.body === undefined ? '' : JSON.stringify(reply.body),
+  };
+}
+
+/**
+ * Wraps an HTTP route: decodes the API Gateway event into a plain request, turns every thrown error
+ * into the JSON error shape (never a stack trace), and serialises the reply.
+ */
+export function httpHandler(route: (req: HttpRequest) => Promise<HttpReply>) {
+  return middy<HttpEvent, HttpResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(async (event) => {
+    try {
+      const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
+      const rawBody = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+      if (Buffer.byteLength(rawBody) > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      const req: HttpRequest = {
+        event,
+        headers,
+        rawBody,
+        path: (event.pathParameters ?? {}) as Record<string, string>,
+        query: (event.queryStringParameters ?? {}) as Record<string, string>,
+      };
+      return toResult(await route(req));
+    } catch (error) {
+      return toResult(errorReply(error));
+    }
+  });
+}

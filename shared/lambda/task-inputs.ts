@@ -1,0 +1,22 @@
+import * as z from 'zod';
+import { ENVIRONMENT_ID_PATTERN } from '../domain/naming';
+
+/** Task inputs are built by the state machine, but are still checked: a bad one is a terminal error. */
+const id = z.string().regex(ENVIRONMENT_ID_PATTERN, 'must be an environment id');
+
+export const IdInputSchema = z.object({ id }).strict();
+export const PollInputSchema = z.object({ id, polls: z.number().int().min(0).max(100000) }).strict();
+/** Outcome steps receive the whole execution state; only the parts they read are typed. */
+export const OutcomeInputSchema = z
+  .object({
+    id,
+    input: z
+      .object({
+        create: z.object({ state: z.string().optional(), failureReason: z.string().optional() }).passthrough().optional(),
+        error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }).passthrough().optional(),
+        notifyError: z.object({ Error: z.string().optional() }).passthrough().optional(),
+      })
+      .passthrough()
+      .optional(),
+  })
+  .strict();

@@ -1,0 +1,176 @@
+import { advance, type Environment } from '../domain/environment';
+import { AccountCreationTimedOutError, EnvironmentStateError, OuNotFoundError } from '../domain/errors';
+import { describeFailure } from '../domain/failure-reasons';
+import { slugify } from '../domain/naming';
+import { nextPollDelay } from '../domain/polling';
+import { buildSwitchRoleDetails, type SwitchRoleDetails } from '../domain/switch-role';
+import { pollPolicy, type Config } from '../lambda/config';
+import type { CreateAccountStatus, Organization } from '../ports';
+import type { Deps } from './deps';
+import { resolveOu } from './resolve-ou';
+
+/**
+ * The workflow's steps. Each loads the environment from the registry, does one thing, records it,
+ * and returns plain data for the next state. Each is safe to run again after a crash or a retry.
+ */
+
+/** Tag that marks an account as created for an environment: how a re-run recognises its own account. */
+export const ENVIRONMENT_TAG = 'switchyard:environment-id';
+
+export interface CreationProgress {
+  requestId?: string;
+  state: CreateAccountStatus['state'];
+  accountId?: string;
+  failureReason?: string;
+  polls: number;
+  waitSeconds: number;
+}
+
+async function load(deps: Pick<Deps, 'registry'>, id: string): Promise<Environment> {
+  const env = await deps.registry.get(id);
+  if (!env) throw new EnvironmentStateError(`Environment ${id} is not in the registry.`);
+  return env;
+}
+
+function elapsedSeconds(deps: Pick<Deps, 'clock'>, env: Environment): number {
+  return env.createStartedAt ? Math.max(0, (deps.clock.now().getTime() - Date.parse(env.createStartedAt)) / 1000) : 0;
+}
+
+/** An account in the organization that this environment created, found by email and confirmed by tag. */
+async function findOwnAccount(org: Organization, env: Environment): Promise<string | undefined> {
+  const email = env.email.toLowerCase();
+  const account = (await org.listAccounts()).find((a) => a.email.toLowerCase() === email);
+  if (!account) return undefined;
+  const tags = await org.listTags(account.id);
+  return tags[ENVIRONMENT_TAG] === env.id ? account.id : undefined;
+}
+
+/**
+ * CreateAccount has no client token, so a second call would start a second account. Before calling
+ * it this step looks for its own earlier attempt: the persisted `car-` id, an account carrying this
+ * environment's tag, or a creation still in progress under this name.
+ */
+export async function createAccountStep(deps: Pick<Deps, 'registry' | 'organization' | 'clock' | 'config'>, input: { id: string }): Promise<CreationProgress> {
+  let env = await load(deps, input.id);
+  if (env.accountId) return { state: 'SUCCEEDED', accountId: env.accountId, requestId: env.createRequestId, polls: 0, waitSeconds: 0 };
+  if (env.status === 'FAILED' || env.status === 'READY') throw new EnvironmentStateError(`Environment ${env.id} is already ${env.status}.`);
+  const firstWait = nextPollDelay(pollPolicy(deps.config), 0, elapsedSeconds(deps, env));
+  if (env.createRequestId) return { state: 'IN_PROGRESS', requestId: env.createRequestId, polls: 0, waitSeconds: firstWait };
+
+  const now = deps.clock.now();
+  env = await deps.registry.update(env.id, (current) =>
+    advance(current, 'CREATING', now, 'creating the account in AWS Organizations', { createStartedAt: current.createStartedAt ?? now.toISOString() }),
+  );
+
+  const adopted = await findOwnAccount(deps.organization, env);
+  if (adopted) {
+    await deps.registry.update(env.id, (current) => ({ ...current, accountId: adopted }));
+    return { state: 'SUCCEEDED', accountId: adopted, polls: 0, waitSeconds: 0 };
+  }
+  const running = (await deps.organization.listCreateAccountStatus(['IN_PROGRESS'])).find((s) => s.accountName === env.name);
+  const status =
+    running ??
+    (await deps.organization.createAccount({
+      name: env.name,
+      email: env.email,
+      roleName: deps.config.ROLE_NAME,
+      tags: { ...env.tags, [ENVIRONMENT_TAG]: env.id, 'switchyard:environment': env.name },
+    }));
+  await deps.registry.update(env.id, (current) => ({ ...current, createRequestId: status.id }));
+  return { requestId: status.id, state: status.state, accountId: status.accountId, failureReason: status.failureReason, polls: 0, waitSeconds: firstWait };
+}
+
+/** Asks Organizations how the creation is going and says how long to wait before asking again. */
+export async function checkAccountStatusStep(deps: Pick<Deps, 'registry' | 'organization' | 'clock' | 'config'>, input: { id: string; polls: number }): Promise<CreationProgress> {
+  const env = await load(deps, input.id);
+  const polls = input.polls + 1;
+  if (env.accountId) return { state: 'SUCCEEDED', accountId: env.accountId, requestId: env.createRequestId, polls, waitSeconds: 0 };
+  if (!env.createRequestId) throw new EnvironmentStateError(`Environment ${env.id} has no account creation to check.`);
+
+  const status = await deps.organization.describeCreateAccountStatus(env.createRequestId);
+  let accountId = status.state === 'SUCCEEDED' ? status.accountId : undefined;
+  // A retried creation can fail EMAIL_ALREADY_EXISTS because the first attempt succeeded: that is this environment's account.
+  if (status.state === 'FAILED' && status.failureReason === 'EMAIL_ALREADY_EXISTS') accountId = await findOwnAccount(deps.organization, env);
+  if (accountId) {
+    await deps.registry.update(env.id, (current) => ({ ...current, accountId }));
+    return { requestId: status.id, state: 'SUCCEEDED', accountId, polls, waitSeconds: 0 };
+  }
+  if (status.state === 'FAILED') return { requestId: status.id, state: 'FAILED', failureReason: status.failureReason ?? 'UNKNOWN', polls, waitSeconds: 0 };
+
+  const policy = pollPolicy(deps.config);
+  const elapsed = elapsedSeconds(deps, env);
+  if (elapsed >= policy.capSeconds) {
+    throw new AccountCreationTimedOutError(
+      `AWS Organizations was still creating the account (${status.id}) after ${Math.round(elapsed)} s; the cap is ${policy.capSeconds} s.`,
+    );
+  }
+  return { requestId: status.id, state: 'IN_PROGRESS', polls, waitSeconds: nextPollDelay(policy, polls, elapsed) };
+}
+
+/** Puts the account in its OU. Reads the current parent first, so a second run finds nothing to do. */
+export async function placeAccountStep(deps: Pick<Deps, 'registry' | 'organization' | 'clock' | 'config'>, input: { id: string }): Promise<{ accountId: string; ouId: string; ouPath: string; moved: boolean }> {
+  const env = await load(deps, input.id);
+  if (!env.accountId) throw new EnvironmentStateError(`Environment ${env.id} has no account to place.`);
+  const accountId = env.accountId;
+  const target = await resolveOu(deps.organization, env.ou, { create: deps.config.CREATE_MISSING_OUS });
+  if (!target) throw new OuNotFoundError(`The organizational unit "${env.ou}" does not exist (set CREATE_MISSING_OUS=true to create it).`);
+  await deps.registry.update(env.id, (current) =>
+    advance(current, 'PLACING', deps.clock.now(), `account ${accountId} created; placing it in ${target.path}`, { ouId: target.id, ouPath: target.path }),
+  );
+  const parent = (await deps.organization.listParents(accountId))[0];
+  const moved = parent?.id !== target.id;
+  if (parent && moved) await deps.organization.moveAccount(accountId, parent.id, target.id);
+  return { accountId, ouId: target.id, ouPath: target.path, moved };
+}
+
+export function switchRoleFor(env: Environment, config: Config): SwitchRoleDetails | undefined {
+  if (!env.accountId) return undefined;
+  return buildSwitchRoleDetails({
+    accountId: env.accountId,
+    displayName: env.name,
+    color: env.color,
+    roleName: config.ROLE_NAME,
+    profileName: slugify(env.name),
+    sourceProfile: config.SOURCE_PROFILE,
+  });
+}
+
+/** Sends the switch-role details once: the record remembers what was sent, so a re-run does not send it again. */
+export async function notifyAdminStep(deps: Pick<Deps, 'registry' | 'notifier' | 'clock' | 'config'>, input: { id: string }): Promise<{ sent: boolean }> {
+  const env = await deps.registry.update(input.id, (current) => advance(current, 'NOTIFYING', deps.clock.now(), 'sending the switch-role details'));
+  if (env.notified?.includes('ready')) return { sent: false };
+  const switchRole = switchRoleFor(env, deps.config);
+  if (!switchRole) throw new EnvironmentStateError(`Environment ${env.id} has no account to hand over.`);
+  await deps.notifier.send({ kind: 'ready', environment: env, switchRole });
+  await deps.registry.update(env.id, (current) => ({ ...current, notified: [...(current.notified ?? []), 'ready'] }));
+  return { sent: true };
+}
+
+export async function recordReadyStep(deps: Pick<Deps, 'registry' | 'clock'>, input: { id: string; input?: { notifyError?: { Error?: string } } }): Promise<{ status: string }> {
+  const notifyError = input.input?.notifyError?.Error;
+  const note = notifyError ? `ready; the notification could not be sent (${notifyError})` : 'ready';
+  const env = await deps.registry.update(input.id, (current) => advance(current, 'READY', deps.clock.now(), note));
+  return { status: env.status };
+}
+
+export interface FailureInput {
+  create?: { state?: string; failureReason?: string };
+  error?: { Error?: string; Cause?: unknown };
+}
+
+export async function recordFailureStep(deps: Pick<Deps, 'registry' | 'clock'>, input: { id: string; input?: FailureInput }): Promise<{ code: string }> {
+  const failed = input.input?.create?.state === 'FAILED' && !input.input.error;
+  const failure = failed
+    ? describeFailure({ reason: input.input?.create?.failureReason ?? 'UNKNOWN', state: 'CheckAccountStatus' })
+    : describeFailure({ error: input.input?.error?.Error, cause: input.input?.error?.Cause });
+  const env = await deps.registry.update(input.id, (current) => advance(current, 'FAILED', deps.clock.now(), `${failure.code}: ${failure.fix}`, { failure }));
+  return { code: env.failure?.code ?? failure.code };
+}
+
+export async function notifyFailureStep(deps: Pick<Deps, 'registry' | 'notifier'>, input: { id: string }): Promise<{ sent: boolean }> {
+  const env = await load(deps, input.id);
+  if (env.notified?.includes('failed')) return { sent: false };
+  await deps.notifier.send({ kind: 'failed', environment: env });
+  await deps.registry.update(env.id, (current) => ({ ...current, notified: [...(current.notified ?? []), 'failed'] }));
+  return { sent: true };
+}

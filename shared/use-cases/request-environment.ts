@@ -1,0 +1,109 @@
+import { newEnvironment, type Environment } from '../domain/environment';
+import { AccountQuotaExceededError, ConflictError, InvalidInputError, OuNotFoundError } from '../domain/errors';
+import { nameKey } from '../domain/naming';
+import { parseEnvironmentRequest, type EnvironmentRequest } from '../domain/request';
+import type { Deps } from './deps';
+import { resolveOu } from './resolve-ou';
+
+export interface RequestInput {
+  body: unknown;
+  /** Which trigger: api, slack, webhook, event. */
+  source: string;
+  idempotencyKey?: string;
+}
+
+export interface RequestOutcome {
+  environment: Environment;
+  /** false when this was the same request again and the existing environment is returned. */
+  created: boolean;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
+
+/**
+ * The one way an environment gets requested, whatever the trigger: validate, pre-flight, record,
+ * start. Running it twice with the same request returns the first environment and starts nothing new.
+ */
+export async function requestEnvironment(
+  deps: Pick<Deps, 'config' | 'clock' | 'registry' | 'organization' | 'workflow'>,
+  input: RequestInput,
+): Promise<RequestOutcome> {
+  const request = parseEnvironmentRequest(input.body, { emailTemplate: deps.config.EMAIL_TEMPLATE });
+
+  if (input.idempotencyKey !== undefined) {
+    if (!IDEMPOTENCY_KEY.test(input.idempotencyKey)) {
+      throw new InvalidInputError('The Idempotency-Key header must be 1 to 255 visible ASCII characters.', [
+        { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
+      ]);
+    }
+    const binding = await deps.registry.claimIdempotencyKey(input.idempotencyKey, { id: request.id, requestHash: request.requestHash });
+    if (binding.requestHash !== request.requestHash) {
+      throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request.', [
+        { field: 'Idempotency-Key', message: 'already used for a different request' },
+      ]);
+    }
+  }
+
+  const existing = await deps.registry.get(request.id);
+  if (existing) return sameRequestAgain(deps, existing, request);
+
+  await preflight(deps, request);
+
+  const { created, environment } = await deps.registry.create(
+    newEnvironment(request, { now: deps.clock.now(), source: input.source, idempotencyKey: input.idempotencyKey }),
+  );
+  if (!created) return sameRequestAgain(deps, environment, request);
+  await deps.workflow.start(environment.executionName, { id: environment.id });
+  return { environment, created: true };
+}
+
+/**
+ * The name is taken. If by this very request, answer with it — and (re)start its execution, which is
+ * idempotent by name, in case the first attempt recorded the environment but died before starting it.
+ */
+async function sameRequestAgain(deps: Pick<Deps, 'workflow'>, existing: Environment, request: EnvironmentRequest): Promise<RequestOutcome> {
+  if (existing.requestHash !== request.requestHash) {
+    throw new ConflictError(
+      'NAME_TAKEN',
+      `An environment named "${existing.name}" already exists (${existing.id}, ${existing.status}) with different settings.`,
+      [{ field: 'name', message: 'is already used by another environment' }],
+    );
+  }
+  if (existing.status === 'REQUESTED') await deps.workflow.start(existing.executionName, { id: existing.id });
+  return { environment: existing, created: false };
+}
+
+/** Checks that could fail the workflow later, done now so the caller gets a 4xx instead of a FAILED environment. */
+async function preflight(deps: Pick<Deps, 'config' | 'registry' | 'organization'>, request: EnvironmentRequest): Promise<void> {
+  const sameEmail = await deps.registry.findByEmail(request.email);
+  if (sameEmail && sameEmail.status !== 'FAILED') {
+    throw new ConflictError('EMAIL_TAKEN', `The email is already used by environment ${sameEmail.id}.`, [
+      { field: 'email', message: 'is already used by another environment' },
+    ]);
+  }
+  const [accounts, active, ou] = await Promise.all([
+    deps.organization.listAccounts(),
+    deps.registry.listActive(),
+    deps.config.CREATE_MISSING_OUS ? Promise.resolve(undefined) : resolveOu(deps.organization, request.ou, { create: false }),
+  ]);
+  const byName = accounts.find((a) => nameKey(a.name) === nameKey(request.name));
+  if (byName) {
+    throw new ConflictError('NAME_TAKEN', `The organization already has an account named "${byName.name}" (${byName.id}).`, [
+      { field: 'name', message: 'is already used by an account in the organization' },
+    ]);
+  }
+  if (accounts.some((a) => a.email.toLowerCase() === request.email.toLowerCase())) {
+    throw new ConflictError('EMAIL_TAKEN', 'An account in the organization already uses this email; AWS requires a unique email per account.', [
+      { field: 'email', message: 'is already used by an account in the organization' },
+    ]);
+  }
+  if (!deps.config.CREATE_MISSING_OUS && !ou) {
+    throw new OuNotFoundError(`No organizational unit "${request.ou}" exists in the organization.`);
+  }
+  const pending = active.filter((e) => !e.accountId).length;
+  if (accounts.length + pending >= deps.config.ACCOUNT_QUOTA) {
+    throw new AccountQuotaExceededError(
+      `The organization has ${accounts.length} accounts and ${pending} being created; its quota is ${deps.config.ACCOUNT_QUOTA}.`,
+    );
+  }
+}
