@@ -1,0 +1,21 @@
+import * as checkAccountStatus from '../functions/check-account-status/handler';
+import * as createAccount from '../functions/create-account/handler';
+import * as createEnvironment from '../functions/create-environment/handler';
+import * as getEnvironment from '../functions/get-environment/handler';
+import * as listEnvironments from '../functions/list-environments/handler';
+import * as notifyAdmin from '../functions/notify-admin/handler';
+import * as notifyFailure from '../functions/notify-failure/handler';
+import * as placeAccount from '../functions/place-account/handler';
+import * as recordFailure from '../functions/record-failure/handler';
+import * as recordReady from '../functions/record-ready/handler';
+import type { TaskFunction } from '../shared/adapters/local/local-workflow';
+import type { Deps } from '../shared/use-cases/deps';
+
+/**
+ * Every function, keyed as in serverless.yml, built from the same `build` the Lambda entry point uses
+ * but with the local runtime's ports.
+ */
+export function buildFunctions(deps: () => Deps): Record<string, TaskFunction> {
+  const modules = { createEnvironment, getEnvironment, listEnvironments, createAccount, checkAccountStatus, placeAccount, notifyAdmin, notifyFailure, recordReady, recordFailure };
+  return Object.fromEntries(Object.entries(modules).map(([key, mod]) => [key, mod.build(deps) as unknown as TaskFunction]));
+}

@@ -1,0 +1,40 @@
+/**
+ * The HTTP routes API Gateway serves, for the local server. A test checks this table against the
+ * httpApi events in functions/*\/function.yml, so the two cannot drift apart.
+ */
+export interface Route {
+  method: string;
+  path: string;
+  /** Serverless function key. */
+  fn: string;
+}
+
+export const ROUTES: Route[] = [
+  { method: 'POST', path: '/environments', fn: 'createEnvironment' },
+  { method: 'GET', path: '/environments', fn: 'listEnvironments' },
+  { method: 'GET', path: '/environments/{id}', fn: 'getEnvironment' },
+];
+
+export type RouteMatch = { route: Route; params: Record<string, string> } | { allowed: string[] } | undefined;
+
+/** Finds the route for a request: a match, the methods the path allows (405), or nothing (404). */
+export function matchRoute(method: string, path: string, routes: Route[] = ROUTES): RouteMatch {
+  const segments = path.split('/').filter(Boolean);
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const pattern = route.path.split('/').filter(Boolean);
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = pattern.every((p, i) => {
+      if (p.startsWith('{') && p.endsWith('}')) {
+        params[p.slice(1, -1)] = segments[i]!;
+        return true;
+      }
+      return p === segments[i];
+    });
+    if (!matches) continue;
+    if (route.method === method) return { route, params };
+    allowed.push(route.method);
+  }
+  return allowed.length ? { allowed } : undefined;
+}

@@ -1,0 +1,182 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { AwsOrganization, createOrganizationsClient } from '../shared/adapters/aws/organizations';
+import { DynamoRegistry, createDynamoDocumentClient, ensureRegistryTable } from '../shared/adapters/aws/dynamodb-registry';
+import { SesNotifier, createSesClient } from '../shared/adapters/aws/ses-notifier';
+import { LocalWorkflow, type StateEvent, type TaskFunction } from '../shared/adapters/local/local-workflow';
+import { OutboxNotifier } from '../shared/adapters/local/outbox-notifier';
+import { SimulatedOrganization } from '../shared/adapters/local/sim-org';
+import { simOrganizationsClient } from '../shared/adapters/local/sim-org-transport';
+import { loadConfig } from '../shared/lambda/config';
+import { systemClock, type Clock } from '../shared/ports';
+import type { Deps } from '../shared/use-cases/deps';
+import { loadDefinition } from '../statemachines/provision-environment.cjs';
+import { buildFunctions } from './functions';
+import { createHttpServer } from './http-server';
+import { ROUTES } from './routes';
+
+export interface RuntimeOptions {
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Real AWS clients (standard credential and endpoint variables) instead of the simulation. */
+  aws?: boolean;
+  env?: Record<string, string | undefined>;
+  clock?: Clock;
+  /** Tests zero the waits and retry intervals. */
+  waitOverrideMs?: number;
+  retryOverrideMs?: number;
+  print?: (line: string) => void;
+}
+
+export interface Runtime {
+  url: string;
+  port: number;
+  dataDir: string;
+  deps: Deps;
+  sim?: SimulatedOrganization;
+  workflow: LocalWorkflow;
+  /** Environments resumed at start (they were in flight when the last process stopped). */
+  resumed: string[];
+  close(): Promise<void>;
+}
+
+// The SDK's notice that releases after January 2027 need Node 22 says nothing actionable to a local user on Node 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const DEFAULT_SIM_OUS = 'Workloads/Production,Workloads/Staging,Sandbox/Playground';
+
+/** Settings the local runtime uses unless the environment says otherwise: quick polls for short simulated creations. */
+const LOCAL_DEFAULTS: Record<string, string> = {
+  POLL_FIRST_SECONDS: '1',
+  POLL_MAX_SECONDS: '5',
+  PUBLIC_BASE_URL: '',
+};
+
+/**
+ * One runtime per data folder: the embedded database and the simulated organization assume a single
+ * writer. A pid file left by a process that is gone (killed with SIGKILL) is taken over.
+ */
+function claimDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'runtime.pid');
+  try {
+    const pid = Number(readFileSync(file, 'utf8'));
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new Error(`The data folder ${dataDir} is in use by another Switchyard runtime (pid ${pid}); stop it or set SWITCHYARD_DATA_DIR to another folder.`);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  writeFileSync(file, String(process.pid));
+  return () => rmSync(file, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The whole of Switchyard in one process: the API routes over HTTP on loopback, the state machine on
+ * aws-local-stepfunctions, the registry in dynalite, the simulated organization and a file outbox.
+ * Everything it keeps lives under dataDir, so a restart (even after SIGKILL) resumes where it stood.
+ */
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const env = { ...LOCAL_DEFAULTS, ...(opts.env ?? process.env) };
+  const print = opts.print ?? (() => undefined);
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const releaseDataDir = claimDataDir(dataDir);
+  const config = loadConfig(env);
+  const clock = opts.clock ?? systemClock;
+
+  const closers: Array<() => Promise<void>> = [];
+  let registry: DynamoRegistry;
+  if (opts.aws) {
+    const doc = createDynamoDocumentClient();
+    if (env.SWITCHYARD_ENSURE_TABLE === 'true') await ensureRegistryTable(doc as unknown as DynamoDBClient, config.REGISTRY_TABLE);
+    registry = new DynamoRegistry(doc, config.REGISTRY_TABLE);
+  } else {
+    const db = dynalite({ path: join(dataDir, 'registry'), createTableMs: 0 });
+    await new Promise<void>((ok, fail) => db.listen(0, '127.0.0.1', ok).once('error', fail));
+    closers.push(() => new Promise((ok) => db.close(() => ok())));
+    const client = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${(db.address() as AddressInfo).port}`,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureRegistryTable(client, config.REGISTRY_TABLE);
+    registry = new DynamoRegistry(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), config.REGISTRY_TABLE);
+  }
+
+  let sim: SimulatedOrganization | undefined;
+  let organization: AwsOrganization;
+  if (opts.aws) {
+    organization = new AwsOrganization(createOrganizationsClient());
+  } else {
+    const fresh = !existsSync(join(dataDir, 'organization.json'));
+    sim = new SimulatedOrganization({
+      dataDir,
+      clock,
+      createSeconds: Number(env.SWITCHYARD_SIM_CREATE_SECONDS ?? 5),
+      accountQuota: Number(env.SWITCHYARD_SIM_ACCOUNT_QUOTA ?? config.ACCOUNT_QUOTA),
+    });
+    // A new simulated organization starts like the walk-through's: the OUs exist, the accounts do not.
+    if (fresh) for (const path of (env.SWITCHYARD_SIM_OUS ?? DEFAULT_SIM_OUS).split(',').map((p) => p.trim()).filter(Boolean)) sim.ensureOuPath(path);
+    organization = new AwsOrganization(simOrganizationsClient(sim));
+  }
+
+  const notifier =
+    opts.aws && config.SENDER_EMAIL && config.ADMIN_EMAIL
+      ? new SesNotifier(createSesClient(), { from: config.SENDER_EMAIL, to: config.ADMIN_EMAIL })
+      : new OutboxNotifier(join(dataDir, 'outbox'), print);
+
+  let functions: Record<string, TaskFunction> = {};
+  const workflow = new LocalWorkflow(loadDefinition(), () => functions, {
+    waitOverrideMs: opts.waitOverrideMs,
+    retryOverrideMs: opts.retryOverrideMs,
+    onEvent: (e: StateEvent) => {
+      if (e.type === 'StateEntered' && e.state) print(`[workflow] ${e.execution} → ${e.state}`);
+      else if (e.type === 'StateRetried') print(`[workflow] ${e.execution} retrying ${e.state}`);
+      else if (e.type === 'ExecutionFailed') print(`[workflow] ${e.execution} failed: ${e.error ?? ''}`);
+    },
+  });
+  const deps: Deps = { config, clock, registry, organization, notifier, workflow };
+  functions = buildFunctions(() => deps);
+
+  const server = createHttpServer(functions, ROUTES);
+  await new Promise<void>((ok, fail) => server.listen(opts.port ?? 3000, '127.0.0.1', ok).once('error', fail));
+  const port = (server.address() as AddressInfo).port;
+
+  const resumed: string[] = [];
+  for (const active of await registry.listActive()) {
+    await workflow.start(active.executionName, { id: active.id });
+    resumed.push(active.id);
+  }
+  if (resumed.length) print(`[runtime] resumed ${resumed.length} environment(s) that were in flight: ${resumed.join(', ')}`);
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    deps,
+    sim,
+    workflow,
+    resumed,
+    async close() {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      server.closeAllConnections();
+      await workflow.stop();
+      for (const close of closers.reverse()) await close();
+      releaseDataDir();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { DynamoRegistry, ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-registry';
+import { AwsOrganization } from '../../shared/adapters/aws/organizations';
+import { LocalWorkflow, type TaskFunction } from '../../shared/adapters/local/local-workflow';
+import { SimulatedOrganization } from '../../shared/adapters/local/sim-org';
+import { simOrganizationsClient } from '../../shared/adapters/local/sim-org-transport';
+import { newEnvironment, type Environment } from '../../shared/domain/environment';
+import { parseEnvironmentRequest } from '../../shared/domain/request';
+import { loadConfig } from '../../shared/lambda/config';
+import type { Notification, Notifier, Organization } from '../../shared/ports';
+import type { Deps } from '../../shared/use-cases/deps';
+import { requestEnvironment } from '../../shared/use-cases/request-environment';
+import { buildFunctions } from '../../local/functions';
+import { loadDefinition } from '../../statemachines/provision-environment.cjs';
+
+/** A clock the test moves: the simulated organization and the steps both read it. */
+export class ManualClock {
+  private t = Date.parse('2026-11-28T09:00:00Z');
+  now = () => new Date(this.t);
+  advance(seconds: number) {
+    this.t += seconds * 1000;
+  }
+}
+
+export class RecordingNotifier implements Notifier {
+  sent: Notification[] = [];
+  failWith?: Error;
+  async send(notification: Notification) {
+    if (this.failWith) throw this.failWith;
+    this.sent.push(notification);
+  }
+}
+
+export interface HarnessOptions {
+  createSeconds?: number;
+  accountQuota?: number;
+  env?: Record<string, string>;
+  /** Wraps the organization port, e.g. to inject faults a test needs at an exact point. */
+  wrapOrganization?: (org: Organization) => Organization;
+}
+
+export interface Harness {
+  clock: ManualClock;
+  sim: SimulatedOrganization;
+  deps: Deps;
+  notifier: RecordingNotifier;
+  functions: Record<string, TaskFunction>;
+  workflow: LocalWorkflow;
+  /** Names of the states entered, per execution, in order. */
+  states: Map<string, string[]>;
+  /** Requests through the use case (validation and pre-flight included) and waits for the workflow. */
+  provision(body: Record<string, unknown>): Promise<Environment>;
+  /** Records an environment and runs the workflow on it directly, skipping pre-flight. */
+  run(body: Record<string, unknown>): Promise<Environment>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real ASL on aws-local-stepfunctions, the real handlers, the real AWS adapters over the
+ * simulated organization and dynalite. Waits and retry intervals are zero; the clock instead moves
+ * forward by each wait the state machine asks for, so timing is simulated, not slept.
+ */
+export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
+  const clock = new ManualClock();
+  const sim = new SimulatedOrganization({ clock, createSeconds: opts.createSeconds ?? 60, accountQuota: opts.accountQuota ?? 10 });
+  for (const path of ['Workloads/Production', 'Workloads/Staging', 'Sandbox/Playground']) sim.ensureOuPath(path);
+
+  const db = dynalite({ createTableMs: 0 });
+  await new Promise<void>((ok) => db.listen(0, '127.0.0.1', ok));
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${(db.address() as AddressInfo).port}`,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  await ensureRegistryTable(client, 'switchyard-test');
+  const registry = new DynamoRegistry(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'switchyard-test');
+
+  const organization: Organization = new AwsOrganization(simOrganizationsClient(sim, { maxAttempts: 1 }));
+  const notifier = new RecordingNotifier();
+  const config = loadConfig({ REGISTRY_TABLE: 'switchyard-test', ...opts.env });
+  let timed: Record<string, TaskFunction> = {};
+  const states = new Map<string, string[]>();
+  const workflow = new LocalWorkflow(loadDefinition(), () => timed, {
+    waitOverrideMs: 0,
+    retryOverrideMs: 0,
+    onEvent: (e) => {
+      if (e.type === 'StateEntered' && e.state) states.set(e.execution, [...(states.get(e.execution) ?? []), e.state]);
+    },
+  });
+  const deps: Deps = {
+    config,
+    clock,
+    registry,
+    organization: opts.wrapOrganization ? opts.wrapOrganization(organization) : organization,
+    notifier,
+    workflow,
+  };
+  const functions = buildFunctions(() => deps);
+  // The Wait state is zeroed; move the clock by what it would have waited.
+  timed = { ...functions };
+  for (const key of ['createAccount', 'checkAccountStatus']) {
+    timed[key] = async (event, context) => {
+      const result = (await functions[key]!(event, context)) as { waitSeconds?: number };
+      clock.advance(result?.waitSeconds ?? 0);
+      return result;
+    };
+  }
+
+  const finish = async (id: string) => {
+    await workflow.idle();
+    return (await registry.get(id))!;
+  };
+
+  return {
+    clock,
+    sim,
+    deps,
+    notifier,
+    functions,
+    workflow,
+    states,
+    async provision(body) {
+      const { environment } = await requestEnvironment(deps, { body, source: 'test' });
+      return finish(environment.id);
+    },
+    async run(body) {
+      const request = parseEnvironmentRequest(body, { emailTemplate: config.EMAIL_TEMPLATE });
+      const { environment } = await registry.create(newEnvironment(request, { now: clock.now(), source: 'test' }));
+      await workflow.start(environment.executionName, { id: environment.id });
+      return finish(environment.id);
+    },
+    async close() {
+      await workflow.stop();
+      client.destroy();
+      await new Promise<void>((ok) => db.close(() => ok()));
+    },
+  };
+}
+
+/** Wraps an organization so chosen calls misbehave; everything else passes through. */
+export function faulty(org: Organization, faults: Partial<{ [K in keyof Organization]: (real: Organization[K], ...args: Parameters<Organization[K]>) => ReturnType<Organization[K]> }>): Organization {
+  return new Proxy(org, {
+    get(target, prop: keyof Organization) {
+      const real = (target[prop] as (...a: unknown[]) => unknown).bind(target);
+      const fault = faults[prop] as ((real: unknown, ...a: unknown[]) => unknown) | undefined;
+      return fault ? (...args: unknown[]) => fault(real, ...args) : real;
+    },
+  });
+}
