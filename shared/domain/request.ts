@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseColor, defaultColor } from './colors';
 import { emailFromTemplate, emailProblem } from './email';
 import { InvalidInputError, type FieldError } from './errors';
