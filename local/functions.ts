@@ -3,11 +3,15 @@ import * as createAccount from '../functions/create-account/handler';
 import * as createEnvironment from '../functions/create-environment/handler';
 import * as getEnvironment from '../functions/get-environment/handler';
 import * as listEnvironments from '../functions/list-environments/handler';
+import * as listRejections from '../functions/list-rejections/handler';
 import * as notifyAdmin from '../functions/notify-admin/handler';
 import * as notifyFailure from '../functions/notify-failure/handler';
 import * as placeAccount from '../functions/place-account/handler';
+import * as provisionWebhook from '../functions/provision-webhook/handler';
 import * as recordFailure from '../functions/record-failure/handler';
 import * as recordReady from '../functions/record-ready/handler';
+import * as requestFromEvent from '../functions/request-from-event/handler';
+import * as slackCommand from '../functions/slack-command/handler';
 import type { TaskFunction } from '../shared/adapters/local/local-workflow';
 import type { Deps } from '../shared/use-cases/deps';
 
@@ -16,6 +20,21 @@ import type { Deps } from '../shared/use-cases/deps';
  * but with the local runtime's ports.
  */
 export function buildFunctions(deps: () => Deps): Record<string, TaskFunction> {
-  const modules = { createEnvironment, getEnvironment, listEnvironments, createAccount, checkAccountStatus, placeAccount, notifyAdmin, notifyFailure, recordReady, recordFailure };
+  const modules = {
+    createEnvironment,
+    getEnvironment,
+    listEnvironments,
+    listRejections,
+    slackCommand,
+    provisionWebhook,
+    requestFromEvent,
+    createAccount,
+    checkAccountStatus,
+    placeAccount,
+    notifyAdmin,
+    notifyFailure,
+    recordReady,
+    recordFailure,
+  };
   return Object.fromEntries(Object.entries(modules).map(([key, mod]) => [key, mod.build(deps) as unknown as TaskFunction]));
 }

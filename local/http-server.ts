@@ -44,7 +44,8 @@ export function createHttpServer(functions: Record<string, TaskFunction>, routes
         req.resume();
         return;
       }
-      const localRoute = local[url.pathname];
+      // SDK clients append a slash to an endpoint that has a path.
+      const localRoute = local[url.pathname.replace(/\/+$/, '')];
       if (localRoute) {
         const reply = await localRoute(req, body);
         send(res, reply.status, reply.body, reply.headers);

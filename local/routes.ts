@@ -13,7 +13,13 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/environments', fn: 'createEnvironment' },
   { method: 'GET', path: '/environments', fn: 'listEnvironments' },
   { method: 'GET', path: '/environments/{id}', fn: 'getEnvironment' },
+  { method: 'GET', path: '/rejections', fn: 'listRejections' },
+  { method: 'POST', path: '/slack/commands', fn: 'slackCommand' },
+  { method: 'POST', path: '/webhooks/provision', fn: 'provisionWebhook' },
 ];
+
+/** The EventBridge rules that target functions (checked against functions/*\/function.yml too). */
+export const EVENT_RULES = [{ source: 'switchyard.requests', detailType: 'Environment Requested', fn: 'requestFromEvent' }];
 
 export type RouteMatch = { route: Route; params: Record<string, string> } | { allowed: string[] } | undefined;
 

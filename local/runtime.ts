@@ -9,15 +9,20 @@ import { DynamoRegistry, createDynamoDocumentClient, ensureRegistryTable } from 
 import { SesNotifier, createSesClient } from '../shared/adapters/aws/ses-notifier';
 import { LocalWorkflow, type StateEvent, type TaskFunction } from '../shared/adapters/local/local-workflow';
 import { OutboxNotifier } from '../shared/adapters/local/outbox-notifier';
+import { EnvSecrets } from '../shared/adapters/local/env-secrets';
+import { LocalEventBus } from '../shared/adapters/local/local-event-bus';
+import { SlackResponseUrlChannel } from '../shared/adapters/http/slack-response-url';
+import { named } from '../shared/use-cases/channels';
 import { SimulatedOrganization } from '../shared/adapters/local/sim-org';
 import { simOrganizationsClient } from '../shared/adapters/local/sim-org-transport';
 import { loadConfig } from '../shared/lambda/config';
-import { systemClock, type Clock } from '../shared/ports';
+import { systemClock, type Channel, type Clock } from '../shared/ports';
 import type { Deps } from '../shared/use-cases/deps';
 import { loadDefinition } from '../statemachines/provision-environment.cjs';
 import { buildFunctions } from './functions';
 import { createHttpServer } from './http-server';
-import { ROUTES } from './routes';
+import { EVENT_RULES, ROUTES } from './routes';
+import { putEventsEndpoint } from './aws-events-endpoint';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -40,6 +45,7 @@ export interface Runtime {
   deps: Deps;
   sim?: SimulatedOrganization;
   workflow: LocalWorkflow;
+  bus: LocalEventBus;
   /** Environments resumed at start (they were in flight when the last process stopped). */
   resumed: string[];
   close(): Promise<void>;
@@ -134,12 +140,15 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     organization = new AwsOrganization(simOrganizationsClient(sim));
   }
 
-  const notifier =
+  const channels: Channel[] = [
     opts.aws && config.SENDER_EMAIL && config.ADMIN_EMAIL
-      ? new SesNotifier(createSesClient(), { from: config.SENDER_EMAIL, to: config.ADMIN_EMAIL })
-      : new OutboxNotifier(join(dataDir, 'outbox'), print);
+      ? named('email', new SesNotifier(createSesClient(), { from: config.SENDER_EMAIL, to: config.ADMIN_EMAIL }))
+      : named('email', new OutboxNotifier(join(dataDir, 'outbox'), print)),
+    named('slack-response', new SlackResponseUrlChannel({ allowedPrefixes: config.SLACK_RESPONSE_URL_PREFIXES })),
+  ];
 
   let functions: Record<string, TaskFunction> = {};
+  const bus = new LocalEventBus(join(dataDir, 'events'), EVENT_RULES, () => functions, print);
   const workflow = new LocalWorkflow(loadDefinition(), () => functions, {
     waitOverrideMs: opts.waitOverrideMs,
     retryOverrideMs: opts.retryOverrideMs,
@@ -149,10 +158,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       else if (e.type === 'ExecutionFailed') print(`[workflow] ${e.execution} failed: ${e.error ?? ''}`);
     },
   });
-  const deps: Deps = { config, clock, registry, organization, notifier, workflow };
+  const deps: Deps = { config, clock, registry, organization, channels, workflow, events: bus, secrets: new EnvSecrets(env) };
   functions = buildFunctions(() => deps);
 
-  const server = createHttpServer(functions, ROUTES);
+  const server = createHttpServer(functions, ROUTES, { '/_aws/events': putEventsEndpoint(bus) });
   await new Promise<void>((ok, fail) => server.listen(opts.port ?? 3000, '127.0.0.1', ok).once('error', fail));
   const port = (server.address() as AddressInfo).port;
 
@@ -170,10 +179,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     deps,
     sim,
     workflow,
+    bus,
     resumed,
     async close() {
       await new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections();
+      await bus.idle();
       await workflow.stop();
       for (const close of closers.reverse()) await close();
       releaseDataDir();

@@ -1,6 +1,5 @@
-import { InvalidInputError } from '../../shared/domain/errors';
 import { loadConfig } from '../../shared/lambda/config';
-import { httpHandler, json } from '../../shared/lambda/http';
+import { httpHandler, json, pageLimit } from '../../shared/lambda/http';
 import { lazy } from '../../shared/lambda/lazy';
 import { awsRegistry } from '../../shared/lambda/aws/registry';
 import type { Deps } from '../../shared/use-cases/deps';
@@ -10,10 +9,7 @@ import { environmentView } from '../../shared/use-cases/views';
 export const build = (deps: () => Pick<Deps, 'config' | 'registry'>) =>
   httpHandler(async (req) => {
     const d = deps();
-    const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      throw new InvalidInputError('limit must be a whole number from 1 to 100.', [{ field: 'limit', message: 'must be 1 to 100' }]);
-    }
+    const limit = pageLimit(req);
     const page = await d.registry.list({ limit, cursor: req.query.cursor });
     const next = page.cursor ? `${d.config.PUBLIC_BASE_URL}/environments?limit=${limit}&cursor=${encodeURIComponent(page.cursor)}` : undefined;
     return json(200, {

@@ -2,17 +2,17 @@ import { loadConfig } from '../../shared/lambda/config';
 import { lazy } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
 import { IdInputSchema } from '../../shared/lambda/task-inputs';
-import { awsNotifier } from '../../shared/lambda/aws/notifier';
+import { awsChannels } from '../../shared/lambda/aws/notifier';
 import { awsRegistry } from '../../shared/lambda/aws/registry';
 import type { Deps } from '../../shared/use-cases/deps';
 import { notifyFailureStep } from '../../shared/use-cases/provision-steps';
 
 /** NotifyFailure: Tells the admin why provisioning failed and how to fix it, once. */
-export const build = (deps: () => Pick<Deps, 'registry' | 'notifier'>) => taskHandler('NotifyFailure', IdInputSchema, (input) => notifyFailureStep(deps(), input));
+export const build = (deps: () => Pick<Deps, 'registry' | 'channels'>) => taskHandler('NotifyFailure', IdInputSchema, (input) => notifyFailureStep(deps(), input));
 
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { registry: awsRegistry(config), notifier: awsNotifier(config) };
+    return { registry: awsRegistry(config), channels: awsChannels(config) };
   }),
 );

@@ -20,6 +20,12 @@ export interface Failure {
   state?: string;
 }
 
+export interface ReplyTo {
+  /** A bearer capability (valid 30 minutes, 5 posts): never logged. */
+  slackResponseUrl?: string;
+  slackUserId?: string;
+}
+
 export interface TimelineEntry {
   at: string;
   status: EnvironmentStatus;
@@ -42,6 +48,8 @@ export interface Environment extends EnvironmentRequest {
   ouId?: string;
   /** Resolved OU path below the root, e.g. `Workloads/Staging`. */
   ouPath?: string;
+  /** Where to answer besides the admin's channels: the Slack response_url of a slash command. */
+  replyTo?: ReplyTo;
   /** Notification ids already sent, so a re-run step never sends twice. */
   notified?: string[];
   failure?: Failure;
@@ -50,7 +58,7 @@ export interface Environment extends EnvironmentRequest {
   version: number;
 }
 
-export function newEnvironment(request: EnvironmentRequest, opts: { now: Date; source: string; idempotencyKey?: string }): Environment {
+export function newEnvironment(request: EnvironmentRequest, opts: { now: Date; source: string; idempotencyKey?: string; replyTo?: ReplyTo }): Environment {
   const at = opts.now.toISOString();
   return {
     ...request,
@@ -59,6 +67,7 @@ export function newEnvironment(request: EnvironmentRequest, opts: { now: Date; s
     updatedAt: at,
     source: opts.source,
     ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+    ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
     executionName: request.id,
     timeline: [{ at, status: 'REQUESTED', note: `requested via ${opts.source}${request.requestedBy ? ` by ${request.requestedBy}` : ''}` }],
     version: 0,
@@ -78,6 +87,6 @@ export function advance(env: Environment, to: EnvironmentStatus, now: Date, note
 
 /** What the API shows of an environment: everything but internal bookkeeping. */
 export function publicView(env: Environment) {
-  const { version: _version, requestHash: _hash, notified: _notified, ...rest } = env;
+  const { version: _version, requestHash: _hash, notified: _notified, replyTo: _replyTo, ...rest } = env;
   return rest;
 }

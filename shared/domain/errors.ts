@@ -28,6 +28,26 @@ export class InvalidInputError extends SwitchyardError {
   }
 }
 
+/** A signature or credential did not verify: nothing was started. */
+export class UnauthorizedError extends SwitchyardError {
+  readonly status = 401;
+  readonly code = 'UNAUTHORIZED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** A trigger whose secret is not configured in this deployment. */
+export class NotConfiguredError extends SwitchyardError {
+  readonly status = 503;
+  readonly code = 'NOT_CONFIGURED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotConfiguredError';
+  }
+}
+
 export class NotFoundError extends SwitchyardError {
   readonly status = 404;
   readonly code = 'NOT_FOUND';
@@ -177,6 +197,8 @@ export const PLATFORM_ERROR_NAMES = [
 /** Every error class name defined in this module, for the ASL consistency test. */
 export const ERROR_CLASS_NAMES = [
   'InvalidInputError',
+  'UnauthorizedError',
+  'NotConfiguredError',
   'NotFoundError',
   'MethodNotAllowedError',
   'ConflictError',

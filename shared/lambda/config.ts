@@ -30,6 +30,17 @@ export const ConfigSchema = z.object({
   SENDER_EMAIL: z.string().default(''),
   SOURCE_PROFILE: z.string().regex(/^[\w.+@-]+$/).default('default'),
   PUBLIC_BASE_URL: z.string().default(''),
+  EVENT_BUS_NAME: z.string().min(1).default('default'),
+  /** OU for Slack requests that name none; empty means the command must say ou=. */
+  DEFAULT_OU: z.string().default(''),
+  /** SSM parameter names (not values) of the signing secrets. */
+  SLACK_SIGNING_SECRET_PARAM: z.string().default(''),
+  WEBHOOK_SECRET_PARAM: z.string().default(''),
+  /** Slack response_url values must start with one of these (comma-separated): an SSRF guard. */
+  SLACK_RESPONSE_URL_PREFIXES: z
+    .string()
+    .default('https://hooks.slack.com/')
+    .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean)),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

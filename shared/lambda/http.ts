@@ -43,6 +43,15 @@ export function jsonBody(req: HttpRequest): unknown {
   }
 }
 
+/** `?limit=` for list routes: 1 to 100, default 20. */
+export function pageLimit(req: HttpRequest): number {
+  const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new InvalidInputError('limit must be a whole number from 1 to 100.', [{ field: 'limit', message: 'must be 1 to 100' }]);
+  }
+  return limit;
+}
+
 export function errorReply(error: unknown): HttpReply {
   if (error instanceof SwitchyardError) {
     const fields = 'fields' in error && Array.isArray(error.fields) && error.fields.length ? { fields: error.fields } : {};

@@ -9,3 +9,8 @@ export type Notification =
 export interface Notifier {
   send(notification: Notification): Promise<void>;
 }
+
+/** One way of reaching the admin (email, Slack, webhook…). Named so each is sent once per notification. */
+export interface Channel extends Notifier {
+  readonly name: string;
+}

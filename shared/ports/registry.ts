@@ -1,4 +1,18 @@
 import type { Environment } from '../domain/environment';
+import type { FieldError } from '../domain/errors';
+
+/** A request that was refused where no caller could be told synchronously (an EventBridge event). */
+export interface Rejection {
+  /** The event id: a redelivery records nothing new. */
+  id: string;
+  at: string;
+  source: string;
+  code: string;
+  message: string;
+  fields?: FieldError[];
+  /** The name asked for, when there was one, to find the rejection by. */
+  name?: string;
+}
 
 export interface Page<T> {
   items: T[];
@@ -25,5 +39,8 @@ export interface Registry {
    * Binds an Idempotency-Key to an environment id the first time it is seen; returns the binding that
    * holds afterwards, so a second caller with the same key learns the first caller's environment.
    */
+  recordRejection(rejection: Rejection): Promise<void>;
+  /** Newest first. */
+  listRejections(opts: { limit: number; cursor?: string }): Promise<Page<Rejection>>;
   claimIdempotencyKey(key: string, binding: { id: string; requestHash: string }): Promise<{ id: string; requestHash: string }>;
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../lambda/config';
-import type { Clock, Notifier, Organization, Registry, Workflow } from '../ports';
+import type { Channel, Clock, Events, Organization, Registry, Secrets, Workflow } from '../ports';
 
 /** Everything a use case may need. Each handler builds only the ports its use case touches. */
 export interface Deps {
@@ -8,5 +8,8 @@ export interface Deps {
   registry: Registry;
   organization: Organization;
   workflow: Workflow;
-  notifier: Notifier;
+  /** Every configured way of reaching the admin; each is sent a notification once. */
+  channels: Channel[];
+  events: Events;
+  secrets: Secrets;
 }

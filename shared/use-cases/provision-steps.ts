@@ -5,7 +5,7 @@ import { slugify } from '../domain/naming';
 import { nextPollDelay } from '../domain/polling';
 import { buildSwitchRoleDetails, type SwitchRoleDetails } from '../domain/switch-role';
 import { pollPolicy, type Config } from '../lambda/config';
-import type { CreateAccountStatus, Organization } from '../ports';
+import type { CreateAccountStatus, Notification, Organization } from '../ports';
 import type { Deps } from './deps';
 import { resolveOu } from './resolve-ou';
 
@@ -135,22 +135,53 @@ export function switchRoleFor(env: Environment, config: Config): SwitchRoleDetai
   });
 }
 
-/** Sends the switch-role details once: the record remembers what was sent, so a re-run does not send it again. */
-export async function notifyAdminStep(deps: Pick<Deps, 'registry' | 'notifier' | 'clock' | 'config'>, input: { id: string }): Promise<{ sent: boolean }> {
-  const env = await deps.registry.update(input.id, (current) => advance(current, 'NOTIFYING', deps.clock.now(), 'sending the switch-role details'));
-  if (env.notified?.includes('ready')) return { sent: false };
-  const switchRole = switchRoleFor(env, deps.config);
-  if (!switchRole) throw new EnvironmentStateError(`Environment ${env.id} has no account to hand over.`);
-  await deps.notifier.send({ kind: 'ready', environment: env, switchRole });
-  await deps.registry.update(env.id, (current) => ({ ...current, notified: [...(current.notified ?? []), 'ready'] }));
-  return { sent: true };
+/**
+ * Sends a notification on every channel that has not had it yet. The record keeps `kind:channel` for
+ * each delivery, so a retried step sends only what failed, and a re-run sends nothing twice. A channel
+ * that failed is reported after the others were tried.
+ */
+async function deliver(deps: Pick<Deps, 'registry' | 'channels'>, env: Environment, notification: Notification): Promise<{ sent: string[] }> {
+  const sent: string[] = [];
+  const failures: Error[] = [];
+  for (const channel of deps.channels) {
+    const key = `${notification.kind}:${channel.name}`;
+    if (env.notified?.includes(key)) continue;
+    try {
+      await channel.send(notification);
+      sent.push(key);
+    } catch (error) {
+      failures.push(error as Error);
+    }
+  }
+  if (sent.length) await deps.registry.update(env.id, (current) => ({ ...current, notified: [...new Set([...(current.notified ?? []), ...sent])] }));
+  if (failures.length) {
+    const retryable = failures.find((f) => f.name === 'RetryableAwsError');
+    throw retryable ?? failures[0];
+  }
+  return { sent };
 }
 
-export async function recordReadyStep(deps: Pick<Deps, 'registry' | 'clock'>, input: { id: string; input?: { notifyError?: { Error?: string } } }): Promise<{ status: string }> {
+/** Sends the switch-role details to every channel, once. */
+export async function notifyAdminStep(deps: Pick<Deps, 'registry' | 'channels' | 'clock' | 'config'>, input: { id: string }): Promise<{ sent: string[] }> {
+  const env = await deps.registry.update(input.id, (current) => advance(current, 'NOTIFYING', deps.clock.now(), 'sending the switch-role details'));
+  const switchRole = switchRoleFor(env, deps.config);
+  if (!switchRole) throw new EnvironmentStateError(`Environment ${env.id} has no account to hand over.`);
+  return deliver(deps, env, { kind: 'ready', environment: env, switchRole });
+}
+
+/** Marks the environment READY and tells other automation (`Environment Ready`, source switchyard). */
+export async function recordReadyStep(deps: Pick<Deps, 'registry' | 'clock' | 'events' | 'config'>, input: { id: string; input?: { notifyError?: { Error?: string } } }): Promise<{ status: string }> {
   const notifyError = input.input?.notifyError?.Error;
   const note = notifyError ? `ready; the notification could not be sent (${notifyError})` : 'ready';
   const env = await deps.registry.update(input.id, (current) => advance(current, 'READY', deps.clock.now(), note));
+  const switchRole = switchRoleFor(env, deps.config);
+  await deps.events.publish([{ detailType: 'Environment Ready', detail: { ...outcomeDetail(env), consoleUrl: switchRole?.consoleUrl, roleArn: switchRole?.roleArn } }]);
   return { status: env.status };
+}
+
+/** What every outcome event carries; never the email (it identifies a person's inbox). */
+function outcomeDetail(env: Environment) {
+  return { id: env.id, name: env.name, status: env.status, accountId: env.accountId, ou: env.ouPath ?? env.ou, ouId: env.ouId, requestedBy: env.requestedBy };
 }
 
 export interface FailureInput {
@@ -158,19 +189,23 @@ export interface FailureInput {
   error?: { Error?: string; Cause?: unknown };
 }
 
-export async function recordFailureStep(deps: Pick<Deps, 'registry' | 'clock'>, input: { id: string; input?: FailureInput }): Promise<{ code: string }> {
+export async function recordFailureStep(deps: Pick<Deps, 'registry' | 'clock' | 'events'>, input: { id: string; input?: FailureInput }): Promise<{ code: string }> {
   const failed = input.input?.create?.state === 'FAILED' && !input.input.error;
   const failure = failed
     ? describeFailure({ reason: input.input?.create?.failureReason ?? 'UNKNOWN', state: 'CheckAccountStatus' })
     : describeFailure({ error: input.input?.error?.Error, cause: input.input?.error?.Cause });
   const env = await deps.registry.update(input.id, (current) => advance(current, 'FAILED', deps.clock.now(), `${failure.code}: ${failure.fix}`, { failure }));
+  if (env.status === 'FAILED' && env.failure) {
+    await deps.events.publish([
+      { detailType: 'Environment Provisioning Failed', detail: { ...outcomeDetail(env), reason: env.failure.code, message: env.failure.message, fix: env.failure.fix } },
+    ]);
+  }
   return { code: env.failure?.code ?? failure.code };
 }
 
-export async function notifyFailureStep(deps: Pick<Deps, 'registry' | 'notifier'>, input: { id: string }): Promise<{ sent: boolean }> {
+/** Tells every channel why provisioning failed, once; only for an environment that did fail. */
+export async function notifyFailureStep(deps: Pick<Deps, 'registry' | 'channels'>, input: { id: string }): Promise<{ sent: string[] }> {
   const env = await load(deps, input.id);
-  if (env.notified?.includes('failed')) return { sent: false };
-  await deps.notifier.send({ kind: 'failed', environment: env });
-  await deps.registry.update(env.id, (current) => ({ ...current, notified: [...(current.notified ?? []), 'failed'] }));
-  return { sent: true };
+  if (env.status !== 'FAILED') return { sent: [] };
+  return deliver(deps, env, { kind: 'failed', environment: env });
 }

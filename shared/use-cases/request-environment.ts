@@ -1,4 +1,4 @@
-import { newEnvironment, type Environment } from '../domain/environment';
+import { newEnvironment, type Environment, type ReplyTo } from '../domain/environment';
 import { AccountQuotaExceededError, ConflictError, InvalidInputError, OuNotFoundError } from '../domain/errors';
 import { nameKey } from '../domain/naming';
 import { parseEnvironmentRequest, type EnvironmentRequest } from '../domain/request';
@@ -10,6 +10,7 @@ export interface RequestInput {
   /** Which trigger: api, slack, webhook, event. */
   source: string;
   idempotencyKey?: string;
+  replyTo?: ReplyTo;
 }
 
 export interface RequestOutcome {
@@ -50,7 +51,7 @@ export async function requestEnvironment(
   await preflight(deps, request);
 
   const { created, environment } = await deps.registry.create(
-    newEnvironment(request, { now: deps.clock.now(), source: input.source, idempotencyKey: input.idempotencyKey }),
+    newEnvironment(request, { now: deps.clock.now(), source: input.source, idempotencyKey: input.idempotencyKey, replyTo: input.replyTo }),
   );
   if (!created) return sameRequestAgain(deps, environment, request);
   await deps.workflow.start(environment.executionName, { id: environment.id });

@@ -10,7 +10,9 @@ import { simOrganizationsClient } from '../../shared/adapters/local/sim-org-tran
 import { newEnvironment, type Environment } from '../../shared/domain/environment';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { loadConfig } from '../../shared/lambda/config';
-import type { Notification, Notifier, Organization } from '../../shared/ports';
+import type { Events, Notification, Notifier, Organization, OutgoingEvent } from '../../shared/ports';
+import { named } from '../../shared/use-cases/channels';
+import { EnvSecrets } from '../../shared/adapters/local/env-secrets';
 import type { Deps } from '../../shared/use-cases/deps';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
 import { buildFunctions } from '../../local/functions';
@@ -34,6 +36,13 @@ export class RecordingNotifier implements Notifier {
   }
 }
 
+export class RecordingEvents implements Events {
+  published: OutgoingEvent[] = [];
+  async publish(events: OutgoingEvent[]) {
+    this.published.push(...events);
+  }
+}
+
 export interface HarnessOptions {
   createSeconds?: number;
   accountQuota?: number;
@@ -47,6 +56,7 @@ export interface Harness {
   sim: SimulatedOrganization;
   deps: Deps;
   notifier: RecordingNotifier;
+  events: RecordingEvents;
   functions: Record<string, TaskFunction>;
   workflow: LocalWorkflow;
   /** Names of the states entered, per execution, in order. */
@@ -80,6 +90,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
 
   const organization: Organization = new AwsOrganization(simOrganizationsClient(sim, { maxAttempts: 1 }));
   const notifier = new RecordingNotifier();
+  const events = new RecordingEvents();
   const config = loadConfig({ REGISTRY_TABLE: 'switchyard-test', ...opts.env });
   let timed: Record<string, TaskFunction> = {};
   const states = new Map<string, string[]>();
@@ -95,7 +106,9 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     clock,
     registry,
     organization: opts.wrapOrganization ? opts.wrapOrganization(organization) : organization,
-    notifier,
+    channels: [named('email', notifier)],
+    events,
+    secrets: new EnvSecrets({}),
     workflow,
   };
   const functions = buildFunctions(() => deps);
@@ -119,6 +132,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     sim,
     deps,
     notifier,
+    events,
     functions,
     workflow,
     states,

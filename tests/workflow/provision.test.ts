@@ -30,6 +30,13 @@ describe('the provisioning workflow (real ASL, simulated organization)', () => {
         `https://signin.aws.amazon.com/switchrole?account=${env.accountId}&roleName=OrganizationAccountAccessRole&displayName=Staging&color=FAD791`,
       );
     }
+    expect(h.events.published).toEqual([
+      {
+        detailType: 'Environment Ready',
+        detail: expect.objectContaining({ id: env.id, name: 'Staging', accountId: env.accountId, ou: 'Workloads/Staging', consoleUrl: expect.stringContaining(env.accountId!) }),
+      },
+    ]);
+    expect(JSON.stringify(h.events.published)).not.toContain('admin+staging@example.com');
     const states = h.states.get(env.executionName)!;
     expect(states[0]).toBe('CreateAccount');
     expect(states.slice(-3)).toEqual(['PlaceAccount', 'NotifyAdmin', 'RecordReady']);
@@ -48,6 +55,9 @@ describe('the provisioning workflow (real ASL, simulated organization)', () => {
     expect(env.failure).toMatchObject({ code: 'EMAIL_ALREADY_EXISTS', fix: expect.stringContaining('plus-address') });
     expect(env.accountId).toBeUndefined();
     expect(h.notifier.sent.map((n) => n.kind)).toEqual(['failed']);
+    expect(h.events.published).toEqual([
+      { detailType: 'Environment Provisioning Failed', detail: expect.objectContaining({ id: env.id, reason: 'EMAIL_ALREADY_EXISTS', fix: env.failure!.fix }) },
+    ]);
   });
 
   it('records ACCOUNT_LIMIT_EXCEEDED when the organization is full', async () => {

@@ -9,7 +9,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { isFinal, type Environment } from '../../domain/environment';
 import { InvalidInputError, NotFoundError, RetryableAwsError } from '../../domain/errors';
-import { systemClock, type Clock, type Page, type Registry } from '../../ports';
+import { systemClock, type Clock, type Page, type Registry, type Rejection } from '../../ports';
 import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
 
 export function createDynamoDocumentClient(config: Partial<DynamoDBClientConfig> = {}): DynamoDBDocumentClient {
@@ -83,7 +83,11 @@ export function mapDynamoError(operation: string, error: unknown): Error {
 
 const ENV_PREFIX = 'ENV#';
 const IDEM_PREFIX = 'IDEM#';
+const REJECTION_PREFIX = 'REJ#';
 const ALL_ENVIRONMENTS = 'ENV';
+const ALL_REJECTIONS = 'REJ';
+const ENVIRONMENTS = { prefix: ENV_PREFIX, all: ALL_ENVIRONMENTS };
+const REJECTIONS = { prefix: REJECTION_PREFIX, all: ALL_REJECTIONS };
 const ACTIVE = 'ACTIVE';
 const KEY_ATTRIBUTES = ['pk', 'gsi1pk', 'gsi1sk', 'emailKey', 'activePk'] as const;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -104,10 +108,14 @@ function toItem(env: Environment): Record<string, unknown> {
   };
 }
 
+function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const record: Record<string, unknown> = { ...item };
+  for (const key of KEY_ATTRIBUTES) delete record[key];
+  return record;
+}
+
 function fromItem(item: Record<string, unknown>): Environment {
-  const env: Record<string, unknown> = { ...item };
-  for (const key of KEY_ATTRIBUTES) delete env[key];
-  return env as unknown as Environment;
+  return stripKeys(item) as unknown as Environment;
 }
 
 function byCreatedKey(item: Record<string, unknown>): Key {
@@ -118,7 +126,7 @@ function encodeCursor(key: Key): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): Key {
+function decodeCursor(cursor: string, kind: { prefix: string; all: string }): Key {
   const invalid = () => new InvalidInputError('The cursor is not one this API returned; start again without it.', [{ field: 'cursor', message: 'is not a valid page cursor' }]);
   let key: unknown;
   try {
@@ -131,8 +139,8 @@ function decodeCursor(cursor: string): Key {
   const valid =
     Object.keys(rest).length === 0 &&
     typeof pk === 'string' &&
-    pk.startsWith(ENV_PREFIX) &&
-    gsi1pk === ALL_ENVIRONMENTS &&
+    pk.startsWith(kind.prefix) &&
+    gsi1pk === kind.all &&
     typeof gsi1sk === 'string' &&
     gsi1sk.length > 0;
   if (!valid) throw invalid();
@@ -204,10 +212,35 @@ export class DynamoRegistry implements Registry {
   }
 
   async list(opts: { limit: number; cursor?: string }): Promise<Page<Environment>> {
+    const page = await this.newestFirstPage(ENVIRONMENTS, opts);
+    return { ...page, items: page.items.map(fromItem) };
+  }
+
+  async recordRejection(rejection: Rejection): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...rejection, pk: REJECTION_PREFIX + rejection.id, gsi1pk: ALL_REJECTIONS, gsi1sk: `${rejection.at}#${rejection.id}` },
+          // A redelivered event is the same rejection: keep the first record.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw mapDynamoError('PutItem', error);
+    }
+  }
+
+  async listRejections(opts: { limit: number; cursor?: string }): Promise<Page<Rejection>> {
+    const page = await this.newestFirstPage(REJECTIONS, opts);
+    return { ...page, items: page.items.map((item) => stripKeys(item) as unknown as Rejection) };
+  }
+
+  private async newestFirstPage(kind: { prefix: string; all: string }, opts: { limit: number; cursor?: string }): Promise<Page<Record<string, unknown>>> {
     if (!Number.isInteger(opts.limit) || opts.limit < 1 || opts.limit > MAX_PAGE) {
       throw new InvalidInputError(`limit must be a whole number from 1 to ${MAX_PAGE}.`, [{ field: 'limit', message: `must be 1 to ${MAX_PAGE}` }]);
     }
-    const start = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+    const start = opts.cursor ? decodeCursor(opts.cursor, kind) : undefined;
     // One extra item tells whether another page exists, so the last page never comes with a cursor to an empty one.
     const out = await this.send('Query', () =>
       this.doc.send(
@@ -215,7 +248,7 @@ export class DynamoRegistry implements Registry {
           TableName: this.tableName,
           IndexName: 'byCreated',
           KeyConditionExpression: 'gsi1pk = :all',
-          ExpressionAttributeValues: { ':all': ALL_ENVIRONMENTS },
+          ExpressionAttributeValues: { ':all': kind.all },
           ScanIndexForward: false,
           Limit: opts.limit + 1,
           ...(start ? { ExclusiveStartKey: start } : {}),
@@ -225,10 +258,10 @@ export class DynamoRegistry implements Registry {
     const items = out.Items ?? [];
     if (items.length > opts.limit) {
       const page = items.slice(0, opts.limit);
-      return { items: page.map(fromItem), cursor: encodeCursor(byCreatedKey(page[page.length - 1]!)) };
+      return { items: page, cursor: encodeCursor(byCreatedKey(page[page.length - 1]!)) };
     }
     // Fewer than asked yet more to come: DynamoDB stopped at its 1 MB page size.
-    return { items: items.map(fromItem), ...(out.LastEvaluatedKey ? { cursor: encodeCursor(byCreatedKey(out.LastEvaluatedKey)) } : {}) };
+    return { items, ...(out.LastEvaluatedKey ? { cursor: encodeCursor(byCreatedKey(out.LastEvaluatedKey)) } : {}) };
   }
 
   async listActive(): Promise<Environment[]> {

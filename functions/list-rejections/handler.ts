@@ -1,0 +1,21 @@
+import { loadConfig } from '../../shared/lambda/config';
+import { httpHandler, json, pageLimit } from '../../shared/lambda/http';
+import { lazy } from '../../shared/lambda/lazy';
+import { awsRegistry } from '../../shared/lambda/aws/registry';
+import type { Deps } from '../../shared/use-cases/deps';
+
+/** GET /rejections: requests from events that were refused, newest first, with the reason and the fields at fault. */
+export const build = (deps: () => Pick<Deps, 'config' | 'registry'>) =>
+  httpHandler(async (req) => {
+    const d = deps();
+    const limit = pageLimit(req);
+    const page = await d.registry.listRejections({ limit, cursor: req.query.cursor });
+    return json(200, { items: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });
+  });
+
+export const handler = build(
+  lazy(() => {
+    const config = loadConfig();
+    return { config, registry: awsRegistry(config) };
+  }),
+);

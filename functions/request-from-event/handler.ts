@@ -1,0 +1,37 @@
+import * as z from 'zod';
+import { postToResponseUrl } from '../../shared/adapters/http/slack-response-url';
+import { progressMessage, rejectedMessage } from '../../shared/domain/slack-messages';
+import { loadConfig } from '../../shared/lambda/config';
+import { lazy } from '../../shared/lambda/lazy';
+import { taskHandler } from '../../shared/lambda/task';
+import { awsEvents } from '../../shared/lambda/aws/events';
+import { awsOrganization } from '../../shared/lambda/aws/organization';
+import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsWorkflow } from '../../shared/lambda/aws/workflow';
+import { systemClock } from '../../shared/ports';
+import type { Deps } from '../../shared/use-cases/deps';
+import { requestFromEvent } from '../../shared/use-cases/request-from-event';
+
+/** Only the envelope is checked here: a bad detail must become a recorded rejection, not a lost event. */
+const EventSchema = z.object({ id: z.string().min(1).max(128), source: z.string().optional(), 'detail-type': z.string().optional(), detail: z.unknown() }).passthrough();
+
+type EventDeps = Pick<Deps, 'config' | 'clock' | 'registry' | 'organization' | 'workflow' | 'events'>;
+
+/** `Environment Requested` events (source switchyard.requests) from EventBridge, including Slack's hand-over. */
+export const build = (deps: () => EventDeps) =>
+  taskHandler('RequestFromEvent', EventSchema, async (event) => {
+    const d = deps();
+    const result = await requestFromEvent(d, event, async (replyTo, outcome) => {
+      const payload = outcome.accepted ? progressMessage(outcome.outcome.environment) : rejectedMessage({ code: outcome.code, message: 'The request was refused; see the rejection.' });
+      // The reply is a courtesy: the request itself has been handled, so a Slack outage must not retry it.
+      await postToResponseUrl(replyTo.slackResponseUrl!, payload, { allowedPrefixes: d.config.SLACK_RESPONSE_URL_PREFIXES }).catch(() => undefined);
+    });
+    return result.accepted ? { accepted: true, id: result.outcome.environment.id } : { accepted: false, code: result.code };
+  });
+
+export const handler = build(
+  lazy(() => {
+    const config = loadConfig();
+    return { config, clock: systemClock, registry: awsRegistry(config), organization: awsOrganization(), workflow: awsWorkflow(config), events: awsEvents(config) };
+  }),
+);

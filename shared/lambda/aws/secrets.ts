@@ -1,0 +1,5 @@
+import { SsmSecrets, createSsmClient } from '../../adapters/aws/ssm-secrets';
+import type { Config } from '../config';
+
+export const awsSecrets = (config: Config) =>
+  new SsmSecrets(createSsmClient(), { 'slack-signing-secret': config.SLACK_SIGNING_SECRET_PARAM, 'webhook-secret': config.WEBHOOK_SECRET_PARAM });

@@ -1,0 +1,84 @@
+import { InvalidInputError, NotConfiguredError, UnauthorizedError, SwitchyardError } from '../domain/errors';
+import { environmentId } from '../domain/naming';
+import { parseEnvironmentRequest } from '../domain/request';
+import { parseSlackCommand, parseSlashCommandForm } from '../domain/slack-command';
+import { ackCreate, listMessage, rejectedMessage, statusMessage, usageMessage } from '../domain/slack-messages';
+import { verifySlackSignature } from '../domain/slack-signature';
+import { REQUEST_DETAIL_TYPE, REQUEST_EVENT_SOURCE } from '../ports';
+import { assertAllowedResponseUrl } from '../adapters/http/slack-response-url';
+import type { Deps } from './deps';
+import { switchRoleFor } from './provision-steps';
+import { REPLY_TO_KEY } from './request-from-event';
+
+export type SlackReply = ReturnType<typeof usageMessage>;
+
+/**
+ * `/env …` from Slack. Only a verified request gets this far. `create` is validated here (pure and
+ * fast) and handed to the request function through the bus, so Slack hears back within its 3 s
+ * whatever the pre-flight costs; progress and the result follow on the command's response_url.
+ */
+export async function handleSlackCommand(
+  deps: Pick<Deps, 'config' | 'clock' | 'registry' | 'events' | 'secrets'>,
+  req: { rawBody: string; headers: Record<string, string> },
+): Promise<SlackReply> {
+  const secret = await deps.secrets.get('slack-signing-secret');
+  if (!secret) throw new NotConfiguredError('The Slack signing secret is not configured for this deployment.');
+  const verdict = verifySlackSignature({
+    signingSecret: secret,
+    timestamp: req.headers['x-slack-request-timestamp'],
+    signature: req.headers['x-slack-signature'],
+    rawBody: req.rawBody,
+    now: deps.clock.now(),
+  });
+  if (!verdict.ok) throw new UnauthorizedError(`The Slack signature did not verify (${verdict.reason}).`);
+
+  const form = parseSlashCommandForm(req.rawBody);
+  if (!form) throw new InvalidInputError('Not a Slack slash-command payload.', [{ field: '(body)', message: 'needs command and response_url' }]);
+  // Checked now, not when the result is posted: a response_url outside Slack is refused before it is stored.
+  assertAllowedResponseUrl(form.responseUrl, deps.config.SLACK_RESPONSE_URL_PREFIXES);
+  const command = parseSlackCommand(form.text);
+
+  switch (command.kind) {
+    case 'help':
+      return usageMessage();
+    case 'usage':
+      return usageMessage(command.problem);
+    case 'list': {
+      const page = await deps.registry.list({ limit: 10 });
+      return listMessage(page.items);
+    }
+    case 'status': {
+      const env = (await deps.registry.get(command.target)) ?? (await deps.registry.get(environmentId(command.target)));
+      if (!env) return usageMessage(`No environment called "${command.target}".`);
+      return statusMessage(env, env.status === 'READY' ? switchRoleFor(env, deps.config) : undefined);
+    }
+    case 'create': {
+      const body = {
+        ...command.body,
+        ...(command.body.ou || !deps.config.DEFAULT_OU ? {} : { ou: deps.config.DEFAULT_OU }),
+        requestedBy: `slack:${form.userName || form.userId}`,
+      };
+      let request;
+      try {
+        request = parseEnvironmentRequest(body, { emailTemplate: deps.config.EMAIL_TEMPLATE });
+      } catch (error) {
+        if (error instanceof SwitchyardError) return rejectedMessage({ code: error.code, message: error.message, fields: (error as InvalidInputError).fields });
+        throw error;
+      }
+      const existing = await deps.registry.get(request.id);
+      if (existing && existing.requestHash !== request.requestHash) {
+        return rejectedMessage({ code: 'NAME_TAKEN', message: `An environment named "${existing.name}" already exists (${existing.id}, ${existing.status}).`, fields: [{ field: 'name', message: 'is already used by another environment' }] });
+      }
+      if (!existing) {
+        await deps.events.publish([
+          {
+            source: REQUEST_EVENT_SOURCE,
+            detailType: REQUEST_DETAIL_TYPE,
+            detail: { ...body, [REPLY_TO_KEY]: { slackResponseUrl: form.responseUrl, slackUserId: form.userId } },
+          },
+        ]);
+      }
+      return ackCreate({ id: request.id, name: request.name, ou: request.ou }, Boolean(existing));
+    }
+  }
+}
