@@ -26,27 +26,47 @@ const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const XRAY = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 const REGISTRY_WRITE = ['dynamodb:GetItem', 'dynamodb:PutItem'];
 const SEND_EMAIL = ['ses:SendEmail'];
+const PUT_EVENTS = ['events:PutEvents'];
+const DLQ_ID = 'RequestDeadLetterQueue';
+/** The pre-flight, record and start that every request trigger shares with POST /environments. */
+const REQUEST_ACTIONS = [
+  'organizations:ListAccounts',
+  'organizations:ListRoots',
+  'organizations:ListOrganizationalUnitsForParent',
+  'organizations:DescribeOrganizationalUnit',
+  // resolveOu names the path of an OU given by id by walking up with ListParents.
+  'organizations:ListParents',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'states:StartExecution',
+];
 
 /**
  * Every function, its folder, its kind, and exactly the actions its role may allow besides
  * LOGS and XRAY. A new action in a function.yml must be added here too, on purpose.
  */
 const FUNCTIONS = {
-  createEnvironment: {
-    dir: 'create-environment',
-    http: 'POST /environments',
-    actions: [
-      'organizations:ListAccounts',
-      'organizations:ListRoots',
-      'organizations:ListOrganizationalUnitsForParent',
-      'organizations:DescribeOrganizationalUnit',
-      // resolveOu names the path of an OU given by id by walking up with ListParents.
-      'organizations:ListParents',
-      ...REGISTRY_WRITE,
-      'dynamodb:Query',
-      'states:StartExecution',
-    ],
+  createEnvironment: { dir: 'create-environment', http: 'POST /environments', startsWorkflow: true, actions: REQUEST_ACTIONS },
+  provisionWebhook: {
+    dir: 'provision-webhook',
+    http: 'POST /webhooks/provision',
+    // Authenticated by its Standard Webhooks signature, not IAM.
+    open: true,
+    startsWorkflow: true,
+    secretParam: 'WEBHOOK_SECRET_PARAM',
+    actions: [...REQUEST_ACTIONS, 'ssm:GetParameter'],
   },
+  slackCommand: {
+    dir: 'slack-command',
+    http: 'POST /slack/commands',
+    // Authenticated by Slack's signature, not IAM.
+    open: true,
+    secretParam: 'SLACK_SIGNING_SECRET_PARAM',
+    actions: ['ssm:GetParameter', 'dynamodb:GetItem', 'dynamodb:Query', ...PUT_EVENTS],
+  },
+  requestFromEvent: { dir: 'request-from-event', async: true, startsWorkflow: true, actions: [...REQUEST_ACTIONS, ...PUT_EVENTS, 'sqs:SendMessage'] },
+  listRejections: { dir: 'list-rejections', http: 'GET /rejections', actions: ['dynamodb:Query'] },
   getEnvironment: { dir: 'get-environment', http: 'GET /environments/{id}', actions: ['dynamodb:GetItem'] },
   listEnvironments: { dir: 'list-environments', http: 'GET /environments', actions: ['dynamodb:Query'] },
   createAccount: {
@@ -85,8 +105,8 @@ const FUNCTIONS = {
   },
   notifyAdmin: { dir: 'notify-admin', actions: [...SEND_EMAIL, ...REGISTRY_WRITE] },
   notifyFailure: { dir: 'notify-failure', actions: [...SEND_EMAIL, ...REGISTRY_WRITE] },
-  recordReady: { dir: 'record-ready', actions: REGISTRY_WRITE },
-  recordFailure: { dir: 'record-failure', actions: REGISTRY_WRITE },
+  recordReady: { dir: 'record-ready', actions: [...REGISTRY_WRITE, ...PUT_EVENTS] },
+  recordFailure: { dir: 'record-failure', actions: [...REGISTRY_WRITE, ...PUT_EVENTS] },
 };
 
 const COMMON_ENVIRONMENT = [
@@ -297,7 +317,7 @@ check('template: every reference resolves and no resources depend on each other 
   return `${edges.size} resources`;
 });
 
-check('functions: all 10 exist on nodejs22.x arm64, each with its own role', ({ template }) => {
+check(`functions: all ${Object.keys(FUNCTIONS).length} exist on nodejs22.x arm64, each with its own role`, ({ template }) => {
   const problems = [];
   const roleOwners = new Map();
   const lambdas = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
@@ -338,7 +358,7 @@ check('functions: timeouts (HTTP 10 s, tasks 30 s), 256 MB, tracing Active', ({ 
   return 'ok';
 });
 
-check('functions: common environment set; STATE_MACHINE_ARN only on createEnvironment', ({ template }) => {
+check('functions: common environment set; STATE_MACHINE_ARN only on the request entry points', ({ template }) => {
   const problems = [];
   for (const key of Object.keys(FUNCTIONS)) {
     const vars = template.Resources[functionLogicalId(key)]?.Properties.Environment?.Variables ?? {};
@@ -346,7 +366,7 @@ check('functions: common environment set; STATE_MACHINE_ARN only on createEnviro
     if (missing.length) problems.push(`${key}: missing ${missing.join(', ')}`);
     if (!refersTo(vars.REGISTRY_TABLE, TABLE_ID)) problems.push(`${key}: REGISTRY_TABLE does not reference ${TABLE_ID}`);
     const hasArn = vars.STATE_MACHINE_ARN !== undefined;
-    if (key === 'createEnvironment') {
+    if (FUNCTIONS[key].startsWorkflow) {
       if (!hasArn || !refersTo(vars.STATE_MACHINE_ARN, STATE_MACHINE_ID)) problems.push(`${key}: STATE_MACHINE_ARN does not reference ${STATE_MACHINE_ID}`);
     } else if (hasArn) problems.push(`${key}: has STATE_MACHINE_ARN`);
   }
@@ -447,7 +467,7 @@ check('registry table: key, 3 GSIs, TTL, PITR, SSE, on-demand, retained', ({ tem
   return 'byCreated, byEmail, byActive; TTL expiresAt';
 });
 
-check('http api: the three routes exist with AWS_IAM auth and no route is open', ({ template }) => {
+check('http api: every route exists; AWS_IAM on all but the signature-verified Slack and webhook routes', ({ template }) => {
   const routes = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
   const problems = [];
   for (const [key, spec] of Object.entries(FUNCTIONS)) {
@@ -461,7 +481,11 @@ check('http api: the three routes exist with AWS_IAM auth and no route is open',
     const integration = template.Resources[integrationId];
     if (!integration || !refersTo(integration.Properties.IntegrationUri, functionLogicalId(key))) problems.push(`${spec.http} does not reach ${key}`);
   }
-  for (const r of routes) if (r.Properties.AuthorizationType !== 'AWS_IAM') problems.push(`${r.Properties.RouteKey}: auth ${r.Properties.AuthorizationType ?? 'NONE'}`);
+  const open = new Set(Object.values(FUNCTIONS).filter((f) => f.open).map((f) => f.http));
+  for (const r of routes) {
+    const auth = r.Properties.AuthorizationType ?? 'NONE';
+    if (open.has(r.Properties.RouteKey) ? auth !== 'NONE' : auth !== 'AWS_IAM') problems.push(`${r.Properties.RouteKey}: auth ${auth}`);
+  }
   if (problems.length) fail(problems.join('; '));
   return routes.map((r) => r.Properties.RouteKey).sort().join(', ');
 });
@@ -529,6 +553,14 @@ check('iam: function role resources are scoped (table, own log group, state mach
         if (!resources.length || !resources.every((r) => r !== '*' && refersTo(r, TABLE_ID))) problems.push(`${label}: not scoped to ${TABLE_ID}`);
       } else if (service === 'states') {
         if (!resources.length || !resources.every((r) => refersTo(r, STATE_MACHINE_ID) && r !== '*')) problems.push(`${label}: not scoped to the state machine`);
+      } else if (service === 'ssm') {
+        const param = resources.length === 1 && typeof resources[0] === 'object' ? resources[0]['Fn::Sub'] ?? '' : '';
+        if (!/^arn:\$\{AWS::Partition\}:ssm:\$\{AWS::Region\}:\$\{AWS::AccountId\}:parameter\/[\w/.-]+$/.test(param)) problems.push(`${label}: not exactly one parameter (${JSON.stringify(resources)})`);
+      } else if (service === 'events') {
+        const bus = resources.length === 1 && typeof resources[0] === 'object' ? resources[0]['Fn::Sub'] ?? '' : '';
+        if (!/:event-bus\/[\w.-]+$/.test(bus)) problems.push(`${label}: not one event bus (${JSON.stringify(resources)})`);
+      } else if (service === 'sqs') {
+        if (!resources.length || !resources.every((r) => refersTo(r, DLQ_ID))) problems.push(`${label}: not the dead-letter queue`);
       } else if (service === 'ses') {
         const identities = resources.every((r) => typeof r === 'object' && /:ses:\$\{AWS::Region\}:\$\{AWS::AccountId\}:identity\//.test(r['Fn::Sub'] ?? ''));
         if (!identities) problems.push(`${label}: not this account's SES identities`);
@@ -540,6 +572,46 @@ check('iam: function role resources are scoped (table, own log group, state mach
   }
   if (problems.length) fail(problems.join('; '));
   return 'ok';
+});
+
+check('eventbridge: the request rule matches Environment Requested, retries, and dead-letters to the queue', ({ template }) => {
+  const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+  const rule = rules.find((r) => asArray(r.Properties.Targets).some((t) => refersTo(t.Arn, functionLogicalId('requestFromEvent'))));
+  if (!rule) fail('no rule targets requestFromEvent');
+  const problems = [];
+  const pattern = rule.Properties.EventPattern;
+  if (JSON.stringify(pattern.source) !== '["switchyard.requests"]') problems.push(`source ${JSON.stringify(pattern.source)}`);
+  if (JSON.stringify(pattern['detail-type']) !== '["Environment Requested"]') problems.push(`detail-type ${JSON.stringify(pattern['detail-type'])}`);
+  const target = asArray(rule.Properties.Targets)[0];
+  if (!refersTo(target.DeadLetterConfig?.Arn, DLQ_ID)) problems.push('the target has no dead-letter queue');
+  if (!target.RetryPolicy) problems.push('the target has no retry policy');
+  const invoke = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && refersTo(r.Properties.FunctionName, functionLogicalId('requestFromEvent')));
+  if (!invoke || !refersTo(invoke.Properties.DestinationConfig?.OnFailure?.Destination, DLQ_ID)) problems.push('failed invocations do not go to the dead-letter queue');
+  const queue = template.Resources[DLQ_ID];
+  if (!queue || queue.Type !== 'AWS::SQS::Queue' || !queue.Properties.SqsManagedSseEnabled) problems.push('no encrypted dead-letter queue');
+  const queuePolicy = Object.values(template.Resources).find((r) => r.Type === 'AWS::SQS::QueuePolicy' && refersTo(r.Properties.Queues, DLQ_ID));
+  const allowsEvents = asArray(queuePolicy?.Properties.PolicyDocument.Statement).some((st) => st.Principal?.Service === 'events.amazonaws.com' && st.Condition);
+  if (!allowsEvents) problems.push('the queue does not let EventBridge (for this account’s rules) send to it');
+  if (problems.length) fail(problems.join('; '));
+  return `${rule.Properties.Name} -> requestFromEvent, DLQ ${DLQ_ID}`;
+});
+
+check('secrets: only SSM parameter names in the template, never values', ({ template }) => {
+  const problems = [];
+  for (const [key, spec] of Object.entries(FUNCTIONS)) {
+    const vars = template.Resources[functionLogicalId(key)]?.Properties.Environment?.Variables ?? {};
+    for (const [name, value] of Object.entries(vars)) {
+      if (!/SECRET/.test(name)) continue;
+      if (name !== spec.secretParam) problems.push(`${key}: ${name} should not be here`);
+      else if (typeof value !== 'string' || !value.startsWith('/')) problems.push(`${key}: ${name} is not a parameter name`);
+    }
+    if (spec.secretParam && !vars[spec.secretParam]) problems.push(`${key}: no ${spec.secretParam}`);
+  }
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type === 'AWS::SSM::Parameter' || r.Type === 'AWS::SecretsManager::Secret') problems.push(`${id}: a secret defined in the template`);
+  }
+  if (problems.length) fail(problems.join('; '));
+  return 'slack and webhook secrets read from SSM at run time';
 });
 
 check('outputs: API URL, state machine ARN, registry table name', ({ template }) => {
