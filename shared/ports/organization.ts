@@ -55,6 +55,9 @@ export interface Organization {
   /** undefined when no OU has that id. */
   describeOu(id: string): Promise<OrgUnit | undefined>;
   listParents(childId: string): Promise<ParentRef[]>;
+  describeOrganizationId(): Promise<string>;
+  /** Adds or overwrites tags on an account. */
+  tagAccount(accountId: string, tags: Record<string, string>): Promise<void>;
   /** Already in the destination counts as done. */
   moveAccount(accountId: string, sourceParentId: string, destinationParentId: string): Promise<void>;
 }

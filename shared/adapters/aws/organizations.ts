@@ -3,7 +3,9 @@ import {
   CreateOrganizationalUnitCommand,
   DescribeCreateAccountStatusCommand,
   DescribeOrganizationalUnitCommand,
+  DescribeOrganizationCommand,
   MoveAccountCommand,
+  TagResourceCommand,
   OrganizationsClient,
   paginateListAccounts,
   paginateListCreateAccountStatus,
@@ -174,6 +176,19 @@ export class AwsOrganization implements Organization {
   async listParents(childId: string): Promise<ParentRef[]> {
     const parents = await this.call('ListParents', () => collect(paginateListParents({ client: this.client, pageSize: PAGE_SIZE }, { ChildId: childId }), (p) => p.Parents));
     return parents.filter((p) => p.Id && p.Type).map((p) => ({ id: p.Id!, type: p.Type! }));
+  }
+
+  async describeOrganizationId(): Promise<string> {
+    const out = await this.call('DescribeOrganization', () => this.client.send(new DescribeOrganizationCommand({})));
+    const id = out.Organization?.Id;
+    if (!id) throw new AwsRequestRejectedError('AWS Organizations described no organization.', 'NoOrganization');
+    return id;
+  }
+
+  async tagAccount(accountId: string, tags: Record<string, string>): Promise<void> {
+    const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+    if (!Tags.length) return;
+    await this.call('TagResource', () => this.client.send(new TagResourceCommand({ ResourceId: accountId, Tags })));
   }
 
   async moveAccount(accountId: string, sourceParentId: string, destinationParentId: string): Promise<void> {

@@ -99,6 +99,8 @@ export interface SimulatedOrganizationOptions {
   accountQuota?: number;
   /** Creations allowed IN_PROGRESS at once; one more is refused with TooManyRequestsException. */
   maxConcurrentCreates?: number;
+  /** Seconds after creation before a new account's organization access role can be assumed (AWS: a few). */
+  roleDelaySeconds?: number;
 }
 
 export interface SimulatedOrganizationStats {
@@ -114,6 +116,29 @@ export interface SimulatedAccountView {
   status: SimAccountStatus;
   /** OU path below the root, e.g. `Workloads/Staging`; '' for the root. */
   ou: string;
+  /** The IAM account alias, once set. */
+  alias?: string;
+}
+
+/** A customer-managed policy in the management account, as IAM keeps it. */
+interface ManagedPolicyRecord {
+  arn: string;
+  versions: { id: string; document: string; createdAt: string }[];
+  defaultVersionId: string;
+  nextVersion: number;
+}
+
+/** What the management account's IAM holds for Switchyard's grants, and each account's alias. */
+interface IamState {
+  policies: Record<string, ManagedPolicyRecord>;
+  /** `group/Admins` or `user/ana` → attached policy ARNs. */
+  attachments: Record<string, string[]>;
+  aliases: Record<string, string>;
+}
+
+export interface SimulatedGrantsView {
+  policies: { name: string; arn: string; versions: number; document: unknown }[];
+  attachments: Record<string, string[]>;
 }
 
 /**
@@ -145,6 +170,8 @@ interface SimSettings {
   createSeconds: number;
   accountQuota: number;
   maxConcurrentCreates: number;
+  /** Seconds after creation before the account's organization access role can be assumed. */
+  roleDelaySeconds?: number;
 }
 
 interface AccountRecord {
@@ -195,6 +222,8 @@ interface OrgState {
   ous: OuRecord[];
   createRequests: CreateRequestRecord[];
   stats: SimulatedOrganizationStats;
+  /** Absent in files written before grants and aliases were simulated. */
+  iam?: IamState;
 }
 
 export class SimulatedOrganization {
@@ -460,7 +489,14 @@ export class SimulatedOrganization {
   accountsView(): SimulatedAccountView[] {
     return this.transaction((s) => {
       this.settle(s);
-      return s.accounts.map((a) => ({ id: a.id, name: a.name, email: a.email, status: a.status, ou: pathOf(s, a.parentId) }));
+      return s.accounts.map((a) => ({
+        id: a.id,
+        name: a.name,
+        email: a.email,
+        status: a.status,
+        ou: pathOf(s, a.parentId),
+        ...(s.iam?.aliases[a.id] ? { alias: s.iam.aliases[a.id] } : {}),
+      }));
     });
   }
 
@@ -494,6 +530,95 @@ export class SimulatedOrganization {
       }
       return parentId;
     });
+  }
+
+  // ---- IAM, as far as the handoff needs it -------------------------------------------------------
+
+  /**
+   * Assuming the organization access role of a new account: like AWS, the role becomes usable a
+   * little after the account exists (`roleDelaySeconds`), and only in accounts the organization created.
+   */
+  assumeOrganizationRole(accountId: string, roleName: string): void {
+    this.read((s) => {
+      const account = s.accounts.find((a) => a.id === accountId);
+      if (!account || account.joinedMethod !== 'CREATED' || account.id === s.managementAccountId || roleName.length === 0) {
+        throw new SimulatedAwsError('AccessDenied', `Not authorized to assume ${roleName} in ${accountId}.`);
+      }
+      const usableAt = Date.parse(account.joinedAt) + (s.settings.roleDelaySeconds ?? 0) * 1000;
+      if (this.clock.now().getTime() < usableAt) throw new SimulatedAwsError('AccessDenied', `Not authorized to assume ${roleName} in ${accountId} yet.`);
+    });
+  }
+
+  /** IAM's CreateAccountAlias: globally unique, one per account; the same alias again is a no-op. */
+  setAccountAlias(accountId: string, alias: string): void {
+    if (!/^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/.test(alias)) throw new SimulatedAwsError('ValidationError', `Invalid account alias ${alias}.`);
+    this.transaction((s) => {
+      const iam = iamOf(s);
+      const owner = Object.entries(iam.aliases).find(([, a]) => a === alias)?.[0];
+      if (owner && owner !== accountId) throw new SimulatedAwsError('EntityAlreadyExists', `The account alias ${alias} already exists.`);
+      if (iam.aliases[accountId] !== alias) {
+        iam.aliases[accountId] = alias;
+        this.dirty = true;
+      }
+    });
+  }
+
+  getAccountAlias(accountId: string): string | undefined {
+    return this.read((s) => s.iam?.aliases[accountId]);
+  }
+
+  /**
+   * Creates or updates a managed policy the way IAM does: a new default version per change, at most
+   * five versions (the oldest non-default one goes), documents at most 6,144 characters without white space.
+   */
+  putManagedPolicy(name: string, document: string): { arn: string; changed: boolean } {
+    if (document.replace(/\s/g, '').length > 6144) throw new SimulatedAwsError('LimitExceeded', `Policy ${name} exceeds the 6,144-character limit.`);
+    return this.transaction((s) => {
+      const iam = iamOf(s);
+      const now = this.clock.now().toISOString();
+      const existing = iam.policies[name];
+      if (!existing) {
+        const arn = `arn:aws:iam::${s.managementAccountId}:policy/switchyard/${name}`;
+        iam.policies[name] = { arn, versions: [{ id: 'v1', document, createdAt: now }], defaultVersionId: 'v1', nextVersion: 2 };
+        this.dirty = true;
+        return { arn, changed: true };
+      }
+      const current = existing.versions.find((v) => v.id === existing.defaultVersionId);
+      if (current?.document === document) return { arn: existing.arn, changed: false };
+      if (existing.versions.length >= 5) {
+        const oldest = existing.versions.find((v) => v.id !== existing.defaultVersionId)!;
+        existing.versions = existing.versions.filter((v) => v !== oldest);
+      }
+      const id = `v${existing.nextVersion++}`;
+      existing.versions.push({ id, document, createdAt: now });
+      existing.defaultVersionId = id;
+      this.dirty = true;
+      return { arn: existing.arn, changed: true };
+    });
+  }
+
+  /** Attaching is idempotent; a principal holds at most 10 managed policies (IAM's default quota). */
+  attachPolicy(principal: string, arn: string): void {
+    this.transaction((s) => {
+      const iam = iamOf(s);
+      const attached = (iam.attachments[principal] ??= []);
+      if (attached.includes(arn)) return;
+      if (attached.length >= 10) throw new SimulatedAwsError('LimitExceeded', `Cannot exceed quota for PoliciesPerGroup: 10 (${principal}).`);
+      attached.push(arn);
+      this.dirty = true;
+    });
+  }
+
+  grantsView(): SimulatedGrantsView {
+    return this.read((s) => ({
+      policies: Object.entries(s.iam?.policies ?? {}).map(([name, p]) => ({
+        name,
+        arn: p.arn,
+        versions: p.versions.length,
+        document: JSON.parse(p.versions.find((v) => v.id === p.defaultVersionId)!.document),
+      })),
+      attachments: { ...(s.iam?.attachments ?? {}) },
+    }));
   }
 
   stats(): SimulatedOrganizationStats {
@@ -794,6 +919,10 @@ function parseState(text: string, path: string): OrgState {
 
 function explicitSettings(options: SimulatedOrganizationOptions): Partial<SimSettings> {
   const settings: Partial<SimSettings> = {};
+  if (options.roleDelaySeconds !== undefined) {
+    if (!Number.isFinite(options.roleDelaySeconds) || options.roleDelaySeconds < 0) throw new RangeError(`roleDelaySeconds must be 0 or more (got ${options.roleDelaySeconds}).`);
+    settings.roleDelaySeconds = options.roleDelaySeconds;
+  }
   if (options.createSeconds !== undefined) {
     if (!Number.isFinite(options.createSeconds) || options.createSeconds < 0) {
       throw new RangeError(`createSeconds must be a number of seconds, 0 or more (got ${options.createSeconds}).`);
@@ -813,6 +942,10 @@ function explicitSettings(options: SimulatedOrganizationOptions): Partial<SimSet
     settings.maxConcurrentCreates = options.maxConcurrentCreates;
   }
   return settings;
+}
+
+function iamOf(s: OrgState): IamState {
+  return (s.iam ??= { policies: {}, attachments: {}, aliases: {} });
 }
 
 function newState(settings: SimSettings, now: Date): OrgState {

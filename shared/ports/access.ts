@@ -1,0 +1,22 @@
+import type { GrantPolicy } from '../domain/access-policy';
+
+/** The management-account IAM group or user that may switch into new accounts. */
+export interface AdminPrincipal {
+  type: 'group' | 'user';
+  name: string;
+}
+
+/** IAM in the management account: the admin's grant policies. */
+export interface AccessGrants {
+  /** Makes each named managed policy hold its document and be attached to the principal; returns the names it changed. */
+  apply(principal: AdminPrincipal, policies: GrantPolicy[]): Promise<{ changed: string[] }>;
+}
+
+/** IAM inside a new account, reached through its organization access role. */
+export interface AccountSetup {
+  /**
+   * Sets the account alias: 'set', 'already' (it has this alias) or 'taken' (another AWS account has it).
+   * Throws RoleNotReadyError while the account's role cannot be assumed yet.
+   */
+  setAlias(accountId: string, roleName: string, alias: string): Promise<'set' | 'already' | 'taken'>;
+}

@@ -1,0 +1,96 @@
+import { aliasCandidates } from '../domain/account-alias';
+import { orgPathPattern, renderGrantPolicies } from '../domain/access-policy';
+import { annotate, type Environment } from '../domain/environment';
+import { EnvironmentStateError } from '../domain/errors';
+import type { Config } from '../lambda/config';
+import type { AdminPrincipal, Organization } from '../ports';
+import type { Deps } from './deps';
+
+/**
+ * The handoff after placement: the admin may switch in (GrantAccess), the account carries its
+ * name as alias and tags (ConfigureAccount). Both are safe to run again, and neither fails an
+ * environment whose account is already in place: the state machine records their errors and goes on.
+ */
+
+export function adminPrincipal(config: Config): AdminPrincipal | undefined {
+  if (config.ADMIN_GROUP) return { type: 'group', name: config.ADMIN_GROUP };
+  if (config.ADMIN_USER) return { type: 'user', name: config.ADMIN_USER };
+  return undefined;
+}
+
+async function placedEnvironment(deps: Pick<Deps, 'registry'>, id: string): Promise<Environment & { accountId: string; ouId: string }> {
+  const env = await deps.registry.get(id);
+  if (!env?.accountId || !env.ouId) throw new EnvironmentStateError(`Environment ${id} has no placed account.`);
+  return env as Environment & { accountId: string; ouId: string };
+}
+
+/** The OU ids from below the root down to `ouId`. */
+async function ouChain(org: Organization, ouId: string): Promise<string[]> {
+  const chain = [ouId];
+  for (let depth = 0; depth < 6; depth++) {
+    const parent = (await org.listParents(chain[0]!))[0];
+    if (!parent || parent.type === 'ROOT') break;
+    chain.unshift(parent.id);
+  }
+  return chain;
+}
+
+/** Every grant pattern the registry knows, so that whichever step writes last writes them all. */
+async function allGrantPatterns(deps: Pick<Deps, 'registry'>): Promise<string[]> {
+  const patterns: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.registry.list({ limit: 1000, cursor });
+    for (const env of page.items) if (env.grantPattern) patterns.push(env.grantPattern);
+    cursor = page.cursor;
+  } while (cursor);
+  return patterns;
+}
+
+export async function grantAccessStep(
+  deps: Pick<Deps, 'registry' | 'organization' | 'grants' | 'clock' | 'config'>,
+  input: { id: string },
+): Promise<{ granted: boolean; policies: string[] }> {
+  const env = await placedEnvironment(deps, input.id);
+  const principal = adminPrincipal(deps.config);
+  if (!principal) {
+    await deps.registry.update(env.id, (current) => annotate(current, deps.clock.now(), 'no ADMIN_GROUP or ADMIN_USER configured: nobody was granted access'));
+    return { granted: false, policies: [] };
+  }
+  // Recorded before the policies are written: a concurrent grant for another OU then includes this one.
+  const pattern = env.grantPattern ?? orgPathPattern(await deps.organization.describeOrganizationId(), await deps.organization.getRootId(), await ouChain(deps.organization, env.ouId));
+  if (!env.grantPattern) await deps.registry.update(env.id, (current) => ({ ...current, grantPattern: pattern }));
+  const policies = renderGrantPolicies({ prefix: deps.config.GRANT_POLICY_PREFIX, roleName: deps.config.ROLE_NAME, patterns: [...(await allGrantPatterns(deps)), pattern] });
+  await deps.grants.apply(principal, policies);
+  await deps.registry.update(env.id, (current) =>
+    annotate(current, deps.clock.now(), `${principal.type} ${principal.name} may switch into the account (${policies.map((p) => p.name).join(', ')})`),
+  );
+  return { granted: true, policies: policies.map((p) => p.name) };
+}
+
+export async function configureAccountStep(
+  deps: Pick<Deps, 'registry' | 'organization' | 'accountSetup' | 'clock' | 'config'>,
+  input: { id: string },
+): Promise<{ alias?: string; tags: number }> {
+  const env = await placedEnvironment(deps, input.id);
+  let alias = env.alias;
+  if (!alias) {
+    for (const candidate of aliasCandidates(env.name, env.accountId, deps.config.ALIAS_PREFIX)) {
+      const outcome = await deps.accountSetup.setAlias(env.accountId, deps.config.ROLE_NAME, candidate);
+      if (outcome !== 'taken') {
+        alias = candidate;
+        break;
+      }
+    }
+  }
+  const tags = {
+    ...env.tags,
+    'switchyard:environment': env.name,
+    'switchyard:environment-id': env.id,
+    'switchyard:requested-by': env.requestedBy ?? env.source,
+  };
+  await deps.organization.tagAccount(env.accountId, tags);
+  const note = alias ? `account alias ${alias}; tagged` : 'every alias tried is taken elsewhere in AWS; the account keeps its number; tagged';
+  await deps.registry.update(env.id, (current) => annotate({ ...current, ...(alias ? { alias } : {}) }, deps.clock.now(), note));
+  return { ...(alias ? { alias } : {}), tags: Object.keys(tags).length };
+}
