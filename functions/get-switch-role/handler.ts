@@ -1,0 +1,44 @@
+import { InvalidInputError, NotFoundError } from '../../shared/domain/errors';
+import { ENVIRONMENT_ID_PATTERN } from '../../shared/domain/naming';
+import { parseFormat, SWITCH_ROLE_FORMATS } from '../../shared/domain/switch-role-file';
+import { loadConfig } from '../../shared/lambda/config';
+import { httpHandler, json, text } from '../../shared/lambda/http';
+import { lazy } from '../../shared/lambda/lazy';
+import { awsRegistry } from '../../shared/lambda/aws/registry';
+import type { Deps } from '../../shared/use-cases/deps';
+import { readySwitchRole } from '../../shared/use-cases/switch-roles';
+
+/**
+ * GET /environments/{id}/switch-role?format=json|url|aws-config|extension: one READY environment's
+ * switch-role details, as JSON or as the text a browser, the AWS CLI or the extension takes as is.
+ */
+export const build = (deps: () => Pick<Deps, 'config' | 'registry'>) =>
+  httpHandler(async (req) => {
+    const d = deps();
+    const id = req.path.id ?? '';
+    if (!ENVIRONMENT_ID_PATTERN.test(id)) {
+      throw new InvalidInputError('That is not an environment id.', [{ field: 'id', message: 'must look like staging-1a2b3c4d' }]);
+    }
+    // Checked before the read so a bad format costs no registry call.
+    const format = parseFormat(req.query.format, SWITCH_ROLE_FORMATS, 'json');
+    const env = await d.registry.get(id);
+    if (!env) throw new NotFoundError(`No environment ${id}.`);
+    const details = readySwitchRole(env, d.config);
+    switch (format) {
+      case 'url':
+        return text(200, details.consoleUrl);
+      case 'aws-config':
+        return text(200, details.awsConfigProfile);
+      case 'extension':
+        return text(200, details.extensionEntry);
+      default:
+        return json(200, details);
+    }
+  });
+
+export const handler = build(
+  lazy(() => {
+    const config = loadConfig();
+    return { config, registry: awsRegistry(config) };
+  }),
+);
