@@ -4,6 +4,7 @@ import { taskHandler } from '../../shared/lambda/task';
 import { IdInputSchema } from '../../shared/lambda/task-inputs';
 import { awsChannels } from '../../shared/lambda/aws/notifier';
 import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsSecrets } from '../../shared/lambda/aws/secrets';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { notifyAdminStep } from '../../shared/use-cases/provision-steps';
@@ -14,6 +15,6 @@ export const build = (deps: () => Pick<Deps, 'registry' | 'channels' | 'clock' |
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, registry: awsRegistry(config), channels: awsChannels(config) };
+    return { config, clock: systemClock, registry: awsRegistry(config), channels: awsChannels(config, awsSecrets(config)) };
   }),
 );

@@ -4,6 +4,7 @@ import { taskHandler } from '../../shared/lambda/task';
 import { IdInputSchema } from '../../shared/lambda/task-inputs';
 import { awsChannels } from '../../shared/lambda/aws/notifier';
 import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsSecrets } from '../../shared/lambda/aws/secrets';
 import type { Deps } from '../../shared/use-cases/deps';
 import { notifyFailureStep } from '../../shared/use-cases/provision-steps';
 
@@ -13,6 +14,6 @@ export const build = (deps: () => Pick<Deps, 'registry' | 'channels'>) => taskHa
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { registry: awsRegistry(config), channels: awsChannels(config) };
+    return { registry: awsRegistry(config), channels: awsChannels(config, awsSecrets(config)) };
   }),
 );

@@ -1,5 +1,5 @@
 import { GetParameterCommand, SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
-import type { Secrets } from '../../ports';
+import type { SecretName, Secrets } from '../../ports';
 import { errorName, mapUnlistedAwsError } from './errors';
 
 export function createSsmClient(config: Partial<SSMClientConfig> = {}): SSMClient {
@@ -18,11 +18,11 @@ export class SsmSecrets implements Secrets {
 
   constructor(
     private readonly client: SSMClient,
-    private readonly parameterNames: Partial<Record<'slack-signing-secret' | 'webhook-secret', string>>,
+    private readonly parameterNames: Partial<Record<SecretName, string>>,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get(name: 'slack-signing-secret' | 'webhook-secret'): Promise<string | undefined> {
+  async get(name: SecretName): Promise<string | undefined> {
     const parameter = this.parameterNames[name];
     if (!parameter) return undefined;
     const cached = this.cache.get(parameter);

@@ -1,6 +1,7 @@
-import { AwsRequestRejectedError, InvalidInputError, RetryableAwsError } from '../../domain/errors';
+import { InvalidInputError } from '../../domain/errors';
 import { failedMessage, readyMessage } from '../../domain/slack-messages';
 import type { Notification, Notifier } from '../../ports';
+import { postJson, type JsonPostOptions, type JsonPostTarget } from './json-post';
 
 /**
  * Answers a Slack slash command later, through the `response_url` Slack gave with it. That URL is a
@@ -10,25 +11,13 @@ import type { Notification, Notifier } from '../../ports';
  * internal addresses such as the instance metadata endpoint.
  */
 
-export interface ResponseUrlOptions {
+export interface ResponseUrlOptions extends JsonPostOptions {
   /** URL prefixes a response_url must start with; on AWS `https://hooks.slack.com/`. */
   allowedPrefixes: readonly string[];
-  fetch?: typeof fetch;
-  /** Per attempt, including reading the answer. Default 5000. */
-  timeoutMs?: number;
-  /** Further attempts after a 5xx, 429, timeout or network error. Default 2. */
-  retries?: number;
-  /** Waits between attempts; injectable so tests need not wait. */
-  sleep?: (ms: number) => Promise<void>;
 }
 
-const SERVICE = 'SlackResponseUrl';
-const DEFAULT_TIMEOUT_MS = 5000;
-const DEFAULT_RETRIES = 2;
-const BACKOFF_BASE_MS = 250;
-const BACKOFF_CAP_MS = 2000;
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** How errors name a slash command reply; other Slack posts (the incoming webhook) pass their own. */
+export const RESPONSE_URL_TARGET: JsonPostTarget = { receiver: 'Slack', destination: "the command's response_url", service: 'SlackResponseUrl' };
 
 function refused(): InvalidInputError {
   return new InvalidInputError('The Slack response_url is not an address Switchyard may post to.', [
@@ -67,70 +56,23 @@ export function assertAllowedResponseUrl(url: string, allowedPrefixes: readonly 
   return parsed;
 }
 
-/** Full jitter: a random wait up to an exponentially growing bound, so retries from many functions spread out. */
-function backoffMs(retry: number): number {
-  return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (retry - 1));
-}
-
-/** Slack's error bodies are short codes (`expired_url`, `invalid_blocks`); keep only such characters so nothing else leaks. */
-function slackErrorCode(body: string): string {
-  const code = body.replace(/[^A-Za-z0-9_ .-]/g, '').trim().slice(0, 80);
-  return code ? ` ${code}` : '';
-}
-
-function networkProblem(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : (error as Error | undefined)?.name;
-  return `network error${code ? ` (${code})` : ''}`;
-}
-
-type Attempt = { outcome: 'delivered' } | { outcome: 'retry'; problem: string } | { outcome: 'final'; problem: string };
-
-async function attempt(doFetch: typeof fetch, url: string, body: string, timeoutMs: number): Promise<Attempt> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    // Redirects are not followed: an allowed host redirecting elsewhere would undo the prefix check.
-    const response = await doFetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: controller.signal, redirect: 'manual' });
-    if (response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      return { outcome: 'delivered' };
-    }
-    const detail = slackErrorCode(await response.text().catch(() => ''));
-    const problem = `HTTP ${response.status}${detail}`;
-    // 429 is Slack asking to slow down, not a verdict on the message: worth another try like a 5xx.
-    if (response.status >= 500 || response.status === 429) return { outcome: 'retry', problem };
-    return { outcome: 'final', problem };
-  } catch (error) {
-    return { outcome: 'retry', problem: controller.signal.aborted ? `no answer within ${timeoutMs} ms` : networkProblem(error) };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
- * POSTs a message to a slash command's response_url. Throws InvalidInputError (field `response_url`)
- * for a URL outside the allowed prefixes, AwsRequestRejectedError when Slack refuses (4xx: expired,
- * used up, malformed blocks — retrying would not help), RetryableAwsError when Slack stayed
- * unreachable or failing through every retry.
+ * POSTs a message to a slash command's response_url (or, with its own `target`, another Slack URL
+ * under the same guard). Throws InvalidInputError (field `response_url`) for a URL outside the
+ * allowed prefixes, AwsRequestRejectedError when Slack refuses (4xx: expired, used up, malformed
+ * blocks — retrying would not help), RetryableAwsError when Slack stayed unreachable or failing
+ * through every retry.
  */
-export async function postToResponseUrl(url: string, payload: unknown, opts: ResponseUrlOptions): Promise<void> {
-  const target = assertAllowedResponseUrl(url, opts.allowedPrefixes).href;
-  const doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const retries = Math.max(0, Math.floor(opts.retries ?? DEFAULT_RETRIES));
-  const sleep = opts.sleep ?? defaultSleep;
-  const body = JSON.stringify(payload);
+export async function postToResponseUrl(url: string, payload: unknown, opts: ResponseUrlOptions, target: JsonPostTarget = RESPONSE_URL_TARGET): Promise<void> {
+  const href = assertAllowedResponseUrl(url, opts.allowedPrefixes).href;
+  await postJson({ url: href, body: JSON.stringify(payload) }, target, opts);
+}
 
-  let problem = '';
-  for (let n = 0; n <= retries; n++) {
-    if (n > 0) await sleep(backoffMs(n));
-    const result = await attempt(doFetch, target, body, timeoutMs);
-    if (result.outcome === 'delivered') return;
-    if (result.outcome === 'final') throw new AwsRequestRejectedError(`Slack refused the message posted to the command's response_url: ${result.problem}`, SERVICE);
-    problem = result.problem;
-  }
-  throw new RetryableAwsError(`Slack did not accept the message posted to the command's response_url after ${retries + 1} attempts: ${problem}`, SERVICE);
+/** Throws at construction for an empty or malformed prefix list: a typo would otherwise refuse every post. */
+export function checkAllowedPrefixes(allowedPrefixes: readonly string[], what: string): void {
+  if (!allowedPrefixes.length) throw new Error(`${what} needs at least one allowed URL prefix.`);
+  const invalid = allowedPrefixes.filter((p) => !parsePrefix(p));
+  if (invalid.length) throw new Error(`Allowed URL prefixes for ${what} must be http(s) URLs: ${invalid.join(', ')}`);
 }
 
 /**
@@ -144,9 +86,7 @@ export class SlackResponseUrlChannel implements Notifier {
 
   constructor(opts: ResponseUrlOptions) {
     // A typo in the configuration would refuse every reply; better to fail when the function starts.
-    if (!opts.allowedPrefixes.length) throw new Error('SlackResponseUrlChannel needs at least one allowed response_url prefix.');
-    const invalid = opts.allowedPrefixes.filter((p) => !parsePrefix(p));
-    if (invalid.length) throw new Error(`Allowed response_url prefixes must be http(s) URLs: ${invalid.join(', ')}`);
+    checkAllowedPrefixes(opts.allowedPrefixes, 'SlackResponseUrlChannel');
     this.opts = opts;
   }
 

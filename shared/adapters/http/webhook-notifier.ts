@@ -1,0 +1,164 @@
+import { Webhook } from 'standardwebhooks';
+import type { Environment, EnvironmentStatus, Failure } from '../../domain/environment';
+import { NotConfiguredError } from '../../domain/errors';
+import type { Notification, Notifier } from '../../ports';
+import { parseHttpUrl, postJson, type JsonPostOptions, type JsonPostTarget } from './json-post';
+
+/**
+ * Tells another system how provisioning ended: a JSON POST signed per Standard Webhooks
+ * (https://www.standardwebhooks.com/), the same scheme the provisioning webhook accepts inbound.
+ * `webhook-id` is `<environment id>.<kind>` and the body is fixed per notification, so a resend
+ * after a lost answer is recognisably the same message and the receiver can drop it.
+ */
+
+export type NotificationEventType = 'environment.ready' | 'environment.failed';
+
+/** What a receiver gets when an environment is ready: everything needed to switch into it. */
+export interface ReadyEventData {
+  id: string;
+  name: string;
+  accountId: string;
+  ou: string;
+  ouId?: string;
+  roleArn: string;
+  roleName: string;
+  /** The console switch-role link; it carries the display name and colour below. */
+  consoleUrl: string;
+  displayName: string;
+  /** Palette hex without `#`. */
+  color: string;
+  colorName: string;
+  awsConfigProfile: string;
+  extensionEntry: string;
+  checkCommand: string;
+  requestedBy?: string;
+}
+
+/** What a receiver gets when provisioning failed: why, and what to do about it. */
+export interface FailedEventData {
+  id: string;
+  name: string;
+  ou: string;
+  accountId?: string;
+  reason: string;
+  message: string;
+  fix: string;
+  /** The workflow state that failed, when known. */
+  failedAt?: string;
+  requestedBy?: string;
+}
+
+/** Never the email: it identifies a person's inbox, and receivers do not need it. */
+export type NotificationEvent =
+  | { type: 'environment.ready'; timestamp: string; data: ReadyEventData }
+  | { type: 'environment.failed'; timestamp: string; data: FailedEventData };
+
+/** Same wording as the other channels when the record holds no reason. */
+const UNKNOWN_FAILURE: Failure = {
+  code: 'UNKNOWN',
+  message: 'Provisioning stopped without recording a reason.',
+  fix: 'Look at the workflow execution for this environment, then request it again.',
+};
+
+/**
+ * When the outcome was reached, from the timeline: taken from the record rather than the clock so
+ * that every resend of a notification carries the same body.
+ */
+function outcomeTime(env: Environment, status: EnvironmentStatus): string {
+  return env.timeline.findLast((t) => t.status === status)?.at ?? env.updatedAt;
+}
+
+export function notificationEvent(notification: Notification): NotificationEvent {
+  const env = notification.environment;
+  const ou = env.ouPath ?? env.ou;
+  const requestedBy = env.requestedBy ? { requestedBy: env.requestedBy } : {};
+  if (notification.kind === 'ready') {
+    const d = notification.switchRole;
+    return {
+      type: 'environment.ready',
+      timestamp: outcomeTime(env, 'NOTIFYING'),
+      data: {
+        id: env.id,
+        name: env.name,
+        accountId: d.accountId,
+        ou,
+        ...(env.ouId ? { ouId: env.ouId } : {}),
+        roleArn: d.roleArn,
+        roleName: d.roleName,
+        consoleUrl: d.consoleUrl,
+        displayName: d.displayName,
+        color: d.color,
+        colorName: d.colorName,
+        awsConfigProfile: d.awsConfigProfile,
+        extensionEntry: d.extensionEntry,
+        checkCommand: d.checkCommand,
+        ...requestedBy,
+      },
+    };
+  }
+  const failure = env.failure ?? UNKNOWN_FAILURE;
+  return {
+    type: 'environment.failed',
+    timestamp: outcomeTime(env, 'FAILED'),
+    data: {
+      id: env.id,
+      name: env.name,
+      ou,
+      ...(env.accountId ? { accountId: env.accountId } : {}),
+      reason: failure.code,
+      message: failure.message,
+      fix: failure.fix,
+      ...(failure.state ? { failedAt: failure.state } : {}),
+      ...requestedBy,
+    },
+  };
+}
+
+/** The `webhook-id`: one per environment and outcome, the same on every resend. */
+export function webhookMessageId(notification: Notification): string {
+  return `${notification.environment.id}.${notification.kind}`;
+}
+
+export interface WebhookNotifierOptions extends JsonPostOptions {
+  /** Operator-configured (NOTIFY_WEBHOOK_URL); any http(s) address, since no caller can choose it. */
+  url: string;
+  /** The `whsec_…` signing secret, looked up per send so rotation takes effect without a deploy. */
+  secret: () => Promise<string | undefined>;
+  /** Signing time; the receiver checks it against its own clock, so it must be the real time. */
+  now?: () => Date;
+}
+
+const TARGET: JsonPostTarget = { receiver: 'The notification webhook receiver', destination: 'NOTIFY_WEBHOOK_URL', service: 'NotifyWebhook' };
+
+export class WebhookNotifier implements Notifier {
+  private readonly url: string;
+
+  constructor(private readonly opts: WebhookNotifierOptions) {
+    const url = parseHttpUrl(opts.url);
+    // Checked when the function starts: file:, data: or a URL with credentials in it is a mistake, not a receiver.
+    if (!url) throw new Error('NOTIFY_WEBHOOK_URL must be an http(s) URL without credentials in it.');
+    this.url = url.href;
+  }
+
+  async send(notification: Notification): Promise<void> {
+    const secret = await this.opts.secret();
+    if (!secret) throw new NotConfiguredError('The notification webhook signing secret is not set (NOTIFY_WEBHOOK_SECRET locally, the SSM parameter named by NOTIFY_WEBHOOK_SECRET_PARAM on AWS).');
+    let signer: Webhook;
+    try {
+      signer = new Webhook(secret);
+    } catch {
+      // The library's message could quote the value; this one names only the setting.
+      throw new NotConfiguredError('The notification webhook signing secret is not a valid whsec_<base64> secret.');
+    }
+    const id = webhookMessageId(notification);
+    const body = JSON.stringify(notificationEvent(notification));
+    const signedAt = (this.opts.now ?? (() => new Date()))();
+    const headers = {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
+      'webhook-signature': signer.sign(id, signedAt, body),
+      'user-agent': 'Switchyard',
+    };
+    await postJson({ url: this.url, body, headers }, TARGET, this.opts);
+  }
+}
