@@ -1,9 +1,13 @@
 import * as checkAccountStatus from '../functions/check-account-status/handler';
+import * as configureAccount from '../functions/configure-account/handler';
 import * as createAccount from '../functions/create-account/handler';
 import * as createEnvironment from '../functions/create-environment/handler';
 import * as getEnvironment from '../functions/get-environment/handler';
+import * as getSwitchRole from '../functions/get-switch-role/handler';
+import * as grantAccess from '../functions/grant-access/handler';
 import * as listEnvironments from '../functions/list-environments/handler';
 import * as listRejections from '../functions/list-rejections/handler';
+import * as listSwitchRoles from '../functions/list-switch-roles/handler';
 import * as notifyAdmin from '../functions/notify-admin/handler';
 import * as notifyFailure from '../functions/notify-failure/handler';
 import * as placeAccount from '../functions/place-account/handler';
@@ -25,12 +29,16 @@ export function buildFunctions(deps: () => Deps): Record<string, TaskFunction> {
     getEnvironment,
     listEnvironments,
     listRejections,
+    getSwitchRole,
+    listSwitchRoles,
     slackCommand,
     provisionWebhook,
     requestFromEvent,
     createAccount,
     checkAccountStatus,
     placeAccount,
+    grantAccess,
+    configureAccount,
     notifyAdmin,
     notifyFailure,
     recordReady,

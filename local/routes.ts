@@ -13,6 +13,8 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/environments', fn: 'createEnvironment' },
   { method: 'GET', path: '/environments', fn: 'listEnvironments' },
   { method: 'GET', path: '/environments/{id}', fn: 'getEnvironment' },
+  { method: 'GET', path: '/environments/{id}/switch-role', fn: 'getSwitchRole' },
+  { method: 'GET', path: '/switch-roles', fn: 'listSwitchRoles' },
   { method: 'GET', path: '/rejections', fn: 'listRejections' },
   { method: 'POST', path: '/slack/commands', fn: 'slackCommand' },
   { method: 'POST', path: '/webhooks/provision', fn: 'provisionWebhook' },

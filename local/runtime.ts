@@ -6,19 +6,19 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { AwsOrganization, createOrganizationsClient } from '../shared/adapters/aws/organizations';
 import { DynamoRegistry, createDynamoDocumentClient, ensureRegistryTable } from '../shared/adapters/aws/dynamodb-registry';
-import { SesNotifier, createSesClient } from '../shared/adapters/aws/ses-notifier';
 import { LocalWorkflow, type StateEvent, type TaskFunction } from '../shared/adapters/local/local-workflow';
-import { OutboxNotifier } from '../shared/adapters/local/outbox-notifier';
+import { SimulatedAccess } from '../shared/adapters/local/sim-access';
+import { IamAccessGrants, createIamClient } from '../shared/adapters/aws/iam-grants';
+import { StsAccountSetup, createStsClient } from '../shared/adapters/aws/account-setup';
 import { EnvSecrets } from '../shared/adapters/local/env-secrets';
 import { LocalEventBus } from '../shared/adapters/local/local-event-bus';
-import { SlackResponseUrlChannel } from '../shared/adapters/http/slack-response-url';
-import { named } from '../shared/use-cases/channels';
 import { SimulatedOrganization } from '../shared/adapters/local/sim-org';
 import { simOrganizationsClient } from '../shared/adapters/local/sim-org-transport';
 import { loadConfig } from '../shared/lambda/config';
 import { systemClock, type Channel, type Clock } from '../shared/ports';
 import type { Deps } from '../shared/use-cases/deps';
 import { loadDefinition } from '../statemachines/provision-environment.cjs';
+import { localChannels } from './channels';
 import { buildFunctions } from './functions';
 import { createHttpServer } from './http-server';
 import { EVENT_RULES, ROUTES } from './routes';
@@ -61,6 +61,8 @@ const LOCAL_DEFAULTS: Record<string, string> = {
   POLL_FIRST_SECONDS: '1',
   POLL_MAX_SECONDS: '5',
   PUBLIC_BASE_URL: '',
+  // The simulated management account has an Admins group, as the walk-through's admin would.
+  ADMIN_GROUP: 'Admins',
 };
 
 /**
@@ -134,18 +136,15 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       clock,
       createSeconds: Number(env.SWITCHYARD_SIM_CREATE_SECONDS ?? 5),
       accountQuota: Number(env.SWITCHYARD_SIM_ACCOUNT_QUOTA ?? config.ACCOUNT_QUOTA),
+      roleDelaySeconds: Number(env.SWITCHYARD_SIM_ROLE_DELAY_SECONDS ?? 1),
     });
     // A new simulated organization starts like the walk-through's: the OUs exist, the accounts do not.
     if (fresh) for (const path of (env.SWITCHYARD_SIM_OUS ?? DEFAULT_SIM_OUS).split(',').map((p) => p.trim()).filter(Boolean)) sim.ensureOuPath(path);
     organization = new AwsOrganization(simOrganizationsClient(sim));
   }
 
-  const channels: Channel[] = [
-    opts.aws && config.SENDER_EMAIL && config.ADMIN_EMAIL
-      ? named('email', new SesNotifier(createSesClient(), { from: config.SENDER_EMAIL, to: config.ADMIN_EMAIL }))
-      : named('email', new OutboxNotifier(join(dataDir, 'outbox'), print)),
-    named('slack-response', new SlackResponseUrlChannel({ allowedPrefixes: config.SLACK_RESPONSE_URL_PREFIXES })),
-  ];
+  const secrets = new EnvSecrets(env);
+  const channels: Channel[] = localChannels({ config, env, secrets, dataDir, aws: opts.aws, print });
 
   let functions: Record<string, TaskFunction> = {};
   const bus = new LocalEventBus(join(dataDir, 'events'), EVENT_RULES, () => functions, print);
@@ -158,7 +157,19 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       else if (e.type === 'ExecutionFailed') print(`[workflow] ${e.execution} failed: ${e.error ?? ''}`);
     },
   });
-  const deps: Deps = { config, clock, registry, organization, channels, workflow, events: bus, secrets: new EnvSecrets(env) };
+  const access = sim ? new SimulatedAccess(sim) : undefined;
+  const deps: Deps = {
+    config,
+    clock,
+    registry,
+    organization,
+    channels,
+    workflow,
+    events: bus,
+    secrets,
+    grants: access ?? new IamAccessGrants(createIamClient(), createStsClient()),
+    accountSetup: access ?? new StsAccountSetup(createStsClient()),
+  };
   functions = buildFunctions(() => deps);
 
   const server = createHttpServer(functions, ROUTES, { '/_aws/events': putEventsEndpoint(bus) });

@@ -50,6 +50,10 @@ export interface Environment extends EnvironmentRequest {
   ouPath?: string;
   /** Where to answer besides the admin's channels: the Slack response_url of a slash command. */
   replyTo?: ReplyTo;
+  /** `o-…/r-…/ou-…/*`: the organization path the admin's grant covers for this environment. */
+  grantPattern?: string;
+  /** The IAM account alias, when one could be set (the switch-role link still uses the account id). */
+  alias?: string;
   /** Notification ids already sent, so a re-run step never sends twice. */
   notified?: string[];
   failure?: Failure;
@@ -83,6 +87,12 @@ export function advance(env: Environment, to: EnvironmentStatus, now: Date, note
   if (to !== 'FAILED' && ORDER[to] <= ORDER[env.status]) return { ...env, ...patch };
   const at = now.toISOString();
   return { ...env, ...patch, status: to, updatedAt: at, timeline: [...env.timeline, { at, status: to, ...(note ? { note } : {}) }] };
+}
+
+/** Adds a note to the timeline under the current status, once: a re-run step adds nothing. */
+export function annotate(env: Environment, now: Date, note: string): Environment {
+  if (env.timeline.some((t) => t.note === note)) return env;
+  return { ...env, updatedAt: now.toISOString(), timeline: [...env.timeline, { at: now.toISOString(), status: env.status, note }] };
 }
 
 /** What the API shows of an environment: everything but internal bookkeeping. */

@@ -166,6 +166,36 @@ export class EnvironmentStateError extends SwitchyardError {
   }
 }
 
+/** Switch-role details exist only once the account is created and placed; asked for earlier, the reply says where it stands. */
+export class NotReadyError extends SwitchyardError {
+  readonly status = 409;
+  readonly code = 'NOT_READY';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotReadyError';
+  }
+}
+
+/** The new account's organization access role cannot be assumed yet: it appears seconds after the account. */
+export class RoleNotReadyError extends SwitchyardError {
+  readonly status = 503;
+  readonly code = 'ROLE_NOT_READY';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RoleNotReadyError';
+  }
+}
+
+/** The admin grant would need more IAM policies than the principal may hold. */
+export class GrantCapacityError extends SwitchyardError {
+  readonly status = 422;
+  readonly code = 'GRANT_CAPACITY';
+  constructor(message: string) {
+    super(message);
+    this.name = 'GrantCapacityError';
+  }
+}
+
 /** Names the state machine retries (with backoff and full jitter). */
 export const RETRYABLE_ERROR_NAMES = ['RetryableAwsError'] as const;
 
@@ -177,6 +207,7 @@ export const TERMINAL_ERROR_NAMES = [
   'AwsRequestRejectedError',
   'AccountCreationTimedOutError',
   'EnvironmentStateError',
+  'GrantCapacityError',
 ] as const;
 
 /**
@@ -210,4 +241,7 @@ export const ERROR_CLASS_NAMES = [
   'AwsRequestRejectedError',
   'AccountCreationTimedOutError',
   'EnvironmentStateError',
+  'NotReadyError',
+  'RoleNotReadyError',
+  'GrantCapacityError',
 ] as const;

@@ -30,6 +30,12 @@ export const ConfigSchema = z.object({
   SENDER_EMAIL: z.string().default(''),
   SOURCE_PROFILE: z.string().regex(/^[\w.+@-]+$/).default('default'),
   PUBLIC_BASE_URL: z.string().default(''),
+  /** The management-account IAM group (or user) allowed to switch into new accounts; empty skips the grant. */
+  ADMIN_GROUP: z.string().regex(/^[\w+=,.@-]{0,128}$/).default(''),
+  ADMIN_USER: z.string().regex(/^[\w+=,.@-]{0,64}$/).default(''),
+  GRANT_POLICY_PREFIX: z.string().regex(/^[\w+=,.@-]{1,100}$/).default('switchyard-admin-access'),
+  /** Prepended to account aliases, e.g. `acme-` so `staging` becomes `acme-staging` (aliases are global). */
+  ALIAS_PREFIX: z.string().regex(/^[a-z0-9-]{0,20}$/).default(''),
   EVENT_BUS_NAME: z.string().min(1).default('default'),
   /** OU for Slack requests that name none; empty means the command must say ou=. */
   DEFAULT_OU: z.string().default(''),
@@ -41,9 +47,28 @@ export const ConfigSchema = z.object({
     .string()
     .default('https://hooks.slack.com/')
     .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean)),
+  /** Notification channels; each empty value leaves its channel out. The Slack URL and the signing secret are SSM parameter names. */
+  SLACK_WEBHOOK_URL_PARAM: z.string().default(''),
+  /** Operator-set, so any http(s) receiver is allowed; other schemes are a mistake and stop the function at start. */
+  NOTIFY_WEBHOOK_URL: z.string().trim().default('').refine((v) => v === '' || isPlainHttpUrl(v), 'must be an http(s) URL without credentials in it'),
+  NOTIFY_WEBHOOK_SECRET_PARAM: z.string().default(''),
+  NOTIFY_TOPIC_ARN: z
+    .string()
+    .trim()
+    .default('')
+    .refine((v) => v === '' || /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/.test(v), 'must be an SNS topic ARN'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+function isPlainHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);

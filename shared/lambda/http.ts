@@ -23,10 +23,17 @@ export interface HttpReply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Sent exactly as given instead of JSON-serialising `body`: files a tool reads as is (INI, a link). */
+  text?: string;
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpReply {
   return { status, body, headers };
+}
+
+/** A plain-text reply; errors stay JSON because they are thrown and go through errorReply. */
+export function text(status: number, body: string, contentType = 'text/plain; charset=utf-8', headers: Record<string, string> = {}): HttpReply {
+  return { status, text: body, headers: { ...headers, 'content-type': contentType } };
 }
 
 /** Parses a JSON body strictly: 415 unless JSON, 413 when too large, 400 naming the problem when malformed. */
@@ -66,7 +73,7 @@ function toResult(reply: HttpReply): HttpResult {
   return {
     statusCode: reply.status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...reply.headers },
-    body: reply.body === undefined ? '' : JSON.stringify(reply.body),
+    body: reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)),
   };
 }
 

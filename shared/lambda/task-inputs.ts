@@ -15,6 +15,8 @@ export const OutcomeInputSchema = z
         create: z.object({ state: z.string().optional(), failureReason: z.string().optional() }).passthrough().optional(),
         error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }).passthrough().optional(),
         notifyError: z.object({ Error: z.string().optional() }).passthrough().optional(),
+        grantError: z.object({ Error: z.string().optional() }).passthrough().optional(),
+        configureError: z.object({ Error: z.string().optional() }).passthrough().optional(),
       })
       .passthrough()
       .optional(),

@@ -7,3 +7,4 @@ export { systemClock } from './clock';
 export type * from './events';
 export type * from './secrets';
 export { EVENT_SOURCE, REQUEST_EVENT_SOURCE, REQUEST_DETAIL_TYPE } from './events';
+export type * from './access';

@@ -1,5 +1,5 @@
 import type { Config } from '../lambda/config';
-import type { Channel, Clock, Events, Organization, Registry, Secrets, Workflow } from '../ports';
+import type { AccessGrants, AccountSetup, Channel, Clock, Events, Organization, Registry, Secrets, Workflow } from '../ports';
 
 /** Everything a use case may need. Each handler builds only the ports its use case touches. */
 export interface Deps {
@@ -11,5 +11,7 @@ export interface Deps {
   /** Every configured way of reaching the admin; each is sent a notification once. */
   channels: Channel[];
   events: Events;
+  grants: AccessGrants;
+  accountSetup: AccountSetup;
   secrets: Secrets;
 }

@@ -123,15 +123,19 @@ export async function placeAccountStep(deps: Pick<Deps, 'registry' | 'organizati
   return { accountId, ouId: target.id, ouPath: target.path, moved };
 }
 
-export function switchRoleFor(env: Environment, config: Config): SwitchRoleDetails | undefined {
+/**
+ * The switch-role details for an environment with an account. A combined config file passes its own
+ * profile name (unique across the file) and the caller's source profile; everything else uses the defaults.
+ */
+export function switchRoleFor(env: Environment, config: Config, overrides: { profileName?: string; sourceProfile?: string } = {}): SwitchRoleDetails | undefined {
   if (!env.accountId) return undefined;
   return buildSwitchRoleDetails({
     accountId: env.accountId,
     displayName: env.name,
     color: env.color,
     roleName: config.ROLE_NAME,
-    profileName: slugify(env.name),
-    sourceProfile: config.SOURCE_PROFILE,
+    profileName: overrides.profileName ?? slugify(env.name),
+    sourceProfile: overrides.sourceProfile ?? config.SOURCE_PROFILE,
   });
 }
 
@@ -170,9 +174,20 @@ export async function notifyAdminStep(deps: Pick<Deps, 'registry' | 'channels' |
 }
 
 /** Marks the environment READY and tells other automation (`Environment Ready`, source switchyard). */
-export async function recordReadyStep(deps: Pick<Deps, 'registry' | 'clock' | 'events' | 'config'>, input: { id: string; input?: { notifyError?: { Error?: string } } }): Promise<{ status: string }> {
-  const notifyError = input.input?.notifyError?.Error;
-  const note = notifyError ? `ready; the notification could not be sent (${notifyError})` : 'ready';
+export interface ReadyInput {
+  notifyError?: { Error?: string };
+  grantError?: { Error?: string };
+  configureError?: { Error?: string };
+}
+
+/** Marks the environment READY — saying what part of the handoff did not happen — and tells other automation. */
+export async function recordReadyStep(deps: Pick<Deps, 'registry' | 'clock' | 'events' | 'config'>, input: { id: string; input?: ReadyInput }): Promise<{ status: string }> {
+  const gaps = [
+    input.input?.grantError && `the admin could not be granted access (${input.input.grantError.Error})`,
+    input.input?.configureError && `the alias and tags could not be set (${input.input.configureError.Error})`,
+    input.input?.notifyError && `the notification could not be sent (${input.input.notifyError.Error})`,
+  ].filter(Boolean);
+  const note = gaps.length ? `ready; ${gaps.join('; ')}` : 'ready';
   const env = await deps.registry.update(input.id, (current) => advance(current, 'READY', deps.clock.now(), note));
   const switchRole = switchRoleFor(env, deps.config);
   await deps.events.publish([{ detailType: 'Environment Ready', detail: { ...outcomeDetail(env), consoleUrl: switchRole?.consoleUrl, roleArn: switchRole?.roleArn } }]);

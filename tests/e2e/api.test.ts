@@ -41,14 +41,18 @@ describe('POST /environments through the local runtime', () => {
       `https://signin.aws.amazon.com/switchrole?account=${ready.accountId}&roleName=OrganizationAccountAccessRole&displayName=Staging&color=FAD791`,
     );
     expect(ready.switchRole.awsConfigProfile).toContain(`role_arn = arn:aws:iam::${ready.accountId}:role/OrganizationAccountAccessRole`);
-    expect(ready.timeline.map((t: { status: string }) => t.status)).toEqual(['REQUESTED', 'CREATING', 'PLACING', 'NOTIFYING', 'READY']);
+    expect([...new Set(ready.timeline.map((t: { status: string }) => t.status))]).toEqual(['REQUESTED', 'CREATING', 'PLACING', 'NOTIFYING', 'READY']);
+    expect(ready.alias).toBe('staging');
 
     const afterReady = await call(base, 'POST', '/environments', body);
     expect(afterReady.status).toBe(200);
     expect(afterReady.body.status).toBe('READY');
     await runtime.workflow.idle();
     expect(accountsNamed('Staging')).toEqual([expect.objectContaining({ id: ready.accountId, ou: 'Workloads/Staging', status: 'ACTIVE' })]);
-    expect(readdirSync(join(runtime.dataDir, 'outbox'))).toContain(`${ready.id}.ready.json`);
+    // Every channel leaves its own file; with nothing configured the Slack, webhook and SNS ones are outbox-only.
+    expect(readdirSync(join(runtime.dataDir, 'outbox'))).toEqual(
+      expect.arrayContaining([`${ready.id}.ready.email.json`, `${ready.id}.ready.slack.json`, `${ready.id}.ready.webhook.json`, `${ready.id}.ready.sns.json`]),
+    );
   });
 
   it('honours Idempotency-Key: the same key returns the same environment, reuse with another body is refused', async () => {
@@ -73,7 +77,7 @@ describe('POST /environments through the local runtime', () => {
     expect(sameEmail.status).toBe(409);
     expect(sameEmail.body.error.code).toBe('EMAIL_TAKEN');
     await waitForFinal(base, first.body.id);
-  });
+  }, 20_000);
 
   const bad: Array<[string, unknown, number, string]> = [
     ['malformed JSON', '{"name": "x",', 400, '(body)'],

@@ -68,6 +68,8 @@ const FUNCTIONS = {
   requestFromEvent: { dir: 'request-from-event', async: true, startsWorkflow: true, actions: [...REQUEST_ACTIONS, ...PUT_EVENTS, 'sqs:SendMessage'] },
   listRejections: { dir: 'list-rejections', http: 'GET /rejections', actions: ['dynamodb:Query'] },
   getEnvironment: { dir: 'get-environment', http: 'GET /environments/{id}', actions: ['dynamodb:GetItem'] },
+  getSwitchRole: { dir: 'get-switch-role', http: 'GET /environments/{id}/switch-role', actions: ['dynamodb:GetItem'] },
+  listSwitchRoles: { dir: 'list-switch-roles', http: 'GET /switch-roles', actions: ['dynamodb:Query'] },
   listEnvironments: { dir: 'list-environments', http: 'GET /environments', actions: ['dynamodb:Query'] },
   createAccount: {
     dir: 'create-account',
@@ -103,8 +105,27 @@ const FUNCTIONS = {
       ...REGISTRY_WRITE,
     ],
   },
-  notifyAdmin: { dir: 'notify-admin', actions: [...SEND_EMAIL, ...REGISTRY_WRITE] },
-  notifyFailure: { dir: 'notify-failure', actions: [...SEND_EMAIL, ...REGISTRY_WRITE] },
+  grantAccess: {
+    dir: 'grant-access',
+    actions: [
+      'organizations:DescribeOrganization',
+      'organizations:ListRoots',
+      'organizations:ListParents',
+      ...REGISTRY_WRITE,
+      'dynamodb:Query',
+      'iam:GetPolicy',
+      'iam:GetPolicyVersion',
+      'iam:ListPolicyVersions',
+      'iam:CreatePolicy',
+      'iam:CreatePolicyVersion',
+      'iam:DeletePolicyVersion',
+      'iam:AttachGroupPolicy',
+      'iam:AttachUserPolicy',
+    ],
+  },
+  configureAccount: { dir: 'configure-account', actions: ['sts:AssumeRole', 'organizations:TagResource', ...REGISTRY_WRITE] },
+  notifyAdmin: { dir: 'notify-admin', timeout: 60, secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'], actions: [...SEND_EMAIL, ...REGISTRY_WRITE, 'sns:Publish', 'ssm:GetParameter'] },
+  notifyFailure: { dir: 'notify-failure', timeout: 60, secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'], actions: [...SEND_EMAIL, ...REGISTRY_WRITE, 'sns:Publish', 'ssm:GetParameter'] },
   recordReady: { dir: 'record-ready', actions: [...REGISTRY_WRITE, ...PUT_EVENTS] },
   recordFailure: { dir: 'record-failure', actions: [...REGISTRY_WRITE, ...PUT_EVENTS] },
 };
@@ -123,7 +144,23 @@ const COMMON_ENVIRONMENT = [
   'SOURCE_PROFILE',
   'POWERTOOLS_SERVICE_NAME',
   'LOG_LEVEL',
+  'PUBLIC_BASE_URL',
+  'EVENT_BUS_NAME',
+  'DEFAULT_OU',
+  'SLACK_RESPONSE_URL_PREFIXES',
 ];
+/** Values the package run (no --param) must produce from serverless.yml's defaults. */
+const DEFAULT_ENVIRONMENT = { EVENT_BUS_NAME: 'default', DEFAULT_OU: '', SLACK_RESPONSE_URL_PREFIXES: 'https://hooks.slack.com/' };
+/** serverless.yml's default parameter names for the signing secrets, for the dev stage this check packages. */
+const SECRET_PARAM_NAMES = {
+  SLACK_SIGNING_SECRET_PARAM: '/switchyard/dev/slack-signing-secret',
+  WEBHOOK_SECRET_PARAM: '/switchyard/dev/webhook-secret',
+  NOTIFY_WEBHOOK_SECRET_PARAM: '/switchyard/dev/notify-webhook-secret',
+};
+/** The env vars naming a function's SSM parameters (one name or several). */
+const paramVars = (spec) => asArray(spec.secretParam);
+/** Every queue-policy and permission SourceArn for the request rule must be this ARN (default bus, dev stage). */
+const REQUEST_RULE_ARN = 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/switchyard-dev-request-from-event';
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -199,6 +236,22 @@ function roleStatements(template, roleId) {
     }
   }
   return statements;
+}
+
+/**
+ * An ARN written as a plain string, `Fn::Sub` (no variables map) or `Fn::Join` of strings and
+ * pseudo-parameter `Ref`s, rendered as one `${AWS::...}` string so differently built ARNs compare.
+ * Anything else (a resource Ref, GetAtt) renders as JSON and so never equals a rendered ARN.
+ */
+function arnText(value) {
+  if (typeof value === 'string') return value;
+  if (value && typeof value['Fn::Sub'] === 'string') return value['Fn::Sub'];
+  if (value && value.Ref && String(value.Ref).startsWith('AWS::')) return `\${${value.Ref}}`;
+  if (value && Array.isArray(value['Fn::Join'])) {
+    const [separator, parts] = value['Fn::Join'];
+    return parts.map(arnText).join(separator);
+  }
+  return JSON.stringify(value);
 }
 
 /** The CloudFormation logical id a function's Role points at (`Fn::GetAtt: [Id, Arn]`), if any. */
@@ -349,7 +402,7 @@ check('functions: timeouts (HTTP 10 s, tasks 30 s), 256 MB, tracing Active', ({ 
   for (const [key, spec] of Object.entries(FUNCTIONS)) {
     const p = template.Resources[functionLogicalId(key)]?.Properties;
     if (!p) continue;
-    const want = spec.http ? 10 : 30;
+    const want = spec.timeout ?? (spec.http ? 10 : 30);
     if (p.Timeout !== want) problems.push(`${key}: timeout ${p.Timeout}, want ${want}`);
     if (p.MemorySize !== 256) problems.push(`${key}: memory ${p.MemorySize}`);
     if (p.TracingConfig?.Mode !== 'Active') problems.push(`${key}: tracing ${JSON.stringify(p.TracingConfig)}`);
@@ -365,6 +418,9 @@ check('functions: common environment set; STATE_MACHINE_ARN only on the request 
     const missing = COMMON_ENVIRONMENT.filter((name) => vars[name] === undefined);
     if (missing.length) problems.push(`${key}: missing ${missing.join(', ')}`);
     if (!refersTo(vars.REGISTRY_TABLE, TABLE_ID)) problems.push(`${key}: REGISTRY_TABLE does not reference ${TABLE_ID}`);
+    for (const [name, value] of Object.entries(DEFAULT_ENVIRONMENT)) {
+      if (vars[name] !== undefined && vars[name] !== value) problems.push(`${key}: ${name} is ${JSON.stringify(vars[name])}, want ${JSON.stringify(value)}`);
+    }
     const hasArn = vars.STATE_MACHINE_ARN !== undefined;
     if (FUNCTIONS[key].startsWorkflow) {
       if (!hasArn || !refersTo(vars.STATE_MACHINE_ARN, STATE_MACHINE_ID)) problems.push(`${key}: STATE_MACHINE_ARN does not reference ${STATE_MACHINE_ID}`);
@@ -485,6 +541,7 @@ check('http api: every route exists; AWS_IAM on all but the signature-verified S
   for (const r of routes) {
     const auth = r.Properties.AuthorizationType ?? 'NONE';
     if (open.has(r.Properties.RouteKey) ? auth !== 'NONE' : auth !== 'AWS_IAM') problems.push(`${r.Properties.RouteKey}: auth ${auth}`);
+    if (open.has(r.Properties.RouteKey) && r.Properties.AuthorizerId) problems.push(`${r.Properties.RouteKey}: has an authorizer`);
   }
   if (problems.length) fail(problems.join('; '));
   return routes.map((r) => r.Properties.RouteKey).sort().join(', ');
@@ -553,9 +610,22 @@ check('iam: function role resources are scoped (table, own log group, state mach
         if (!resources.length || !resources.every((r) => r !== '*' && refersTo(r, TABLE_ID))) problems.push(`${label}: not scoped to ${TABLE_ID}`);
       } else if (service === 'states') {
         if (!resources.length || !resources.every((r) => refersTo(r, STATE_MACHINE_ID) && r !== '*')) problems.push(`${label}: not scoped to the state machine`);
+      } else if (service === 'iam') {
+        // Only Switchyard's policies and the admin principal in this account; attachments only of those policies.
+        const scoped = resources.every((r) => /^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:(policy\/switchyard\/\*|group\/|user\/)/.test(r['Fn::Sub'] ?? ''));
+        if (!resources.length || !scoped) problems.push(`${label}: not scoped to Switchyard's policies and the admin principal`);
+        const attaches = actions.some((a) => a.startsWith('iam:Attach'));
+        if (attaches && !JSON.stringify(s.Condition ?? {}).includes('iam:PolicyARN')) problems.push(`${label}: attaches without pinning iam:PolicyARN`);
+      } else if (service === 'sts') {
+        const role = resources.length === 1 && /:role\/OrganizationAccountAccessRole$/.test(resources[0]['Fn::Sub'] ?? '');
+        if (!role) problems.push(`${label}: not only the organization access role`);
+        if (JSON.stringify(s.Condition?.StringEquals?.['aws:ResourceOrgID']) !== JSON.stringify({ 'Fn::Sub': '${!aws:PrincipalOrgID}' })) problems.push(`${label}: not limited to this organization`);
       } else if (service === 'ssm') {
         const param = resources.length === 1 && typeof resources[0] === 'object' ? resources[0]['Fn::Sub'] ?? '' : '';
-        if (!/^arn:\$\{AWS::Partition\}:ssm:\$\{AWS::Region\}:\$\{AWS::AccountId\}:parameter\/[\w/.-]+$/.test(param)) problems.push(`${label}: not exactly one parameter (${JSON.stringify(resources)})`);
+        if (!/^arn:\$\{AWS::Partition\}:ssm:\$\{AWS::Region\}:\$\{AWS::AccountId\}:parameter(\/[\w/.-]+)?$/.test(param)) problems.push(`${label}: not exactly one parameter (${JSON.stringify(resources)})`);
+        // (No name at all — a channel left off — names no parameter and grants nothing.)
+      } else if (service === 'sns') {
+        if (JSON.stringify(resources) !== JSON.stringify([{ Ref: 'NotificationTopic' }])) problems.push(`${label}: not the stack's notification topic`);
       } else if (service === 'events') {
         const bus = resources.length === 1 && typeof resources[0] === 'object' ? resources[0]['Fn::Sub'] ?? '' : '';
         if (!/:event-bus\/[\w.-]+$/.test(bus)) problems.push(`${label}: not one event bus (${JSON.stringify(resources)})`);
@@ -574,52 +644,140 @@ check('iam: function role resources are scoped (table, own log group, state mach
   return 'ok';
 });
 
-check('eventbridge: the request rule matches Environment Requested, retries, and dead-letters to the queue', ({ template }) => {
-  const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
-  const rule = rules.find((r) => asArray(r.Properties.Targets).some((t) => refersTo(t.Arn, functionLogicalId('requestFromEvent'))));
-  if (!rule) fail('no rule targets requestFromEvent');
+/** The rule whose target is requestFromEvent, and that target. */
+function requestRule(template) {
+  const fnId = functionLogicalId('requestFromEvent');
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type !== 'AWS::Events::Rule') continue;
+    const target = asArray(r.Properties.Targets).find((t) => refersTo(t.Arn, fnId));
+    if (target) return { id, rule: r, target };
+  }
+  return fail('no rule targets requestFromEvent');
+}
+
+check('eventbridge: a rule on the default bus sends Environment Requested (source switchyard.requests) to requestFromEvent, retrying, with the queue as its DeadLetterConfig', ({ template }) => {
+  const { id, rule, target } = requestRule(template);
+  const p = rule.Properties;
   const problems = [];
-  const pattern = rule.Properties.EventPattern;
-  if (JSON.stringify(pattern.source) !== '["switchyard.requests"]') problems.push(`source ${JSON.stringify(pattern.source)}`);
-  if (JSON.stringify(pattern['detail-type']) !== '["Environment Requested"]') problems.push(`detail-type ${JSON.stringify(pattern['detail-type'])}`);
-  const target = asArray(rule.Properties.Targets)[0];
-  if (!refersTo(target.DeadLetterConfig?.Arn, DLQ_ID)) problems.push('the target has no dead-letter queue');
-  if (!target.RetryPolicy) problems.push('the target has no retry policy');
-  const invoke = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && refersTo(r.Properties.FunctionName, functionLogicalId('requestFromEvent')));
-  if (!invoke || !refersTo(invoke.Properties.DestinationConfig?.OnFailure?.Destination, DLQ_ID)) problems.push('failed invocations do not go to the dead-letter queue');
-  const queue = template.Resources[DLQ_ID];
-  if (!queue || queue.Type !== 'AWS::SQS::Queue' || !queue.Properties.SqsManagedSseEnabled) problems.push('no encrypted dead-letter queue');
-  const queuePolicy = Object.values(template.Resources).find((r) => r.Type === 'AWS::SQS::QueuePolicy' && refersTo(r.Properties.Queues, DLQ_ID));
-  const allowsEvents = asArray(queuePolicy?.Properties.PolicyDocument.Statement).some((st) => st.Principal?.Service === 'events.amazonaws.com' && st.Condition);
-  if (!allowsEvents) problems.push('the queue does not let EventBridge (for this account’s rules) send to it');
+  if (JSON.stringify(p.EventPattern) !== JSON.stringify({ source: ['switchyard.requests'], 'detail-type': ['Environment Requested'] })) problems.push(`pattern ${JSON.stringify(p.EventPattern)}`);
+  // No EventBusName means the default bus, which is serverless.yml's default eventBusName.
+  if (p.EventBusName !== undefined) problems.push(`on bus ${JSON.stringify(p.EventBusName)}`);
+  if (p.State !== 'ENABLED') problems.push(`state ${p.State}`);
+  if (JSON.stringify(target.DeadLetterConfig?.Arn) !== JSON.stringify({ 'Fn::GetAtt': [DLQ_ID, 'Arn'] })) problems.push(`target DeadLetterConfig ${JSON.stringify(target.DeadLetterConfig)}`);
+  if (JSON.stringify(target.RetryPolicy) !== JSON.stringify({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 4 })) problems.push(`target RetryPolicy ${JSON.stringify(target.RetryPolicy)}`);
+  const permission = Object.values(template.Resources).find(
+    (r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'events.amazonaws.com' && refersTo(r.Properties.FunctionName, functionLogicalId('requestFromEvent')),
+  );
+  if (!permission) problems.push('EventBridge may not invoke requestFromEvent');
+  else if (arnText(permission.Properties.SourceArn) !== REQUEST_RULE_ARN) problems.push(`invoke permission is for ${arnText(permission.Properties.SourceArn)}, not ${REQUEST_RULE_ARN}`);
   if (problems.length) fail(problems.join('; '));
-  return `${rule.Properties.Name} -> requestFromEvent, DLQ ${DLQ_ID}`;
+  return `${id} (${p.Name}), retries 4 within 3600 s, DLQ ${DLQ_ID}`;
 });
 
-check('secrets: only SSM parameter names in the template, never values', ({ template }) => {
+check('lambda: requestFromEvent retries a failed invocation twice, then sends it to the same queue', ({ template }) => {
+  const fnId = functionLogicalId('requestFromEvent');
   const problems = [];
+  const configs = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::EventInvokeConfig' && refersTo(r.Properties.FunctionName, fnId));
+  if (configs.length !== 1) fail(`${configs.length} EventInvokeConfig(s) for requestFromEvent`);
+  const [configId, config] = configs[0];
+  const onFailure = config.Properties.DestinationConfig?.OnFailure?.Destination;
+  const dlq = template.Resources[fnId].Properties.DeadLetterConfig?.TargetArn;
+  // Either wiring delivers to the queue; whichever is used must name it, and the other must not point elsewhere.
+  const destinations = [onFailure, dlq].filter((d) => d !== undefined);
+  if (!destinations.length) problems.push('neither an onFailure destination nor a DeadLetterConfig');
+  for (const d of destinations) if (JSON.stringify(d) !== JSON.stringify({ 'Fn::GetAtt': [DLQ_ID, 'Arn'] })) problems.push(`failures go to ${JSON.stringify(d)}`);
+  if (config.Properties.MaximumRetryAttempts !== 2) problems.push(`MaximumRetryAttempts ${config.Properties.MaximumRetryAttempts}`);
+  if (config.Properties.Qualifier !== '$LATEST') problems.push(`qualifier ${config.Properties.Qualifier}`);
+  if (problems.length) fail(problems.join('; '));
+  return `${configId}: ${onFailure ? 'OnFailure destination' : 'DeadLetterConfig'} -> ${DLQ_ID}, 2 retries`;
+});
+
+check('dlq: the queue is encrypted, keeps messages 14 days, and lets EventBridge send only for the request rule', ({ template }) => {
+  const queue = template.Resources[DLQ_ID];
+  if (!queue || queue.Type !== 'AWS::SQS::Queue') fail(`no ${DLQ_ID}`);
+  const problems = [];
+  // SSE-SQS: EventBridge cannot write to a queue encrypted with the aws/sqs KMS key.
+  if (queue.Properties.SqsManagedSseEnabled !== true || queue.Properties.KmsMasterKeyId) problems.push('not SSE-SQS encrypted');
+  if (queue.Properties.MessageRetentionPeriod !== 14 * 24 * 3600) problems.push(`retention ${queue.Properties.MessageRetentionPeriod} s`);
+  const policies = Object.values(template.Resources).filter((r) => r.Type === 'AWS::SQS::QueuePolicy' && refersTo(r.Properties.Queues, DLQ_ID));
+  if (policies.length !== 1) problems.push(`${policies.length} queue policies`);
+  for (const st of policies.flatMap((pol) => asArray(pol.Properties.PolicyDocument.Statement))) {
+    const label = `statement ${JSON.stringify(st.Principal)}`;
+    if (st.Effect !== 'Allow') continue;
+    if (JSON.stringify(st.Principal) !== '{"Service":"events.amazonaws.com"}') problems.push(`${label}: only EventBridge may be allowed`);
+    if (JSON.stringify(asArray(st.Action)) !== '["sqs:SendMessage"]') problems.push(`${label}: actions ${JSON.stringify(st.Action)}`);
+    if (!refersTo(st.Resource, DLQ_ID)) problems.push(`${label}: resource ${JSON.stringify(st.Resource)}`);
+    const conditions = Object.entries(st.Condition ?? {});
+    const sourceArn = conditions.length === 1 && ['ArnEquals', 'StringEquals'].includes(conditions[0][0]) ? conditions[0][1]['aws:SourceArn'] : undefined;
+    if (arnText(sourceArn) !== REQUEST_RULE_ARN) problems.push(`${label}: condition ${JSON.stringify(st.Condition)} is not exactly the request rule`);
+  }
+  if (problems.length) fail(problems.join('; '));
+  return `SSE-SQS, 14 days, aws:SourceArn = ${REQUEST_RULE_ARN}`;
+});
+
+check('ssm: each GetParameter statement names exactly one parameter ARN, the one its function is configured with', ({ template }) => {
+  const problems = [];
+  let statements = 0;
+  for (const [key, spec] of Object.entries(FUNCTIONS)) {
+    const fn = template.Resources[functionLogicalId(key)];
+    const roleId = fn && roleIdOf(fn);
+    if (!roleId || !template.Resources[roleId]) continue;
+    const vars = fn.Properties.Environment?.Variables ?? {};
+    for (const s of roleStatements(template, roleId)) {
+      const actions = asArray(s.Action);
+      if (actions.some((a) => a.startsWith('kms:'))) problems.push(`${key}: kms actions ${actions.join(', ')} (aws/ssm needs none)`);
+      if (!actions.some((a) => a.startsWith('ssm:'))) continue;
+      statements++;
+      if (!spec.secretParam) {
+        problems.push(`${key}: reads SSM but has no secret parameter`);
+        continue;
+      }
+      if (JSON.stringify(actions) !== '["ssm:GetParameter"]') problems.push(`${key}: ssm actions ${actions.join(', ')}`);
+      const resources = asArray(s.Resource);
+      const wants = paramVars(spec).map((v) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${vars[v]}`);
+      if (resources.length !== 1 || !wants.includes(arnText(resources[0]))) problems.push(`${key}: ${JSON.stringify(resources)}, want exactly one of ${wants.join(', ')}`);
+    }
+  }
+  if (problems.length) fail(problems.join('; '));
+  return `${statements} statement(s)`;
+});
+
+check('secrets: env vars named *SECRET* hold parameter names (start with "/"); no secret resource in the template', ({ template }) => {
+  const problems = [];
+  const keyById = new Map(Object.keys(FUNCTIONS).map((k) => [functionLogicalId(k), k]));
+  // Every function in the template, including any a plugin adds, not only the expected ones.
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type !== 'AWS::Lambda::Function') continue;
+    const key = keyById.get(id) ?? id;
+    const vars = r.Properties.Environment?.Variables ?? {};
+    for (const [name, value] of Object.entries(vars)) {
+      if (!/SECRET/i.test(name)) continue;
+      if (typeof value !== 'string' || !value.startsWith('/')) problems.push(`${key}: ${name} is not a parameter name`);
+      else if (!paramVars(FUNCTIONS[key] ?? {}).includes(name)) problems.push(`${key}: ${name} should not be here (only the function that reads it gets the name)`);
+      else if (value !== SECRET_PARAM_NAMES[name]) problems.push(`${key}: ${name} is ${value}, want ${SECRET_PARAM_NAMES[name]}`);
+    }
+  }
   for (const [key, spec] of Object.entries(FUNCTIONS)) {
     const vars = template.Resources[functionLogicalId(key)]?.Properties.Environment?.Variables ?? {};
-    for (const [name, value] of Object.entries(vars)) {
-      if (!/SECRET/.test(name)) continue;
-      if (name !== spec.secretParam) problems.push(`${key}: ${name} should not be here`);
-      else if (typeof value !== 'string' || !value.startsWith('/')) problems.push(`${key}: ${name} is not a parameter name`);
-    }
-    if (spec.secretParam && !vars[spec.secretParam]) problems.push(`${key}: no ${spec.secretParam}`);
+    for (const v of paramVars(spec)) if (vars[v] === undefined) problems.push(`${key}: no ${v}`);
   }
+  const names = new Set(Object.values(SECRET_PARAM_NAMES));
   for (const [id, r] of Object.entries(template.Resources)) {
-    if (r.Type === 'AWS::SSM::Parameter' || r.Type === 'AWS::SecretsManager::Secret') problems.push(`${id}: a secret defined in the template`);
+    if (r.Type === 'AWS::SSM::Parameter' && (r.Properties?.Type === 'SecureString' || names.has(r.Properties?.Name))) problems.push(`${id}: a secret parameter defined in the template`);
+    if (r.Type === 'AWS::SecretsManager::Secret') problems.push(`${id}: a secret defined in the template`);
   }
   if (problems.length) fail(problems.join('; '));
   return 'slack and webhook secrets read from SSM at run time';
 });
 
-check('outputs: API URL, state machine ARN, registry table name', ({ template }) => {
+check('outputs: API URL, state machine ARN, registry table name, dead-letter queue URL', ({ template }) => {
   const outputs = Object.values(template.Outputs ?? {});
   const problems = [];
   if (!outputs.some((o) => refersTo(o.Value, 'HttpApi') && JSON.stringify(o.Value).includes('execute-api'))) problems.push('no API URL');
   if (!outputs.some((o) => JSON.stringify(o.Value) === JSON.stringify({ Ref: STATE_MACHINE_ID }))) problems.push('no state machine ARN');
   if (!outputs.some((o) => JSON.stringify(o.Value) === JSON.stringify({ Ref: TABLE_ID }))) problems.push('no table name');
+  // Ref of a queue is its URL, what `aws sqs receive-message` takes.
+  if (!outputs.some((o) => JSON.stringify(o.Value) === JSON.stringify({ Ref: DLQ_ID }))) problems.push('no dead-letter queue URL');
   if (problems.length) fail(problems.join('; '));
   return Object.keys(template.Outputs).join(', ');
 });

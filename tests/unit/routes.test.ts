@@ -47,4 +47,12 @@ describe('local route table', () => {
     expect(matchRoute('GET', '/slack/commands')).toEqual({ allowed: ['POST'] });
     expect(matchRoute('GET', '/elsewhere')).toBeUndefined();
   });
+
+  it('tells /environments/{id}/switch-role from /environments/{id} by its extra segment', () => {
+    expect(matchRoute('GET', '/environments/staging-1a2b3c4d/switch-role')).toEqual({ route: expect.objectContaining({ fn: 'getSwitchRole' }), params: { id: 'staging-1a2b3c4d' } });
+    expect(matchRoute('GET', '/environments/staging-1a2b3c4d/')).toEqual({ route: expect.objectContaining({ fn: 'getEnvironment' }), params: { id: 'staging-1a2b3c4d' } });
+    expect(matchRoute('POST', '/environments/staging-1a2b3c4d/switch-role')).toEqual({ allowed: ['GET'] });
+    expect(matchRoute('GET', '/environments/staging-1a2b3c4d/switch-roles')).toBeUndefined();
+    expect(matchRoute('GET', '/switch-roles')).toEqual({ route: expect.objectContaining({ fn: 'listSwitchRoles' }), params: {} });
+  });
 });

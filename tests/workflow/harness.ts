@@ -10,9 +10,10 @@ import { simOrganizationsClient } from '../../shared/adapters/local/sim-org-tran
 import { newEnvironment, type Environment } from '../../shared/domain/environment';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { loadConfig } from '../../shared/lambda/config';
-import type { Events, Notification, Notifier, Organization, OutgoingEvent } from '../../shared/ports';
+import type { Channel, Events, Notification, Notifier, Organization, OutgoingEvent } from '../../shared/ports';
 import { named } from '../../shared/use-cases/channels';
 import { EnvSecrets } from '../../shared/adapters/local/env-secrets';
+import { SimulatedAccess } from '../../shared/adapters/local/sim-access';
 import type { Deps } from '../../shared/use-cases/deps';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
 import { buildFunctions } from '../../local/functions';
@@ -46,9 +47,12 @@ export class RecordingEvents implements Events {
 export interface HarnessOptions {
   createSeconds?: number;
   accountQuota?: number;
+  roleDelaySeconds?: number;
   env?: Record<string, string>;
   /** Wraps the organization port, e.g. to inject faults a test needs at an exact point. */
   wrapOrganization?: (org: Organization) => Organization;
+  /** More channels, delivered after the recording `email` one. */
+  channels?: Channel[];
 }
 
 export interface Harness {
@@ -75,7 +79,7 @@ export interface Harness {
  */
 export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const clock = new ManualClock();
-  const sim = new SimulatedOrganization({ clock, createSeconds: opts.createSeconds ?? 60, accountQuota: opts.accountQuota ?? 10 });
+  const sim = new SimulatedOrganization({ clock, createSeconds: opts.createSeconds ?? 60, accountQuota: opts.accountQuota ?? 10, roleDelaySeconds: opts.roleDelaySeconds ?? 0 });
   for (const path of ['Workloads/Production', 'Workloads/Staging', 'Sandbox/Playground']) sim.ensureOuPath(path);
 
   const db = dynalite({ createTableMs: 0 });
@@ -91,7 +95,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const organization: Organization = new AwsOrganization(simOrganizationsClient(sim, { maxAttempts: 1 }));
   const notifier = new RecordingNotifier();
   const events = new RecordingEvents();
-  const config = loadConfig({ REGISTRY_TABLE: 'switchyard-test', ...opts.env });
+  const config = loadConfig({ REGISTRY_TABLE: 'switchyard-test', ADMIN_GROUP: 'Admins', ...opts.env });
   let timed: Record<string, TaskFunction> = {};
   const states = new Map<string, string[]>();
   const workflow = new LocalWorkflow(loadDefinition(), () => timed, {
@@ -106,9 +110,11 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     clock,
     registry,
     organization: opts.wrapOrganization ? opts.wrapOrganization(organization) : organization,
-    channels: [named('email', notifier)],
+    channels: [named('email', notifier), ...(opts.channels ?? [])],
     events,
     secrets: new EnvSecrets({}),
+    grants: new SimulatedAccess(sim),
+    accountSetup: new SimulatedAccess(sim),
     workflow,
   };
   const functions = buildFunctions(() => deps);
@@ -133,7 +139,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     deps,
     notifier,
     events,
-    functions,
+    functions: timed,
     workflow,
     states,
     async provision(body) {

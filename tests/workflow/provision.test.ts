@@ -19,8 +19,9 @@ describe('the provisioning workflow (real ASL, simulated organization)', () => {
     expect(env.accountId).toMatch(/^\d{12}$/);
     expect(env.createRequestId).toMatch(/^car-[a-z0-9]{8,32}$/);
     expect(env.ouPath).toBe('Workloads/Staging');
-    expect(env.timeline.map((t) => t.status)).toEqual(['REQUESTED', 'CREATING', 'PLACING', 'NOTIFYING', 'READY']);
-    expect(h.sim.accountsView().filter((a) => a.name === 'Staging')).toEqual([expect.objectContaining({ id: env.accountId, ou: 'Workloads/Staging' })]);
+    expect([...new Set(env.timeline.map((t) => t.status))]).toEqual(['REQUESTED', 'CREATING', 'PLACING', 'NOTIFYING', 'READY']);
+    expect(env.timeline.map((t) => t.note)).toEqual(expect.arrayContaining([expect.stringContaining('group Admins may switch into the account'), 'account alias staging; tagged']));
+    expect(h.sim.accountsView().filter((a) => a.name === 'Staging')).toEqual([expect.objectContaining({ id: env.accountId, ou: 'Workloads/Staging', alias: 'staging' })]);
 
     expect(h.notifier.sent).toHaveLength(1);
     const note = h.notifier.sent[0]!;
@@ -39,7 +40,7 @@ describe('the provisioning workflow (real ASL, simulated organization)', () => {
     expect(JSON.stringify(h.events.published)).not.toContain('admin+staging@example.com');
     const states = h.states.get(env.executionName)!;
     expect(states[0]).toBe('CreateAccount');
-    expect(states.slice(-3)).toEqual(['PlaceAccount', 'NotifyAdmin', 'RecordReady']);
+    expect(states.slice(-5)).toEqual(['PlaceAccount', 'GrantAccess', 'ConfigureAccount', 'NotifyAdmin', 'RecordReady']);
     // A 90 s creation is polled with backoff, not in a tight loop.
     const polls = states.filter((s) => s === 'CheckAccountStatus').length;
     expect(polls).toBeGreaterThanOrEqual(2);
