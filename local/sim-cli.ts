@@ -46,9 +46,28 @@ const COMMANDS: Record<string, Command> = {
     run(ctx) {
       const accounts = ctx.organization().accountsView();
       if (ctx.flags.has('--json')) {
-        ctx.io.stdout(`${JSON.stringify(accounts.map(({ id, name, email, status, ou }) => ({ id, name, email, status, ou })), null, 2)}\n`);
+        ctx.io.stdout(`${JSON.stringify(accounts.map(({ id, name, email, status, ou, alias }) => ({ id, name, email, status, ou, ...(alias ? { alias } : {}) })), null, 2)}\n`);
       } else {
-        ctx.io.stdout(table(['ID', 'NAME', 'EMAIL', 'STATUS', 'OU'], accounts.map((a) => [a.id, a.name, a.email, a.status, a.ou || '(root)'])));
+        ctx.io.stdout(table(['ID', 'NAME', 'EMAIL', 'STATUS', 'OU', 'ALIAS'], accounts.map((a) => [a.id, a.name, a.email, a.status, a.ou || '(root)', a.alias ?? ''])));
+      }
+      return 0;
+    },
+  },
+  grants: {
+    usage: 'grants [--json]',
+    summary: "the admin's switch-role policies in the management account and who they are attached to",
+    flags: ['--json'],
+    run(ctx) {
+      const grants = ctx.organization().grantsView();
+      if (ctx.flags.has('--json')) {
+        ctx.io.stdout(`${JSON.stringify(grants, null, 2)}\n`);
+      } else {
+        const rows = grants.policies.map((p) => {
+          const paths = (p.document as { Statement: { Condition: Record<string, Record<string, string[]>> }[] }).Statement[0]!.Condition['ForAnyValue:StringLike']!['aws:ResourceOrgPaths']!;
+          const holders = Object.entries(grants.attachments).filter(([, arns]) => arns.includes(p.arn)).map(([who]) => who);
+          return [p.name, String(p.versions), String(paths.length), holders.join(', ')];
+        });
+        ctx.io.stdout(table(['POLICY', 'VERSIONS', 'OU PATHS', 'ATTACHED TO'], rows));
       }
       return 0;
     },
