@@ -1,8 +1,7 @@
-import { InvalidInputError, NotFoundError } from '../../shared/domain/errors';
-import { ENVIRONMENT_ID_PATTERN } from '../../shared/domain/naming';
+import { NotFoundError } from '../../shared/domain/errors';
 import { parseFormat, SWITCH_ROLE_FORMATS } from '../../shared/domain/switch-role-file';
 import { loadConfig } from '../../shared/lambda/config';
-import { httpHandler, json, text } from '../../shared/lambda/http';
+import { environmentIdParam, httpHandler, json, text } from '../../shared/lambda/http';
 import { lazy } from '../../shared/lambda/lazy';
 import { awsRegistry } from '../../shared/lambda/aws/registry';
 import type { Deps } from '../../shared/use-cases/deps';
@@ -15,10 +14,7 @@ import { readySwitchRole } from '../../shared/use-cases/switch-roles';
 export const build = (deps: () => Pick<Deps, 'config' | 'registry'>) =>
   httpHandler(async (req) => {
     const d = deps();
-    const id = req.path.id ?? '';
-    if (!ENVIRONMENT_ID_PATTERN.test(id)) {
-      throw new InvalidInputError('That is not an environment id.', [{ field: 'id', message: 'must look like staging-1a2b3c4d' }]);
-    }
+    const id = environmentIdParam(req);
     // Checked before the read so a bad format costs no registry call.
     const format = parseFormat(req.query.format, SWITCH_ROLE_FORMATS, 'json');
     const env = await d.registry.get(id);

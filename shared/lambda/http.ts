@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ENVIRONMENT_ID_PATTERN } from '../domain/naming';
 import { InvalidInputError, PayloadTooLargeError, SwitchyardError, UnsupportedMediaTypeError } from '../domain/errors';
 import { logger } from './logger';
 
@@ -48,6 +49,15 @@ export function jsonBody(req: HttpRequest): unknown {
   } catch (error) {
     throw new InvalidInputError(`The request body is not valid JSON: ${(error as Error).message}`, [{ field: '(body)', message: 'is not valid JSON' }]);
   }
+}
+
+/** The `{id}` path parameter, checked before any read: ids are `[a-z0-9-]` only, so no traversal reaches the registry. */
+export function environmentIdParam(req: HttpRequest): string {
+  const id = req.path.id ?? '';
+  if (!ENVIRONMENT_ID_PATTERN.test(id)) {
+    throw new InvalidInputError('That is not an environment id.', [{ field: 'id', message: 'must look like staging-1a2b3c4d' }]);
+  }
+  return id;
 }
 
 /** `?limit=` for list routes: 1 to 100, default 20. */
