@@ -22,7 +22,7 @@ export const build = (deps: () => EventDeps) =>
   taskHandler('RequestFromEvent', EventSchema, async (event) => {
     const d = deps();
     const result = await requestFromEvent(d, event, async (replyTo, outcome) => {
-      const payload = outcome.accepted ? progressMessage(outcome.outcome.environment) : rejectedMessage({ code: outcome.code, message: 'The request was refused; see the rejection.' });
+      const payload = outcome.accepted ? progressMessage(outcome.outcome.environment) : rejectedMessage({ code: outcome.code, message: outcome.message, fields: outcome.fields });
       // The reply is a courtesy: the request itself has been handled, so a Slack outage must not retry it.
       await postToResponseUrl(replyTo.slackResponseUrl!, payload, { allowedPrefixes: d.config.SLACK_RESPONSE_URL_PREFIXES }).catch(() => undefined);
     });

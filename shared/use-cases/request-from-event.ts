@@ -1,4 +1,4 @@
-import { SwitchyardError } from '../domain/errors';
+import { SwitchyardError, type FieldError } from '../domain/errors';
 import { environmentId } from '../domain/naming';
 import type { ReplyTo } from '../domain/environment';
 import type { Deps } from './deps';
@@ -12,7 +12,7 @@ export interface RequestEvent {
   detail?: unknown;
 }
 
-export type EventOutcome = { accepted: true; outcome: RequestOutcome } | { accepted: false; code: string };
+export type EventOutcome = { accepted: true; outcome: RequestOutcome } | { accepted: false; code: string; message: string; fields?: FieldError[] };
 
 /** Reply addresses ride along with the request body under this key; they are not part of the request. */
 export const REPLY_TO_KEY = 'replyTo';
@@ -51,7 +51,7 @@ export async function requestFromEvent(
         detail: { eventId: event.id, ...(name ? { name, id: environmentId(name) } : {}), code: error.code, message: error.message, ...(fields?.length ? { fields } : {}) },
       },
     ]);
-    result = { accepted: false, code: error.code };
+    result = { accepted: false, code: error.code, message: error.message, ...(fields?.length ? { fields } : {}) };
   }
   if (replyTo && respond) await respond(replyTo, result);
   return result;
