@@ -6,10 +6,12 @@ const common = {
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
 };
 module.exports = {
+  // A safety cap for runs that hang, not a performance goal: e2e tests wait for real (local)
+  // provisioning, including the seconds a new account's role takes to become usable.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     { ...common, displayName: 'workflow', testMatch: ['<rootDir>/tests/workflow/**/*.test.ts'] },
-    // A safety cap for runs that hang, not a performance goal: e2e tests wait for real provisioning.
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'], testTimeout: 60_000 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
   ],
 };

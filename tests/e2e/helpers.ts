@@ -37,3 +37,27 @@ export async function waitForFinal(base: string, id: string, maxPolls = 600): Pr
   }
   throw new Error(`environment ${id} did not finish`);
 }
+
+export interface Received {
+  path: string;
+  headers: import('node:http').IncomingHttpHeaders;
+  /** The raw body; callers parse what they expect. */
+  body: string;
+}
+
+/** A loopback HTTP receiver standing in for Slack or a webhook consumer: records every POST and answers 200. */
+export async function startReceiver(): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', headers: req.headers, body });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise<void>((ok) => server.close(() => ok())) };
+}

@@ -1,29 +1,20 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, tempDataDir, waitForFinal } from './helpers';
+import { call, startReceiver, tempDataDir, waitForFinal, type Received } from './helpers';
 
 const NOTIFY_SECRET = `whsec_${Buffer.from('local-notify-webhook-secret-32by').toString('base64')}`;
 
 let runtime: Runtime;
-let receiver: Server;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let receiverUrl: string;
-const received: Array<{ path: string; headers: IncomingHttpHeaders; body: string }> = [];
+let received: Received[];
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', headers: req.headers, body });
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((ok) => receiver.listen(0, '127.0.0.1', ok));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startReceiver();
+  receiverUrl = receiver.url;
+  received = receiver.received;
   runtime = await startRuntime({
     dataDir: tempDataDir('switchyard-channels-'),
     port: 0,
@@ -41,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runtime.close();
-  await new Promise<void>((ok) => receiver.close(() => ok()));
+  await receiver.close();
 });
 
 const outbox = () => readdirSync(join(runtime.dataDir, 'outbox'));

@@ -1,32 +1,23 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { Webhook } from 'standardwebhooks';
 import { signSlackRequest } from '../../shared/domain/slack-signature';
 import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, tempDataDir, waitForFinal } from './helpers';
+import { call, startReceiver, tempDataDir, waitForFinal } from './helpers';
 
 const SLACK_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('a-local-webhook-secret-of-32-bytes!').toString('base64')}`;
 
 let runtime: Runtime;
-let receiver: Server;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let receiverUrl: string;
-const received: { path: string; body: any }[] = [];
+/** What Switchyard posted to the stand-in response_url, bodies parsed. */
+const received = () => receiver.received.map((r) => ({ path: r.path, body: JSON.parse(r.body) }));
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', body: JSON.parse(body) });
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((ok) => receiver.listen(0, '127.0.0.1', ok));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startReceiver();
+  receiverUrl = receiver.url;
   runtime = await startRuntime({
     dataDir: tempDataDir('switchyard-triggers-'),
     port: 0,
@@ -45,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runtime.close();
-  await new Promise<void>((ok) => receiver.close(() => ok()));
+  await receiver.close();
 });
 
 const accounts = (name: string) => runtime.sim!.accountsView().filter((a) => a.name === name);
@@ -103,7 +94,7 @@ describe('Slack slash command', () => {
       const { body: env } = await call(runtime.url, 'GET', `/environments/${id}`);
       return env.status === 'READY' ? env : undefined;
     });
-    const final = await until(() => received.find((r) => r.path === '/slack/staging' && JSON.stringify(r.body).includes(ready.switchRole.consoleUrl)));
+    const final = await until(() => received().find((r) => r.path === '/slack/staging' && JSON.stringify(r.body).includes(ready.switchRole.consoleUrl)));
     const button = JSON.stringify(final.body.blocks);
     expect(button).toContain(`"url":"${ready.switchRole.consoleUrl}"`);
     expect(button).toContain('role_arn');

@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type {
   Account,
@@ -87,6 +87,14 @@ export function isSimulatedOperation(name: string): name is SimulatedOperation {
   return (SIMULATED_OPERATIONS as readonly string[]).includes(name);
 }
 
+/**
+ * List* and Describe* change nothing but the call counts, so they need not rewrite the file: a
+ * drift walk over 10,000 accounts makes hundreds of them and the file is megabytes.
+ */
+function isReadOnly(name: SimulatedOperation): boolean {
+  return name.startsWith('List') || name.startsWith('Describe');
+}
+
 export type SimAccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
 
 export interface SimulatedOrganizationOptions {
@@ -107,6 +115,15 @@ export interface SimulatedOrganizationStats {
   callsByOperation: Record<string, number>;
   /** The most creations seen IN_PROGRESS at the same time. */
   maxConcurrentCreates: number;
+}
+
+export interface SimulatedSeedSummary {
+  accounts: number;
+  ous: number;
+  /** The new top-level OUs the seeded ones hang under, e.g. `Seed-1`. */
+  topLevel: string[];
+  /** The account quota after seeding. */
+  accountQuota: number;
 }
 
 export interface SimulatedAccountView {
@@ -160,8 +177,12 @@ const FORMAT = 'switchyard-simulated-organization/1';
 const PAGE_LIMIT = 20;
 const MAX_TAGS = 50;
 const MAX_OUS = 1000;
+/** `seed` puts its OUs under this many top-level ones (fewer when it makes fewer OUs). */
+const SEED_TOP_LEVEL_OUS = 4;
 const LOCK_STALE_MS = 10_000;
 const LOCK_WAIT_MS = 3_000;
+/** Counts of read-only calls reach the file at most this often (and with every change). */
+const STATS_FLUSH_MS = 1_000;
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const CREATE_STATES: readonly CreateAccountState[] = ['IN_PROGRESS', 'SUCCEEDED', 'FAILED'];
 const DEFAULT_SETTINGS: SimSettings = { createSeconds: 0, accountQuota: 10, maxConcurrentCreates: 5 };
@@ -232,6 +253,15 @@ export class SimulatedOrganization {
   private state: OrgState;
   private inTransaction = false;
   private dirty = false;
+  /**
+   * Calls counted in this process but not yet in the file. `state.stats` is always what the file
+   * holds (or will hold once the current transaction writes), so the true count is the two added up
+   * — also after a reload brings in counts another process wrote.
+   */
+  private pendingCalls: Record<string, number> = {};
+  /** Real time (not the injected clock, which tests stop): how often counts are written is an I/O matter. */
+  private lastStatsFlush = Date.now();
+  private flushTimer?: ReturnType<typeof setTimeout>;
 
   constructor(options: SimulatedOrganizationOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -489,14 +519,7 @@ export class SimulatedOrganization {
   accountsView(): SimulatedAccountView[] {
     return this.transaction((s) => {
       this.settle(s);
-      return s.accounts.map((a) => ({
-        id: a.id,
-        name: a.name,
-        email: a.email,
-        status: a.status,
-        ou: pathOf(s, a.parentId),
-        ...(s.iam?.aliases[a.id] ? { alias: s.iam.aliases[a.id] } : {}),
-      }));
+      return s.accounts.map((a) => accountView(s, a));
     });
   }
 
@@ -529,6 +552,159 @@ export class SimulatedOrganization {
         parentId = s.ous.find((o) => o.parentId === parentId && o.name === name)?.id ?? this.addOu(s, parentId, name, {}).id;
       }
       return parentId;
+    });
+  }
+
+  // ---- What someone does by hand in the console (drift for Switchyard to find; not counted) -------
+
+  /** Moves an account into the OU at `ouPath` ('' or '/' for the root), which must exist. */
+  moveAccountTo(accountId: string, ouPath: string): { account: SimulatedAccountView; from: string } {
+    return this.transaction((s) => {
+      this.settle(s);
+      const record = existingAccount(s, accountId);
+      const destination = existingOuPath(s, ouPath);
+      if (record.parentId === destination) {
+        throw new SimulatedAwsError('DuplicateAccountException', `Account ${accountId} is already in ${displayPath(pathOf(s, destination))}.`);
+      }
+      const from = pathOf(s, record.parentId);
+      record.parentId = destination;
+      this.dirty = true;
+      return { account: accountView(s, record), from };
+    });
+  }
+
+  /** Closes an account: AWS shows it SUSPENDED afterwards (for 90 days, until it is gone). */
+  closeAccount(accountId: string): SimulatedAccountView {
+    return this.transaction((s) => {
+      this.settle(s);
+      const record = existingAccount(s, accountId);
+      if (record.id === s.managementAccountId) {
+        throw new SimulatedAwsError('ConstraintViolationException', `Account ${accountId} is the management account; it cannot be closed while it runs the organization.`);
+      }
+      if (record.status !== 'ACTIVE') throw new SimulatedAwsError('AccountAlreadyClosedException', `Account ${accountId} is already closed (${record.status}).`);
+      record.status = 'SUSPENDED';
+      this.dirty = true;
+      return accountView(s, record);
+    });
+  }
+
+  /**
+   * An account created in the console rather than by Switchyard: it exists at once, in `ouPath`,
+   * with no tags. AWS's own rules still apply (name, email, unique email, the account quota), and
+   * it appears in the creation history as a request that succeeded, as a console creation does.
+   */
+  createAccountByHand(name: string, email: string, ouPath: string): SimulatedAccountView {
+    checkLength(name, 'AccountName', 1, 50);
+    if (!/^[\x20-\x7E]+$/.test(name)) throw invalid('INVALID_PATTERN', 'AccountName may contain only printable ASCII characters.');
+    checkLength(email, 'Email', 6, 64);
+    const problem = emailProblem(email);
+    if (problem) throw invalid('INVALID_PATTERN', `Email ${problem}.`);
+    return this.transaction((s) => {
+      this.settle(s);
+      const parentId = existingOuPath(s, ouPath);
+      const lower = email.toLowerCase();
+      if (s.accounts.some((a) => a.email.toLowerCase() === lower)) {
+        throw new SimulatedAwsError('ConstraintViolationException', `An account with the email ${email} already exists.`, { Reason: 'EMAIL_ALREADY_EXISTS' });
+      }
+      if (s.accounts.length >= s.settings.accountQuota) {
+        throw new SimulatedAwsError('ConstraintViolationException', `The organization already holds its quota of ${s.settings.accountQuota} accounts.`, {
+          Reason: 'ACCOUNT_NUMBER_LIMIT_EXCEEDED',
+        });
+      }
+      const now = this.clock.now().toISOString();
+      const record: AccountRecord = {
+        seq: s.nextSeq++,
+        id: uniqueId(accountNumber, (candidate) => s.accounts.some((a) => a.id === candidate)),
+        name,
+        email,
+        status: 'ACTIVE',
+        joinedMethod: 'CREATED',
+        joinedAt: now,
+        parentId,
+        tags: {},
+      };
+      s.accounts.push(record);
+      s.createRequests.push({
+        seq: s.nextSeq++,
+        id: uniqueId(() => `car-${alnum(32)}`, (id) => s.createRequests.some((r) => r.id === id)),
+        accountName: name,
+        email,
+        tags: {},
+        requestedAt: now,
+        completesAt: now,
+        completedAt: now,
+        state: 'SUCCEEDED',
+        accountId: record.id,
+      });
+      this.dirty = true;
+      return accountView(s, record);
+    });
+  }
+
+  /** Sets the given tags on an account; an empty value removes that tag. Returns all its tags after. */
+  tagAccount(accountId: string, changes: Record<string, string>): Record<string, string> {
+    const set = Object.entries(changes).filter(([, value]) => value !== '');
+    const removed = Object.keys(changes).filter((key) => changes[key] === '');
+    // Checked as TagResource checks them, before anything changes.
+    const added = tagMap(set.map(([Key, Value]) => ({ Key, Value })));
+    for (const key of removed) checkLength(key, 'Tags[].Key', 1, 128);
+    return this.transaction((s) => {
+      const tags = existingAccount(s, accountId).tags;
+      const after = { ...tags, ...added };
+      for (const key of removed) delete after[key];
+      if (Object.keys(after).length > MAX_TAGS) throw tagLimit();
+      for (const key of Object.keys(tags)) delete tags[key];
+      Object.assign(tags, after);
+      this.dirty = true;
+      return { ...tags };
+    });
+  }
+
+  /**
+   * Fills the organization for tests at scale: `ous` OUs under a few new top-level OUs (`Seed-1`,
+   * `Seed-2`, …) nested at most three levels deep, and `accounts` ACTIVE accounts dealt round-robin
+   * over them (into the root when `ous` is 0), with emails `seed+<n>@example.com`. The account quota
+   * grows to make room. Everything happens in one transaction, so the file is written once.
+   */
+  seed(options: { accounts: number; ous: number }): SimulatedSeedSummary {
+    const { accounts, ous } = options;
+    if (!Number.isInteger(accounts) || accounts < 0) throw new RangeError(`accounts must be a whole number, 0 or more (got ${accounts}).`);
+    if (!Number.isInteger(ous) || ous < 0) throw new RangeError(`ous must be a whole number, 0 or more (got ${ous}).`);
+    return this.transaction((s) => {
+      this.settle(s);
+      if (s.ous.length + ous > MAX_OUS) {
+        throw new SimulatedAwsError('ConstraintViolationException', `An organization may hold at most ${MAX_OUS} OUs; it has ${s.ous.length} and ${ous} more were asked for.`, {
+          Reason: 'OU_NUMBER_LIMIT_EXCEEDED',
+        });
+      }
+      const parents = this.seedOus(s, ous);
+      const ids = new Set(s.accounts.map((a) => a.id));
+      const emails = new Set(s.accounts.map((a) => a.email.toLowerCase()));
+      let n = 0;
+      const joinedAt = this.clock.now().toISOString();
+      for (let i = 0; i < accounts; i++) {
+        do n++;
+        while (emails.has(`seed+${n}@example.com`));
+        const email = `seed+${n}@example.com`;
+        emails.add(email);
+        const id = uniqueId(accountNumber, (candidate) => ids.has(candidate));
+        ids.add(id);
+        s.accounts.push({
+          seq: s.nextSeq++,
+          id,
+          name: `Seed ${n}`,
+          email,
+          status: 'ACTIVE',
+          joinedMethod: 'CREATED',
+          joinedAt,
+          parentId: parents.length === 0 ? s.rootId : parents[i % parents.length]!.id,
+          tags: {},
+        });
+      }
+      // Room for what exists and for any creation still in progress, so seeding fails none of them.
+      s.settings.accountQuota = Math.max(s.settings.accountQuota, s.accounts.length + inProgress(s));
+      this.dirty = true;
+      return { accounts, ous, topLevel: parents.filter((p) => p.parentId === s.rootId).map((p) => p.name), accountQuota: s.settings.accountQuota };
     });
   }
 
@@ -621,8 +797,17 @@ export class SimulatedOrganization {
     }));
   }
 
+  /** The counts in the file plus this process's calls not written yet. */
   stats(): SimulatedOrganizationStats {
-    return this.read((s) => ({ callsByOperation: { ...s.stats.callsByOperation }, maxConcurrentCreates: s.stats.maxConcurrentCreates }));
+    return this.read((s) => ({ callsByOperation: mergedCalls(s.stats.callsByOperation, this.pendingCalls), maxConcurrentCreates: s.stats.maxConcurrentCreates }));
+  }
+
+  /** Writes this process's unwritten call counts to the file now, e.g. before another process reads them. */
+  flushStats(): void {
+    if (!this.file || Object.keys(this.pendingCalls).length === 0) return;
+    this.transaction(() => {
+      this.dirty = true;
+    });
   }
 
   /** Starts counting afresh, e.g. before measuring how many calls one workflow makes. */
@@ -630,6 +815,7 @@ export class SimulatedOrganization {
     this.transaction((s) => {
       this.settle(s);
       s.stats = { callsByOperation: {}, maxConcurrentCreates: inProgress(s) };
+      this.pendingCalls = {};
       this.dirty = true;
     });
   }
@@ -637,12 +823,55 @@ export class SimulatedOrganization {
   // ---- Internals --------------------------------------------------------------------------------
 
   private operation<T>(name: SimulatedOperation, run: (s: OrgState) => T): T {
+    this.countCall(name);
+    if (this.file && !this.inTransaction && isReadOnly(name)) {
+      // Without the lock: the file is only ever replaced whole. Only a creation that has come due
+      // turns a read into a change (settling it), and that must happen under the lock.
+      // A deleted file goes the transaction's way too, which writes it back from memory.
+      const onDisk = this.file.poll();
+      if (onDisk !== 'missing') {
+        if (onDisk) this.state = onDisk;
+        if (!settlementDue(this.state, this.clock.now().getTime())) return run(this.state);
+      }
+    }
     return this.transaction((s) => {
       this.settle(s);
-      s.stats.callsByOperation[name] = (s.stats.callsByOperation[name] ?? 0) + 1;
-      this.dirty = true;
+      if (!isReadOnly(name)) this.dirty = true;
       return run(s);
     });
+  }
+
+  private countCall(name: SimulatedOperation): void {
+    if (!this.file) {
+      this.state.stats.callsByOperation[name] = (this.state.stats.callsByOperation[name] ?? 0) + 1;
+      return;
+    }
+    this.pendingCalls[name] = (this.pendingCalls[name] ?? 0) + 1;
+    // A change writes the file anyway, and the counts with it.
+    if (this.inTransaction || !isReadOnly(name)) return;
+    if (Date.now() - this.lastStatsFlush >= STATS_FLUSH_MS) {
+      this.flushQuietly();
+    } else if (!this.flushTimer) {
+      // Catches the counts of the last calls of a burst; unref'd so that it never keeps a process alive.
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        this.flushQuietly();
+      }, STATS_FLUSH_MS);
+      this.flushTimer.unref?.();
+    }
+  }
+
+  /**
+   * A periodic flush must never fail the call it rides on, nor bring back a file someone deleted
+   * (a test's data directory, gone by the time the timer fires): the counts stay pending instead.
+   */
+  private flushQuietly(): void {
+    if (!existsSync(this.file!.path)) return;
+    try {
+      this.flushStats();
+    } catch {
+      // Lock held elsewhere or the directory went away: the next change or flush writes them.
+    }
   }
 
   /**
@@ -663,18 +892,37 @@ export class SimulatedOrganization {
         return run(this.state);
       } finally {
         this.inTransaction = false;
-        if (this.dirty) file.write(this.state);
+        if (this.dirty) this.writeWithStats(file);
       }
     });
   }
 
+  /** Every write carries the pending counts along; they count as written only once the write succeeded. */
+  private writeWithStats(file: StateFile): void {
+    const callsByOperation = mergedCalls(this.state.stats.callsByOperation, this.pendingCalls);
+    const stats = { ...this.state.stats, callsByOperation };
+    file.write({ ...this.state, stats });
+    this.state.stats = stats;
+    this.pendingCalls = {};
+    this.lastStatsFlush = Date.now();
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+  }
+
   /** Reads need no lock: the file is only ever replaced whole, by rename. */
   private read<T>(run: (s: OrgState) => T): T {
+    return run(this.refresh());
+  }
+
+  /** The state, reloaded first when another process changed the file. */
+  private refresh(): OrgState {
     if (this.file && !this.inTransaction) {
       const onDisk = this.file.poll();
       if (onDisk && onDisk !== 'missing') this.state = onDisk;
     }
-    return run(this.state);
+    return this.state;
   }
 
   /** Finishes every creation whose time has come, in the order they come due. */
@@ -710,6 +958,29 @@ export class SimulatedOrganization {
       request.completedAt = request.completesAt;
       this.dirty = true;
     }
+  }
+
+  /**
+   * `count` new OUs, breadth first: a few top-level ones named after the first free `Seed-<k>`, each
+   * with `Team-<i>` children and those with `App-<j>` children, branching just widely enough that
+   * three levels hold them all. Returned in creation order.
+   */
+  private seedOus(s: OrgState, count: number): OuRecord[] {
+    if (count === 0) return [];
+    const topCount = Math.min(count, SEED_TOP_LEVEL_OUS);
+    let branching = 1;
+    while (topCount * (1 + branching + branching * branching) < count) branching++;
+    const taken = new Set(s.ous.filter((o) => o.parentId === s.rootId).map((o) => o.name));
+    const created: OuRecord[] = [];
+    for (let k = 1; created.length < topCount; k++) {
+      if (!taken.has(`Seed-${k}`)) created.push(this.addOu(s, s.rootId, `Seed-${k}`, {}));
+    }
+    for (let next = 0; created.length < count; next++) {
+      const parent = created[next]!;
+      const childName = parent.parentId === s.rootId ? 'Team' : 'App';
+      for (let i = 1; i <= branching && created.length < count; i++) created.push(this.addOu(s, parent.id, `${childName}-${i}`, {}));
+    }
+    return created;
   }
 
   private addOu(s: OrgState, parentId: string, name: string, tags: Record<string, string>): OuRecord {
@@ -1014,6 +1285,17 @@ function account(s: OrgState, a: AccountRecord): Account {
   };
 }
 
+function accountView(s: OrgState, a: AccountRecord): SimulatedAccountView {
+  return {
+    id: a.id,
+    name: a.name,
+    email: a.email,
+    status: a.status,
+    ou: pathOf(s, a.parentId),
+    ...(s.iam?.aliases[a.id] ? { alias: s.iam.aliases[a.id] } : {}),
+  };
+}
+
 function organizationalUnit(s: OrgState, o: OuRecord): OrganizationalUnit {
   return { Id: o.id, Arn: arn(s, `ou/${s.organizationId}/${o.id}`), Name: o.name };
 }
@@ -1031,6 +1313,16 @@ function createStatus(r: CreateRequestRecord): CreateAccountStatus {
 }
 
 // ---- Lookups ----------------------------------------------------------------------------------
+
+function mergedCalls(onDisk: Record<string, number>, pending: Record<string, number>): Record<string, number> {
+  const merged = { ...onDisk };
+  for (const [operation, calls] of Object.entries(pending)) merged[operation] = (merged[operation] ?? 0) + calls;
+  return merged;
+}
+
+function settlementDue(s: OrgState, now: number): boolean {
+  return s.createRequests.some((r) => r.state === 'IN_PROGRESS' && Date.parse(r.completesAt) <= now);
+}
 
 function inProgress(s: OrgState): number {
   return s.createRequests.filter((r) => r.state === 'IN_PROGRESS').length;
@@ -1073,6 +1365,22 @@ function pathOf(s: OrgState, parentId: string): string {
     id = ou.parentId;
   }
   return names.join('/');
+}
+
+function displayPath(path: string): string {
+  return path === '' ? 'the root' : path;
+}
+
+/** The id of the existing root or OU at `path`; a path with no OU is an error that names it. */
+function existingOuPath(s: OrgState, path: string): string {
+  const segments = splitPath(path);
+  let parentId: string | undefined = s.rootId;
+  for (const name of segments ?? []) {
+    parentId = s.ous.find((o) => o.parentId === parentId && o.name === name)?.id;
+    if (!parentId) break;
+  }
+  if (!segments || !parentId) throw new SimulatedAwsError('ParentNotFoundException', `There is no OU at the path ${JSON.stringify(path)}.`);
+  return parentId;
 }
 
 function depthOf(s: OrgState, parentId: string): number {
