@@ -135,7 +135,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       dataDir,
       clock,
       createSeconds: Number(env.SWITCHYARD_SIM_CREATE_SECONDS ?? 5),
-      accountQuota: Number(env.SWITCHYARD_SIM_ACCOUNT_QUOTA ?? config.ACCOUNT_QUOTA),
+      // A quota the organization already has (e.g. raised by `npm run sim -- seed`) stands unless set explicitly.
+      accountQuota: env.SWITCHYARD_SIM_ACCOUNT_QUOTA ? Number(env.SWITCHYARD_SIM_ACCOUNT_QUOTA) : fresh ? config.ACCOUNT_QUOTA : undefined,
       roleDelaySeconds: Number(env.SWITCHYARD_SIM_ROLE_DELAY_SECONDS ?? 1),
     });
     // A new simulated organization starts like the walk-through's: the OUs exist, the accounts do not.
@@ -197,6 +198,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       server.closeAllConnections();
       await bus.idle();
       await workflow.stop();
+      sim?.flushStats();
       for (const close of closers.reverse()) await close();
       releaseDataDir();
     },

@@ -17,6 +17,10 @@ export interface CliIo {
 
 interface CommandContext {
   flags: Set<string>;
+  /** Values of the options the command declares, e.g. `--accounts 10` or `--accounts=10`. */
+  options: Map<string, string>;
+  /** The positional arguments, in order. */
+  args: string[];
   dataDir: string;
   io: CliIo;
   /** The organization in dataDir; refuses to invent one where none exists. */
@@ -27,6 +31,9 @@ interface Command {
   usage: string;
   summary: string;
   flags: readonly string[];
+  options?: readonly string[];
+  /** How many positional arguments the command takes, at least and at most. */
+  args?: readonly [number, number];
   run(ctx: CommandContext): number;
 }
 
@@ -36,6 +43,47 @@ class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+}
+
+/** Thrown for arguments the command cannot make sense of; main prints the usage and exits 2. */
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+function accountIdArg(value: string): string {
+  if (!/^\d{12}$/.test(value)) throw new UsageError(`${JSON.stringify(value)} is not an account id (12 digits).`);
+  return value;
+}
+
+function countOption(ctx: CommandContext, option: string): number {
+  const value = ctx.options.get(option);
+  if (value === undefined) throw new UsageError(`${option} is required.`);
+  if (!/^\d+$/.test(value)) throw new UsageError(`${option} must be a whole number, 0 or more (got ${JSON.stringify(value)}).`);
+  return Number(value);
+}
+
+/** `KEY=VALUE` pairs; `KEY=` (empty value) asks for the tag to be removed. */
+function tagArgs(pairs: string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`${JSON.stringify(pair)} is not KEY=VALUE (KEY= removes the tag).`);
+    const key = pair.slice(0, at);
+    if (Object.hasOwn(tags, key)) throw new UsageError(`The tag key ${key} is given more than once.`);
+    tags[key] = pair.slice(at + 1);
+  }
+  return tags;
+}
+
+function ouLabel(path: string): string {
+  return path === '' ? '(root)' : path;
+}
+
+function printJson(ctx: CommandContext, value: unknown): void {
+  ctx.io.stdout(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -77,7 +125,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'Organizations API calls per operation, and the most account creations in progress at once',
     flags: ['--json'],
     run(ctx) {
-      const stats = ctx.organization().stats();
+      const organization = ctx.organization();
+      // Other processes write their counts at least once a second; this one's go in before reading.
+      organization.flushStats();
+      const stats = organization.stats();
       if (ctx.flags.has('--json')) {
         ctx.io.stdout(`${JSON.stringify(stats, null, 2)}\n`);
       } else {
@@ -90,7 +141,110 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  move: {
+    usage: 'move ACCOUNT_ID OU_PATH [--json]',
+    summary: "moves an account into an existing OU ('' or / for the root), as in the console",
+    flags: ['--json'],
+    args: [2, 2],
+    run(ctx) {
+      const [id, path] = ctx.args as [string, string];
+      const { account, from } = ctx.organization().moveAccountTo(accountIdArg(id), path);
+      if (ctx.flags.has('--json')) printJson(ctx, { ...account, from });
+      else ctx.io.stdout(`Moved ${account.id} (${account.name}) from ${ouLabel(from)} to ${ouLabel(account.ou)}.\n`);
+      return 0;
+    },
+  },
+  close: {
+    usage: 'close ACCOUNT_ID [--json]',
+    summary: 'closes an account; it shows as SUSPENDED afterwards (not the management account)',
+    flags: ['--json'],
+    args: [1, 1],
+    run(ctx) {
+      const account = ctx.organization().closeAccount(accountIdArg(ctx.args[0]!));
+      if (ctx.flags.has('--json')) printJson(ctx, account);
+      else ctx.io.stdout(`Closed ${account.id} (${account.name}); it is ${account.status} now.\n`);
+      return 0;
+    },
+  },
+  'create-account': {
+    usage: 'create-account NAME EMAIL OU_PATH [--json]',
+    summary: 'creates an ACTIVE account at once in an existing OU, without Switchyard (no tags)',
+    flags: ['--json'],
+    args: [3, 3],
+    run(ctx) {
+      const [name, email, path] = ctx.args as [string, string, string];
+      const account = ctx.organization().createAccountByHand(name, email, path);
+      if (ctx.flags.has('--json')) printJson(ctx, account);
+      else ctx.io.stdout(`Created ${account.id} (${account.name}, ${account.email}) in ${ouLabel(account.ou)}.\n`);
+      return 0;
+    },
+  },
+  tag: {
+    usage: 'tag ACCOUNT_ID KEY=VALUE [KEY=VALUE...] [--json]',
+    summary: "sets an account's tags; KEY= (empty value) removes that tag",
+    flags: ['--json'],
+    args: [2, Infinity],
+    run(ctx) {
+      const [id, ...pairs] = ctx.args as [string, ...string[]];
+      const accountId = accountIdArg(id);
+      const changes = tagArgs(pairs);
+      const tags = ctx.organization().tagAccount(accountId, changes);
+      if (ctx.flags.has('--json')) {
+        printJson(ctx, { id: accountId, tags });
+      } else {
+        const set = Object.keys(changes).filter((key) => changes[key] !== '');
+        const removed = Object.keys(changes).filter((key) => changes[key] === '');
+        const parts = [...(set.length > 0 ? [`set ${set.join(', ')}`] : []), ...(removed.length > 0 ? [`removed ${removed.join(', ')}`] : [])];
+        ctx.io.stdout(`Tagged ${accountId} (${parts.join('; ')}); it has ${Object.keys(tags).length} tag(s) now.\n`);
+      }
+      return 0;
+    },
+  },
+  seed: {
+    usage: 'seed --accounts N --ous M [--json]',
+    summary: 'adds M OUs (under Seed-1, Seed-2, …, up to 3 levels) and N accounts spread over them',
+    flags: ['--json'],
+    options: ['--accounts', '--ous'],
+    args: [0, 0],
+    run(ctx) {
+      const accounts = countOption(ctx, '--accounts');
+      const ous = countOption(ctx, '--ous');
+      const summary = ctx.organization().seed({ accounts, ous });
+      if (ctx.flags.has('--json')) printJson(ctx, summary);
+      else {
+        const where = summary.topLevel.length > 0 ? `${summary.ous} OUs under ${summary.topLevel.join(', ')}` : 'the root';
+        ctx.io.stdout(`Seeded ${summary.accounts} accounts in ${where} (account quota now ${summary.accountQuota}).\n`);
+      }
+      return 0;
+    },
+  },
 };
+
+/** Splits argv into the command's flags, option values and positional arguments. */
+function parseArgs(command: Command, argv: readonly string[]): Pick<CommandContext, 'flags' | 'options' | 'args'> {
+  const flags = new Set<string>();
+  const options = new Map<string, string>();
+  const args: string[] = [];
+  const unknown: string[] = [];
+  const declared = command.options ?? [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const optionName = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (command.flags.includes(arg)) flags.add(arg);
+    else if (declared.includes(optionName)) {
+      const value = optionName === arg ? argv[++i] : arg.slice(eq + 1);
+      if (value === undefined) throw new UsageError(`${arg} needs a value.`);
+      options.set(optionName, value);
+    } else if (arg.startsWith('--')) unknown.push(arg);
+    else args.push(arg);
+  }
+  const [min, max] = command.args ?? [0, 0];
+  if (args.length > max) unknown.push(...args.slice(max));
+  if (unknown.length > 0) throw new UsageError(`Unexpected argument: ${unknown.join(' ')}`);
+  if (args.length < min) throw new UsageError('Missing argument.');
+  return { flags, options, args };
+}
 
 function usage(): string {
   const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
@@ -132,14 +286,19 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
     io.stderr(`${name === undefined ? 'No command given.' : `Unknown command: ${name}`}\n\n${usage()}`);
     return 2;
   }
-  const unknown = rest.filter((arg) => !command.flags.includes(arg));
-  if (unknown.length > 0) {
-    io.stderr(`Unexpected argument for ${name}: ${unknown.join(' ')}\nUsage: npm run sim -- ${command.usage}\n`);
+  const usageFailure = (message: string) => {
+    io.stderr(`${name}: ${message}\nUsage: npm run sim -- ${command.usage}\n`);
     return 2;
+  };
+  let parsed: Pick<CommandContext, 'flags' | 'options' | 'args'>;
+  try {
+    parsed = parseArgs(command, rest);
+  } catch (error) {
+    return usageFailure((error as Error).message);
   }
   const dataDir = resolve(io.cwd, io.env.SWITCHYARD_DATA_DIR || '.switchyard');
   const ctx: CommandContext = {
-    flags: new Set(rest),
+    ...parsed,
     dataDir,
     io,
     organization() {
@@ -153,6 +312,8 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
   try {
     return command.run(ctx);
   } catch (error) {
+    // A value AWS itself would refuse (an email, a tag key) is a bad argument too.
+    if (error instanceof UsageError || (error as Error).name === 'InvalidInputException') return usageFailure((error as Error).message);
     io.stderr(`${error instanceof CliError ? '' : `${(error as Error).name}: `}${(error as Error).message}\n`);
     return 1;
   }

@@ -677,6 +677,7 @@ export class SimulatedOrganization {
           Reason: 'OU_NUMBER_LIMIT_EXCEEDED',
         });
       }
+      const roomBefore = Math.max(0, s.settings.accountQuota - s.accounts.length - inProgress(s));
       const parents = this.seedOus(s, ous);
       const ids = new Set(s.accounts.map((a) => a.id));
       const emails = new Set(s.accounts.map((a) => a.email.toLowerCase()));
@@ -701,8 +702,9 @@ export class SimulatedOrganization {
           tags: {},
         });
       }
-      // Room for what exists and for any creation still in progress, so seeding fails none of them.
-      s.settings.accountQuota = Math.max(s.settings.accountQuota, s.accounts.length + inProgress(s));
+      // The room left for new accounts (and for creations in progress) stays what it was before
+      // seeding, so Switchyard and create-account can still add accounts afterwards.
+      s.settings.accountQuota = Math.max(s.settings.accountQuota, s.accounts.length + inProgress(s) + roomBefore);
       this.dirty = true;
       return { accounts, ous, topLevel: parents.filter((p) => p.parentId === s.rootId).map((p) => p.name), accountQuota: s.settings.accountQuota };
     });
