@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, tempDataDir, waitForFinal } from './helpers';
+import { call, tempDataDir, waitForFinal, QUICK_SIM_ENV } from './helpers';
 
 let runtime: Runtime;
 let base: string;
@@ -10,7 +10,7 @@ beforeAll(async () => {
   runtime = await startRuntime({
     dataDir: tempDataDir(),
     port: 0,
-    env: { SWITCHYARD_SIM_CREATE_SECONDS: '1', POLL_FIRST_SECONDS: '1', POLL_MAX_SECONDS: '1' },
+    env: QUICK_SIM_ENV,
   });
   base = runtime.url;
 });

@@ -61,3 +61,6 @@ export async function startReceiver(): Promise<{ url: string; received: Received
   const port = (server.address() as import('node:net').AddressInfo).port;
   return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise<void>((ok) => server.close(() => ok())) };
 }
+
+/** Simulated creations of one second, polled every second: e2e runs see the whole lifecycle quickly. */
+export const QUICK_SIM_ENV = { SWITCHYARD_SIM_CREATE_SECONDS: '1', POLL_FIRST_SECONDS: '1', POLL_MAX_SECONDS: '1' } as const;

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, startReceiver, tempDataDir, waitForFinal, type Received } from './helpers';
+import { call, startReceiver, tempDataDir, waitForFinal, type Received, QUICK_SIM_ENV } from './helpers';
 
 const NOTIFY_SECRET = `whsec_${Buffer.from('local-notify-webhook-secret-32by').toString('base64')}`;
 
@@ -19,9 +19,7 @@ beforeAll(async () => {
     dataDir: tempDataDir('switchyard-channels-'),
     port: 0,
     env: {
-      SWITCHYARD_SIM_CREATE_SECONDS: '1',
-      POLL_FIRST_SECONDS: '1',
-      POLL_MAX_SECONDS: '1',
+      ...QUICK_SIM_ENV,
       NOTIFY_WEBHOOK_URL: `${receiverUrl}/hooks/switchyard`,
       NOTIFY_WEBHOOK_SECRET: NOTIFY_SECRET,
       // A loopback stand-in for Slack: the local runtime allows the configured URL's own origin.

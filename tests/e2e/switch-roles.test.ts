@@ -3,7 +3,7 @@
  * READY through the local runtime, one that fails, then the combined file and the per-environment forms.
  */
 import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, tempDataDir, waitForFinal } from './helpers';
+import { call, tempDataDir, waitForFinal, QUICK_SIM_ENV } from './helpers';
 
 let runtime: Runtime;
 let base: string;
@@ -30,9 +30,7 @@ beforeAll(async () => {
     dataDir: tempDataDir(),
     port: 0,
     env: {
-      SWITCHYARD_SIM_CREATE_SECONDS: '1',
-      POLL_FIRST_SECONDS: '1',
-      POLL_MAX_SECONDS: '1',
+      ...QUICK_SIM_ENV,
       SOURCE_PROFILE: 'management',
       // Room for the management account and two more: a third creation fails at Organizations
       // (ACCOUNT_LIMIT_EXCEEDED), which gives a FAILED environment without any fault injection.

@@ -4,7 +4,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { Webhook } from 'standardwebhooks';
 import { signSlackRequest } from '../../shared/domain/slack-signature';
 import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, startReceiver, tempDataDir, waitForFinal } from './helpers';
+import { call, startReceiver, tempDataDir, waitForFinal, QUICK_SIM_ENV } from './helpers';
 
 const SLACK_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('a-local-webhook-secret-of-32-bytes!').toString('base64')}`;
@@ -22,9 +22,7 @@ beforeAll(async () => {
     dataDir: tempDataDir('switchyard-triggers-'),
     port: 0,
     env: {
-      SWITCHYARD_SIM_CREATE_SECONDS: '1',
-      POLL_FIRST_SECONDS: '1',
-      POLL_MAX_SECONDS: '1',
+      ...QUICK_SIM_ENV,
       SLACK_SIGNING_SECRET: SLACK_SECRET,
       WEBHOOK_SECRET,
       SLACK_RESPONSE_URL_PREFIXES: `${receiverUrl}/`,

@@ -1,9 +1,9 @@
+import { captureIo, removeTempDirs, tempDir } from '../fixtures/sim-cli';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateAccountCommand, DescribeCreateAccountStatusCommand, ListAccountsCommand, ListRootsCommand, MoveAccountCommand } from '@aws-sdk/client-organizations';
-import { main, type CliIo } from '../../local/sim-cli';
+import { main } from '../../local/sim-cli';
 import { organizationFilePath, SimulatedOrganization } from '../../shared/adapters/local/sim-org';
 import { simOrganizationsClient } from '../../shared/adapters/local/sim-org-transport';
 
@@ -17,27 +17,7 @@ class FakeClock {
   }
 }
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-sim-org-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function captureIo(dataDir: string): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (text: string) => void (io.out += text),
-    stderr: (text: string) => void (io.err += text),
-    env: { SWITCHYARD_DATA_DIR: dataDir },
-    cwd: repoRoot,
-  };
-  return io;
-}
+afterAll(removeTempDirs);
 
 describe('the simulated organization on disk', () => {
   it('loses nothing across a restart, and a creation in progress finishes after it', async () => {

@@ -1,6 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { captureIo, removeTempDirs, tempDir } from '../fixtures/sim-cli';
+import { readFileSync, statSync } from 'node:fs';
 import {
   DescribeAccountCommand,
   ListAccountsCommand,
@@ -12,34 +11,15 @@ import {
   paginateListOrganizationalUnitsForParent,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { main, type CliIo } from '../../local/sim-cli';
+import { main } from '../../local/sim-cli';
 import { organizationFilePath, SimulatedOrganization } from '../../shared/adapters/local/sim-org';
 import { simOrganizationsClient } from '../../shared/adapters/local/sim-org-transport';
 
-const repoRoot = join(__dirname, '..', '..');
-
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-sim-verbs-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-type Io = CliIo & { out: string; err: string };
+afterAll(removeTempDirs);
 
 /** Runs one CLI command against dataDir the way `npm run sim -- …` would, capturing its output. */
 function sim(dataDir: string, ...argv: string[]): { code: number; out: string; err: string } {
-  const io: Io = {
-    out: '',
-    err: '',
-    stdout: (text: string) => void (io.out += text),
-    stderr: (text: string) => void (io.err += text),
-    env: { SWITCHYARD_DATA_DIR: dataDir },
-    cwd: repoRoot,
-  };
+  const io = captureIo(dataDir);
   const code = main(argv, io);
   return { code, out: io.out, err: io.err };
 }
