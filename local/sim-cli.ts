@@ -143,14 +143,20 @@ const COMMANDS: Record<string, Command> = {
   },
   move: {
     usage: 'move ACCOUNT_ID OU_PATH [--json]',
-    summary: "moves an account into an existing OU ('' or / for the root), as in the console",
+    summary: "moves an account into an OU ('' or / for the root), creating the OU path if missing, as in the console",
     flags: ['--json'],
     args: [2, 2],
     run(ctx) {
       const [id, path] = ctx.args as [string, string];
-      const { account, from } = ctx.organization().moveAccountTo(accountIdArg(id), path);
-      if (ctx.flags.has('--json')) printJson(ctx, { ...account, from });
-      else ctx.io.stdout(`Moved ${account.id} (${account.name}) from ${ouLabel(from)} to ${ouLabel(account.ou)}.\n`);
+      const org = ctx.organization();
+      const accountId = accountIdArg(id);
+      // Check the account first, so a mistyped id creates no OU.
+      if (!org.accountsView().some((a) => a.id === accountId)) throw new CliError(`There is no account ${accountId} in the organization.`);
+      const existed = org.hasOuPath(path);
+      if (!existed) org.ensureOuPath(path);
+      const { account, from } = org.moveAccountTo(accountId, path);
+      if (ctx.flags.has('--json')) printJson(ctx, { ...account, from, ...(existed ? {} : { createdOu: account.ou }) });
+      else ctx.io.stdout(`${existed ? '' : `Created OU ${ouLabel(account.ou)}. `}Moved ${account.id} (${account.name}) from ${ouLabel(from)} to ${ouLabel(account.ou)}.\n`);
       return 0;
     },
   },
@@ -176,6 +182,43 @@ const COMMANDS: Record<string, Command> = {
       const account = ctx.organization().createAccountByHand(name, email, path);
       if (ctx.flags.has('--json')) printJson(ctx, account);
       else ctx.io.stdout(`Created ${account.id} (${account.name}, ${account.email}) in ${ouLabel(account.ou)}.\n`);
+      return 0;
+    },
+  },
+  remove: {
+    usage: 'remove ACCOUNT_ID [--json]',
+    summary: 'removes an account from the organization (it becomes a standalone account)',
+    flags: ['--json'],
+    args: [1, 1],
+    run(ctx) {
+      const account = ctx.organization().removeAccount(accountIdArg(ctx.args[0]!));
+      if (ctx.flags.has('--json')) printJson(ctx, account);
+      else ctx.io.stdout(`Removed ${account.id} (${account.name}) from the organization.\n`);
+      return 0;
+    },
+  },
+  'rename-ou': {
+    usage: 'rename-ou OU_PATH NEW_NAME [--json]',
+    summary: 'renames an OU, as in the console',
+    flags: ['--json'],
+    args: [2, 2],
+    run(ctx) {
+      const [path, name] = ctx.args as [string, string];
+      const renamed = ctx.organization().renameOu(path, name);
+      if (ctx.flags.has('--json')) printJson(ctx, renamed);
+      else ctx.io.stdout(`Renamed ${ouLabel(renamed.from)} to ${ouLabel(renamed.path)}.\n`);
+      return 0;
+    },
+  },
+  'delete-ou': {
+    usage: 'delete-ou OU_PATH [--json]',
+    summary: 'deletes an empty OU, as in the console',
+    flags: ['--json'],
+    args: [1, 1],
+    run(ctx) {
+      const deleted = ctx.organization().deleteOu(ctx.args[0]!);
+      if (ctx.flags.has('--json')) printJson(ctx, deleted);
+      else ctx.io.stdout(`Deleted ${ouLabel(deleted.path)}.\n`);
       return 0;
     },
   },

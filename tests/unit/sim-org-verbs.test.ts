@@ -64,16 +64,21 @@ describe('npm run sim -- move', () => {
     expect(viewOf(org, accountId)?.ou).toBe('');
   });
 
-  it('exits 1 naming an OU path that does not exist, an unknown account, or an account already there', () => {
+  it('creates a missing OU path on the way, as a console user would before moving', () => {
     const { dataDir, org, accountId } = organization();
-    const missing = sim(dataDir, 'move', accountId, 'Workloads/Nope');
-    expect(missing.code).toBe(1);
-    expect(missing.err).toContain('Workloads/Nope');
-    expect(viewOf(org, accountId)?.ou).toBe('Workloads/Staging');
+    const moved = sim(dataDir, 'move', accountId, 'Sandbox/Elsewhere', '--json');
+    expect(moved.code).toBe(0);
+    expect(JSON.parse(moved.out)).toMatchObject({ id: accountId, ou: 'Sandbox/Elsewhere', from: 'Workloads/Staging', createdOu: 'Sandbox/Elsewhere' });
+    expect(viewOf(org, accountId)?.ou).toBe('Sandbox/Elsewhere');
+    expect(sim(dataDir, 'move', accountId, 'Workloads/Staging').out).toMatch(/^Moved /);
+  });
 
-    const unknown = sim(dataDir, 'move', '000000000000', 'Sandbox');
+  it('exits 1 naming an unknown account (creating no OU), or an account already there', () => {
+    const { dataDir, org, accountId } = organization();
+    const unknown = sim(dataDir, 'move', '000000000000', 'Sandbox/Never');
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('000000000000');
+    expect(org.hasOuPath('Sandbox/Never')).toBe(false);
 
     expect(sim(dataDir, 'move', accountId, 'Workloads/Staging').code).toBe(1);
   });
@@ -196,6 +201,41 @@ describe('npm run sim -- tag', () => {
     }
     expect((await client.send(new ListTagsForResourceCommand({ ResourceId: accountId }))).Tags).toEqual([]);
     expect(sim(dataDir, 'tag', '000000000000', 'owner=ana').code).toBe(1);
+  });
+});
+
+describe('npm run sim -- remove, rename-ou, delete-ou', () => {
+  it('removes an account from the organization: no longer listed anywhere', async () => {
+    const { dataDir, client, accountId, managementId } = organization();
+    const removed = sim(dataDir, 'remove', accountId, '--json');
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.out)).toMatchObject({ id: accountId, name: 'Staging' });
+    const { Accounts } = await client.send(new ListAccountsCommand({}));
+    expect(Accounts!.map((a) => a.Id)).toEqual([managementId]);
+    expect(sim(dataDir, 'remove', accountId).code).toBe(1);
+    expect(sim(dataDir, 'remove', managementId).err).toContain('management account');
+  });
+
+  it('renames an OU, which ListOrganizationalUnitsForParent then shows, refusing a name its siblings hold', () => {
+    const { dataDir, org } = organization();
+    const renamed = sim(dataDir, 'rename-ou', 'Workloads/Staging', 'Stage', '--json');
+    expect(renamed.code).toBe(0);
+    expect(JSON.parse(renamed.out)).toMatchObject({ from: 'Workloads/Staging', path: 'Workloads/Stage' });
+    expect(org.hasOuPath('Workloads/Stage')).toBe(true);
+    expect(org.hasOuPath('Workloads/Staging')).toBe(false);
+    const clash = sim(dataDir, 'rename-ou', 'Workloads/Stage', 'Production');
+    expect(clash.code).toBe(1);
+    expect(clash.err).toContain('already exists');
+  });
+
+  it('deletes only an empty OU, as AWS does', () => {
+    const { dataDir, org } = organization();
+    const busy = sim(dataDir, 'delete-ou', 'Workloads/Staging');
+    expect(busy.code).toBe(1);
+    expect(busy.err).toContain('move them out first');
+    expect(sim(dataDir, 'delete-ou', 'Sandbox/Playground').out).toBe('Deleted Sandbox/Playground.\n');
+    expect(org.hasOuPath('Sandbox/Playground')).toBe(false);
+    expect(sim(dataDir, 'delete-ou', 'Sandbox/Playground').code).toBe(1);
   });
 });
 

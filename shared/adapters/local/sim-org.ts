@@ -537,6 +537,18 @@ export class SimulatedOrganization {
     });
   }
 
+  /** Whether an OU exists at the path ('' or '/' is the root). */
+  hasOuPath(path: string): boolean {
+    return this.read((s) => {
+      try {
+        existingOuPath(s, path);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
   /** Creates whichever OUs along the path are missing and returns the id of the last one. */
   ensureOuPath(path: string): string {
     const segments = splitPath(path);
@@ -638,6 +650,50 @@ export class SimulatedOrganization {
       });
       this.dirty = true;
       return accountView(s, record);
+    });
+  }
+
+  /** The account leaves the organization (RemoveAccountFromOrganization, or a closed account's 90 days passing). */
+  removeAccount(accountId: string): SimulatedAccountView {
+    return this.transaction((s) => {
+      const record = existingAccount(s, accountId);
+      if (record.id === s.managementAccountId) throw new SimulatedAwsError('ConstraintViolationException', `Account ${accountId} is the management account; it cannot leave.`);
+      const view = accountView(s, record);
+      s.accounts = s.accounts.filter((a) => a.id !== accountId);
+      this.dirty = true;
+      return view;
+    });
+  }
+
+  /** Renames the OU at `ouPath` (UpdateOrganizationalUnit in the console). Returns its new path. */
+  renameOu(ouPath: string, newName: string): { id: string; from: string; path: string } {
+    checkLength(newName, 'Name', 1, 128);
+    return this.transaction((s) => {
+      const id = existingOuPath(s, ouPath);
+      const ou = s.ous.find((o) => o.id === id);
+      if (!ou) throw new SimulatedAwsError('InvalidInputException', 'The root cannot be renamed.');
+      if (s.ous.some((o) => o.parentId === ou.parentId && o.name === newName && o.id !== id)) {
+        throw new SimulatedAwsError('DuplicateOrganizationalUnitException', `An OU named ${newName} already exists under the same parent.`);
+      }
+      const from = pathOf(s, id);
+      ou.name = newName;
+      this.dirty = true;
+      return { id, from, path: pathOf(s, id) };
+    });
+  }
+
+  /** Deletes the OU at `ouPath`, which (as in AWS) must hold no accounts and no OUs. */
+  deleteOu(ouPath: string): { id: string; path: string } {
+    return this.transaction((s) => {
+      const id = existingOuPath(s, ouPath);
+      if (id === s.rootId) throw new SimulatedAwsError('InvalidInputException', 'The root cannot be deleted.');
+      if (s.accounts.some((a) => a.parentId === id) || s.ous.some((o) => o.parentId === id)) {
+        throw new SimulatedAwsError('OrganizationalUnitNotEmptyException', `The OU ${displayPath(pathOf(s, id))} still holds accounts or OUs; move them out first.`);
+      }
+      const path = pathOf(s, id);
+      s.ous = s.ous.filter((o) => o.id !== id);
+      this.dirty = true;
+      return { id, path };
     });
   }
 
