@@ -1,5 +1,7 @@
+import { describeFinding, type DriftReport, type Finding } from './drift';
 import type { Environment } from './environment';
 import type { SwitchRoleDetails } from './switch-role';
+import type { Notification } from '../ports/notifier';
 
 /** One notification, rendered for every mail client: plain text for terminals and filters, HTML for the rest. */
 export interface RenderedMessage {
@@ -155,4 +157,40 @@ export function renderFailedMessage(env: Environment): RenderedMessage {
   );
 
   return { subject, text, html };
+}
+
+/** The drift summary: what this check announced, and what is no longer drifting. */
+export function renderDriftMessage(report: DriftReport, detected: readonly Finding[]): RenderedMessage {
+  const parts = [detected.length ? `${detected.length} new drift finding${detected.length === 1 ? '' : 's'}` : '', report.resolved.length ? `${report.resolved.length} resolved` : ''].filter(Boolean);
+  const subject = oneLine(`[Switchyard] Drift: ${parts.join(', ') || 'no change'}`);
+  const summary = `Drift check of ${report.checkedAt}: ${report.organization.accounts} accounts in ${report.organization.ous} OUs, ${report.counts.total} finding(s) open.`;
+  const text = [
+    summary,
+    '',
+    ...(detected.length ? ['Detected:', ...detected.flatMap((f) => [`  - ${describeFinding(f)}`, `    fix: ${f.fix}`]), ''] : []),
+    ...(report.resolved.length ? ['Resolved:', ...report.resolved.map((f) => `  - ${describeFinding(f)}`), ''] : []),
+  ].join('\n');
+  const list = (items: readonly Finding[], withFix: boolean) =>
+    `<ul>${items.map((f) => `<li><code>${escapeHtml(describeFinding(f))}</code>${withFix ? `<br>${escapeHtml(f.fix)}` : ''}</li>`).join('')}</ul>`;
+  const html = page(
+    subject,
+    [
+      `<p>${escapeHtml(summary)}</p>`,
+      ...(detected.length ? [heading('Detected'), list(detected, true)] : []),
+      ...(report.resolved.length ? [heading('Resolved'), list(report.resolved, false)] : []),
+    ].join('\n'),
+  );
+  return { subject, text, html };
+}
+
+/** Any notification as an email (and as the text SNS and the outbox carry). */
+export function renderNotification(notification: Notification): RenderedMessage {
+  switch (notification.kind) {
+    case 'ready':
+      return renderReadyMessage(notification.environment, notification.switchRole);
+    case 'failed':
+      return renderFailedMessage(notification.environment);
+    case 'drift':
+      return renderDriftMessage(notification.report, notification.detected);
+  }
 }

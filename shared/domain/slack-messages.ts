@@ -1,3 +1,4 @@
+import { describeFinding, type DriftReport, type Finding } from './drift';
 import type { Environment, EnvironmentStatus, Failure } from './environment';
 import { SLACK_USAGE } from './slack-command';
 import type { SwitchRoleDetails } from './switch-role';
@@ -213,4 +214,19 @@ export function usageMessage(problem?: string): SlackMessage {
   blocks.push(section(SLACK_USAGE));
   // The fallback text carries the whole help too: some clients and tests read only `text`.
   return message(problem ? `:warning: ${escapeMrkdwn(problem)}\n${SLACK_USAGE}` : SLACK_USAGE, blocks);
+}
+
+/** The drift summary for the admin's Slack channel: at most 10 findings each way, then a count. */
+export function driftMessage(report: DriftReport, detected: readonly Finding[]): SlackMessage {
+  const lines = (items: readonly Finding[], mark: string) => {
+    const shown = items.slice(0, SLACK_LIMITS.listLines).map((f) => `${mark} ${escapeMrkdwn(describeFinding(f))}`);
+    if (items.length > shown.length) shown.push(`…and ${items.length - shown.length} more`);
+    return shown.join('\n');
+  };
+  const text = `:warning: Drift: ${detected.length} detected, ${report.resolved.length} resolved (${report.counts.total} open).`;
+  const blocks: SlackBlock[] = [header(`Drift check: ${detected.length} detected, ${report.resolved.length} resolved`)];
+  if (detected.length) blocks.push(section(`*Detected*\n${lines(detected, ':warning:')}`));
+  if (report.resolved.length) blocks.push(section(`*Resolved*\n${lines(report.resolved, ':white_check_mark:')}`));
+  blocks.push(context(`${report.organization.accounts} accounts in ${report.organization.ous} OUs checked at ${escapeMrkdwn(report.checkedAt)}`));
+  return message(text, blocks, { response_type: 'in_channel' });
 }

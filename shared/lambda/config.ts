@@ -52,6 +52,18 @@ export const ConfigSchema = z.object({
   /** Operator-set, so any http(s) receiver is allowed; other schemes are a mistake and stop the function at start. */
   NOTIFY_WEBHOOK_URL: z.string().trim().default('').refine((v) => v === '' || isPlainHttpUrl(v), 'must be an http(s) URL without credentials in it'),
   NOTIFY_WEBHOOK_SECRET_PARAM: z.string().default(''),
+  /** Checks in a row that must see a finding before it is announced (1 announces at once). */
+  DRIFT_CONFIRM_CHECKS: int(1, 10).default(2),
+  /** `move-back` returns misplaced accounts to their OU; anything else is only reported. */
+  DRIFT_REMEDIATE: z.enum(['', 'off', 'move-back']).default(''),
+  /** Also assume each managed account's organization access role (one STS call per account). */
+  DRIFT_CHECK_ROLE: bool.default(false),
+  /** Organizations requests a drift check keeps in flight at once. */
+  DRIFT_WALK_CONCURRENCY: int(1, 16).default(4),
+  /** How long a confirming recheck waits after a check left findings unconfirmed. */
+  DRIFT_RECHECK_SECONDS: int(0, 900).default(60),
+  /** The SQS queue rechecks (and Organizations change events) go through; empty: no rechecks. */
+  DRIFT_QUEUE_URL: z.string().default(''),
   NOTIFY_TOPIC_ARN: z
     .string()
     .trim()

@@ -19,4 +19,6 @@ export interface AccountSetup {
    * Throws RoleNotReadyError while the account's role cannot be assumed yet.
    */
   setAlias(accountId: string, roleName: string, alias: string): Promise<'set' | 'already' | 'taken'>;
+  /** undefined when the role can be assumed; otherwise what stood in the way (drift checks). */
+  roleProblem(accountId: string, roleName: string): Promise<string | undefined>;
 }

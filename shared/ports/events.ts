@@ -4,7 +4,13 @@ export const EVENT_SOURCE = 'switchyard';
 export const REQUEST_EVENT_SOURCE = 'switchyard.requests';
 export const REQUEST_DETAIL_TYPE = 'Environment Requested';
 
-export type DetailType = 'Environment Ready' | 'Environment Provisioning Failed' | 'Environment Request Rejected' | typeof REQUEST_DETAIL_TYPE;
+export type DetailType =
+  | 'Environment Ready'
+  | 'Environment Provisioning Failed'
+  | 'Environment Request Rejected'
+  | 'Drift Detected'
+  | 'Drift Resolved'
+  | typeof REQUEST_DETAIL_TYPE;
 
 export interface OutgoingEvent {
   /** Defaults to EVENT_SOURCE; requests handed over from Slack use REQUEST_EVENT_SOURCE. */

@@ -55,6 +55,10 @@ export interface Organization {
   /** undefined when no OU has that id. */
   describeOu(id: string): Promise<OrgUnit | undefined>;
   listParents(childId: string): Promise<ParentRef[]>;
+  /** The accounts directly under a root or OU (drift checks walk the tree with it). */
+  listAccountsForParent(parentId: string): Promise<OrgAccount[]>;
+  /** Organizations API requests sent so far through this adapter, every page and retry included. */
+  apiCalls(): number;
   describeOrganizationId(): Promise<string>;
   /** Adds or overwrites tags on an account. */
   tagAccount(accountId: string, tags: Record<string, string>): Promise<void>;

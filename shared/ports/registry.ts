@@ -1,4 +1,5 @@
 import type { Environment } from '../domain/environment';
+import type { DriftReport } from '../domain/drift';
 import type { FieldError } from '../domain/errors';
 
 /** A request that was refused where no caller could be told synchronously (an EventBridge event). */
@@ -42,5 +43,13 @@ export interface Registry {
   recordRejection(rejection: Rejection): Promise<void>;
   /** Newest first. */
   listRejections(opts: { limit: number; cursor?: string }): Promise<Page<Rejection>>;
+  /** Every environment, for drift checks (the desired state). */
+  listAll(): Promise<Environment[]>;
+  latestDriftReport(): Promise<DriftReport | undefined>;
+  /**
+   * Stores a report as the latest, provided the latest is still `previousId` (none when undefined):
+   * two checks racing cannot both build on the same previous report. Returns false when it was not.
+   */
+  saveDriftReport(report: DriftReport, previousId: string | undefined): Promise<boolean>;
   claimIdempotencyKey(key: string, binding: { id: string; requestHash: string }): Promise<{ id: string; requestHash: string }>;
 }

@@ -1,3 +1,4 @@
+import { managedAccountTags } from '../domain/drift';
 import { aliasCandidates } from '../domain/account-alias';
 import { orgPathPattern, renderGrantPolicies } from '../domain/access-policy';
 import { annotate, type Environment } from '../domain/environment';
@@ -83,12 +84,8 @@ export async function configureAccountStep(
       }
     }
   }
-  const tags = {
-    ...env.tags,
-    'switchyard:environment': env.name,
-    'switchyard:environment-id': env.id,
-    'switchyard:requested-by': env.requestedBy ?? env.source,
-  };
+  // The same tags drift checks expect to stay on the account.
+  const tags = managedAccountTags(env);
   await deps.organization.tagAccount(env.accountId, tags);
   const note = alias ? `account alias ${alias}; tagged` : 'every alias tried is taken elsewhere in AWS; the account keeps its number; tagged';
   await deps.registry.update(env.id, (current) => annotate({ ...current, ...(alias ? { alias } : {}) }, deps.clock.now(), note));

@@ -22,7 +22,7 @@ import { EnvSecrets } from '../../shared/adapters/local/env-secrets';
 import { OutboxNotifier } from '../../shared/adapters/local/outbox-notifier';
 import { advance, newEnvironment, type Environment } from '../../shared/domain/environment';
 import { AwsRequestRejectedError, NotConfiguredError, RetryableAwsError } from '../../shared/domain/errors';
-import { renderFailedMessage, renderReadyMessage } from '../../shared/domain/messages';
+import { renderNotification, renderReadyMessage } from '../../shared/domain/messages';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { buildSwitchRoleDetails, type SwitchRoleDetails } from '../../shared/domain/switch-role';
 import { awsChannels } from '../../shared/lambda/aws/notifier';
@@ -84,8 +84,8 @@ const FAILED_ITEMS: Array<[string, string]> = [
 ];
 
 const renderings: Array<[string, (n: Notification) => string]> = [
-  ['email text', (n) => (n.kind === 'ready' ? renderReadyMessage(n.environment, n.switchRole) : renderFailedMessage(n.environment)).text],
-  ['email html', (n) => (n.kind === 'ready' ? renderReadyMessage(n.environment, n.switchRole) : renderFailedMessage(n.environment)).html.replaceAll('&amp;', '&')],
+  ['email text', (n) => renderNotification(n).text],
+  ['email html', (n) => renderNotification(n).html.replaceAll('&amp;', '&')],
   ['slack blocks', (n) => strings(slackWebhookMessage(n).blocks)],
   ['webhook payload', (n) => strings(notificationEvent(n))],
   ['sns message', (n) => snsMessage(n).message],

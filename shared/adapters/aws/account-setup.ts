@@ -33,6 +33,17 @@ export class StsAccountSetup implements AccountSetup {
     }
   }
 
+  async roleProblem(accountId: string, roleName: string): Promise<string | undefined> {
+    try {
+      await this.sts.send(new AssumeRoleCommand({ RoleArn: `arn:${this.partition}:iam::${accountId}:role/${roleName}`, RoleSessionName: 'switchyard-drift', DurationSeconds: 900 }));
+      return undefined;
+    } catch (error) {
+      const name = errorName(error);
+      if (name === 'AccessDenied' || name === 'AccessDeniedException') return `AssumeRole on ${roleName} was denied`;
+      throw mapUnlistedAwsError('AssumeRole', error);
+    }
+  }
+
   private async iamIn(accountId: string, roleName: string): Promise<IAMClient> {
     let credentials;
     try {

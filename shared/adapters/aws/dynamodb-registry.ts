@@ -7,6 +7,7 @@ import {
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DriftReport } from '../../domain/drift';
 import { isFinal, type Environment } from '../../domain/environment';
 import { InvalidInputError, NotFoundError, RetryableAwsError } from '../../domain/errors';
 import { systemClock, type Clock, type Page, type Registry, type Rejection } from '../../ports';
@@ -89,6 +90,11 @@ const ALL_REJECTIONS = 'REJ';
 const ENVIRONMENTS = { prefix: ENV_PREFIX, all: ALL_ENVIRONMENTS };
 const REJECTIONS = { prefix: REJECTION_PREFIX, all: ALL_REJECTIONS };
 const ACTIVE = 'ACTIVE';
+const DRIFT_LATEST = 'DRIFT#LATEST';
+const DRIFT_PREFIX = 'DRIFT#';
+const ALL_DRIFT_REPORTS = 'DRIFT';
+/** Reports older than this go on their own; the latest one stays. */
+const DRIFT_HISTORY_TTL_SECONDS = 90 * 24 * 60 * 60;
 const KEY_ATTRIBUTES = ['pk', 'gsi1pk', 'gsi1sk', 'emailKey', 'activePk'] as const;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const UPDATE_ATTEMPTS = 8;
@@ -272,6 +278,43 @@ export class DynamoRegistry implements Registry {
     const items = await this.queryAll({ IndexName: 'byEmail', KeyConditionExpression: 'emailKey = :email', ExpressionAttributeValues: { ':email': email.toLowerCase() } });
     const matches = items.map(fromItem).sort(newestFirst);
     return matches.find((env) => env.status !== 'FAILED') ?? matches[0];
+  }
+
+  async listAll(): Promise<Environment[]> {
+    const items = await this.queryAll({ IndexName: 'byCreated', KeyConditionExpression: 'gsi1pk = :all', ExpressionAttributeValues: { ':all': ALL_ENVIRONMENTS } });
+    return items.map(fromItem);
+  }
+
+  async latestDriftReport(): Promise<DriftReport | undefined> {
+    const item = await this.getItem(DRIFT_LATEST);
+    return item ? (item.report as DriftReport) : undefined;
+  }
+
+  async saveDriftReport(report: DriftReport, previousId: string | undefined): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: DRIFT_LATEST, reportId: report.id, report },
+          ConditionExpression: previousId === undefined ? 'attribute_not_exists(pk)' : 'reportId = :previous',
+          ...(previousId === undefined ? {} : { ExpressionAttributeValues: { ':previous': previousId } }),
+        }),
+      );
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') return false;
+      throw mapDynamoError('PutItem', error);
+    }
+    // The history copy: listed newest first on byCreated, gone after 90 days.
+    const expiresAt = Math.floor(this.clock.now().getTime() / 1000) + DRIFT_HISTORY_TTL_SECONDS;
+    await this.send('PutItem', () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `${DRIFT_PREFIX}${report.checkedAt}#${report.id}`, gsi1pk: ALL_DRIFT_REPORTS, gsi1sk: `${report.checkedAt}#${report.id}`, report, expiresAt },
+        }),
+      ),
+    );
+    return true;
   }
 
   async claimIdempotencyKey(key: string, binding: { id: string; requestHash: string }): Promise<{ id: string; requestHash: string }> {

@@ -8,11 +8,13 @@ import {
   TagResourceCommand,
   OrganizationsClient,
   paginateListAccounts,
+  paginateListAccountsForParent,
   paginateListCreateAccountStatus,
   paginateListOrganizationalUnitsForParent,
   paginateListParents,
   paginateListRoots,
   paginateListTagsForResource,
+  type Account as SdkAccount,
   type CreateAccountStatus as SdkCreateAccountStatus,
   type OrganizationsClientConfig,
 } from '@aws-sdk/client-organizations';
@@ -79,8 +81,34 @@ async function collect<P, T>(pages: AsyncIterable<P>, pick: (page: P) => T[] | u
   return items;
 }
 
+function toOrgAccount(a: SdkAccount): OrgAccount {
+  return {
+    id: a.Id ?? '',
+    name: a.Name ?? '',
+    email: a.Email ?? '',
+    // `Status` is being retired in favour of `State`; older endpoints and emulators still send only `Status`.
+    status: a.State ?? a.Status ?? 'UNKNOWN',
+    ...(a.JoinedTimestamp !== undefined ? { joinedAt: iso(a.JoinedTimestamp) } : {}),
+  };
+}
+
 export class AwsOrganization implements Organization {
-  constructor(private readonly client: OrganizationsClient) {}
+  private calls = 0;
+
+  constructor(private readonly client: OrganizationsClient) {
+    // The deserialize step runs once per attempt (inside the retry loop): every request sent counts.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        this.calls++;
+        return next(args);
+      },
+      { step: 'deserialize', name: 'switchyardCallCounter', override: true },
+    );
+  }
+
+  apiCalls(): number {
+    return this.calls;
+  }
 
   async createAccount(input: CreateAccountInput): Promise<CreateAccountStatus> {
     const tags = Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value }));
@@ -113,14 +141,14 @@ export class AwsOrganization implements Organization {
 
   async listAccounts(): Promise<OrgAccount[]> {
     const accounts = await this.call('ListAccounts', () => collect(paginateListAccounts({ client: this.client, pageSize: PAGE_SIZE }, {}), (p) => p.Accounts));
-    return accounts.map((a) => ({
-      id: a.Id ?? '',
-      name: a.Name ?? '',
-      email: a.Email ?? '',
-      // `Status` is being retired in favour of `State`; older endpoints and emulators still send only `Status`.
-      status: a.State ?? a.Status ?? 'UNKNOWN',
-      ...(a.JoinedTimestamp !== undefined ? { joinedAt: iso(a.JoinedTimestamp) } : {}),
-    }));
+    return accounts.map(toOrgAccount);
+  }
+
+  async listAccountsForParent(parentId: string): Promise<OrgAccount[]> {
+    const accounts = await this.call('ListAccountsForParent', () =>
+      collect(paginateListAccountsForParent({ client: this.client, pageSize: PAGE_SIZE }, { ParentId: parentId }), (p) => p.Accounts),
+    );
+    return accounts.map(toOrgAccount);
   }
 
   async listTags(accountId: string): Promise<Record<string, string>> {

@@ -1,5 +1,5 @@
 import { SESv2Client, SendEmailCommand, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
-import { renderFailedMessage, renderReadyMessage } from '../../domain/messages';
+import { renderNotification } from '../../domain/messages';
 import type { Notification, Notifier } from '../../ports';
 import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
 
@@ -28,7 +28,7 @@ export class SesNotifier implements Notifier {
   ) {}
 
   async send(notification: Notification): Promise<void> {
-    const message = notification.kind === 'ready' ? renderReadyMessage(notification.environment, notification.switchRole) : renderFailedMessage(notification.environment);
+    const message = renderNotification(notification);
     try {
       await this.client.send(
         new SendEmailCommand({

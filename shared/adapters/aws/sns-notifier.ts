@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
-import { renderFailedMessage, renderReadyMessage } from '../../domain/messages';
+import { renderNotification } from '../../domain/messages';
 import type { Notification, Notifier } from '../../ports';
 import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
 
@@ -54,13 +54,18 @@ export interface SnsMessage {
   subject: string;
   /** The same plain text as the email: email and SMS subscribers read it as it is. */
   message: string;
-  attributes: { kind: Notification['kind']; environmentId: string };
+  /** `environmentId` for an environment's outcome, `reportId` for a drift summary. */
+  attributes: { kind: Notification['kind']; environmentId?: string; reportId?: string };
+  /** What a FIFO topic groups and deduplicates by. */
+  groupId: string;
 }
 
 export function snsMessage(notification: Notification): SnsMessage {
-  const env = notification.environment;
-  const rendered = notification.kind === 'ready' ? renderReadyMessage(env, notification.switchRole) : renderFailedMessage(env);
-  return { subject: snsSubject(rendered.subject), message: rendered.text, attributes: { kind: notification.kind, environmentId: env.id } };
+  const rendered = renderNotification(notification);
+  const subject = snsSubject(rendered.subject);
+  if (notification.kind === 'drift') return { subject, message: rendered.text, attributes: { kind: 'drift', reportId: notification.report.id }, groupId: 'drift' };
+  const id = notification.environment.id;
+  return { subject, message: rendered.text, attributes: { kind: notification.kind, environmentId: id }, groupId: id };
 }
 
 /**
@@ -74,9 +79,9 @@ export class SnsNotifier implements Notifier {
   ) {}
 
   async send(notification: Notification): Promise<void> {
-    const { subject, message, attributes } = snsMessage(notification);
+    const { subject, message, attributes, groupId } = snsMessage(notification);
     // A FIFO topic requires a group and a deduplication id; the id makes SNS itself drop a resend within its 5-minute window.
-    const fifo = this.opts.topicArn.endsWith('.fifo') ? { MessageGroupId: attributes.environmentId, MessageDeduplicationId: `${attributes.environmentId}.${attributes.kind}` } : {};
+    const fifo = this.opts.topicArn.endsWith('.fifo') ? { MessageGroupId: groupId, MessageDeduplicationId: `${attributes.reportId ?? attributes.environmentId}.${attributes.kind}` } : {};
     try {
       await this.client.send(
         new PublishCommand({
@@ -85,7 +90,9 @@ export class SnsNotifier implements Notifier {
           Message: message,
           MessageAttributes: {
             kind: { DataType: 'String', StringValue: attributes.kind },
-            environmentId: { DataType: 'String', StringValue: attributes.environmentId },
+            ...Object.fromEntries(
+              (['environmentId', 'reportId'] as const).filter((k) => attributes[k]).map((k) => [k, { DataType: 'String', StringValue: attributes[k]! }]),
+            ),
           },
           ...fifo,
         }),

@@ -91,6 +91,8 @@ export class SlackResponseUrlChannel implements Notifier {
   }
 
   async send(notification: Notification): Promise<void> {
+    // Only an environment's requester has a response_url; a drift summary goes to the admin's channels.
+    if (notification.kind === 'drift') return;
     const url = notification.environment.replyTo?.slackResponseUrl;
     if (!url) return;
     const payload = notification.kind === 'ready' ? readyMessage(notification.environment, notification.switchRole) : failedMessage(notification.environment);

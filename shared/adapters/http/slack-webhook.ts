@@ -1,5 +1,5 @@
 import { NotConfiguredError } from '../../domain/errors';
-import { failedMessage, readyMessage, type SlackBlock } from '../../domain/slack-messages';
+import { driftMessage, failedMessage, readyMessage, type SlackBlock } from '../../domain/slack-messages';
 import type { Notification, Notifier } from '../../ports';
 import type { JsonPostTarget } from './json-post';
 import { assertAllowedResponseUrl, checkAllowedPrefixes, postToResponseUrl, type ResponseUrlOptions } from './slack-response-url';
@@ -24,7 +24,12 @@ export interface SlackWebhookMessage {
 }
 
 export function slackWebhookMessage(notification: Notification): SlackWebhookMessage {
-  const reply = notification.kind === 'ready' ? readyMessage(notification.environment, notification.switchRole) : failedMessage(notification.environment);
+  const reply =
+    notification.kind === 'drift'
+      ? driftMessage(notification.report, notification.detected)
+      : notification.kind === 'ready'
+        ? readyMessage(notification.environment, notification.switchRole)
+        : failedMessage(notification.environment);
   return { text: reply.text, blocks: reply.blocks };
 }
 

@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import type { Environment, EnvironmentStatus, Failure } from '../../domain/environment';
 import { NotConfiguredError } from '../../domain/errors';
+import type { Finding } from '../../domain/drift';
 import type { Notification, Notifier } from '../../ports';
 import { parseHttpUrl, postJson, type JsonPostOptions, type JsonPostTarget } from './json-post';
 
@@ -11,7 +12,7 @@ import { parseHttpUrl, postJson, type JsonPostOptions, type JsonPostTarget } fro
  * after a lost answer is recognisably the same message and the receiver can drop it.
  */
 
-export type NotificationEventType = 'environment.ready' | 'environment.failed';
+export type NotificationEventType = 'environment.ready' | 'environment.failed' | 'drift.changed';
 
 /** What a receiver gets when an environment is ready: everything needed to switch into it. */
 export interface ReadyEventData {
@@ -51,7 +52,8 @@ export interface FailedEventData {
 /** Never the email: it identifies a person's inbox, and receivers do not need it. */
 export type NotificationEvent =
   | { type: 'environment.ready'; timestamp: string; data: ReadyEventData }
-  | { type: 'environment.failed'; timestamp: string; data: FailedEventData };
+  | { type: 'environment.failed'; timestamp: string; data: FailedEventData }
+  | { type: 'drift.changed'; timestamp: string; data: { reportId: string; detected: Finding[]; resolved: Finding[]; open: number } };
 
 /** Same wording as the other channels when the record holds no reason. */
 const UNKNOWN_FAILURE: Failure = {
@@ -69,6 +71,10 @@ function outcomeTime(env: Environment, status: EnvironmentStatus): string {
 }
 
 export function notificationEvent(notification: Notification): NotificationEvent {
+  if (notification.kind === 'drift') {
+    const { report, detected } = notification;
+    return { type: 'drift.changed', timestamp: report.checkedAt, data: { reportId: report.id, detected, resolved: report.resolved, open: report.counts.total } };
+  }
   const env = notification.environment;
   const ou = env.ouPath ?? env.ou;
   const requestedBy = env.requestedBy ? { requestedBy: env.requestedBy } : {};
@@ -116,7 +122,7 @@ export function notificationEvent(notification: Notification): NotificationEvent
 
 /** The `webhook-id`: one per environment and outcome, the same on every resend. */
 export function webhookMessageId(notification: Notification): string {
-  return `${notification.environment.id}.${notification.kind}`;
+  return notification.kind === 'drift' ? `drift.${notification.report.id}` : `${notification.environment.id}.${notification.kind}`;
 }
 
 export interface WebhookNotifierOptions extends JsonPostOptions {

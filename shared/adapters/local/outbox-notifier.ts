@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderFailedMessage, renderReadyMessage } from '../../domain/messages';
-import type { Notification, Notifier } from '../../ports';
+import { renderNotification } from '../../domain/messages';
+import type { EnvironmentNotification, Notification, Notifier } from '../../ports';
 
 /**
  * The local stand-in for a notification channel: each notification becomes a JSON file under
@@ -25,8 +25,18 @@ export interface OutboxOptions {
 }
 
 function renderEmail(notification: Notification): OutboxRendering {
-  const message = notification.kind === 'ready' ? renderReadyMessage(notification.environment, notification.switchRole) : renderFailedMessage(notification.environment);
+  const message = renderNotification(notification);
   return { summary: message.subject, content: { ...message } };
+}
+
+function environmentFields(notification: EnvironmentNotification): Record<string, unknown> {
+  const env = notification.environment;
+  return {
+    environmentId: env.id,
+    name: env.name,
+    accountId: env.accountId,
+    ...(notification.kind === 'ready' ? { consoleUrl: notification.switchRole.consoleUrl } : { failure: env.failure }),
+  };
 }
 
 export class OutboxNotifier implements Notifier {
@@ -41,20 +51,18 @@ export class OutboxNotifier implements Notifier {
 
   /** The file a notification is written to. */
   fileFor(notification: Notification): string {
-    return join(this.dir, `${notification.environment.id}.${notification.kind}.${this.opts.channel}.json`);
+    // A drift summary is named after its report (its time first, so they list in order).
+    const subject = notification.kind === 'drift' ? `drift-${notification.report.checkedAt.replace(/[^0-9TZ]/g, '')}` : notification.environment.id;
+    return join(this.dir, `${subject}.${notification.kind}.${this.opts.channel}.json`);
   }
 
   async send(notification: Notification): Promise<void> {
-    const env = notification.environment;
     const rendered = (this.opts.render ?? renderEmail)(notification);
     const file = this.fileFor(notification);
     const record = {
       channel: this.opts.channel,
       kind: notification.kind,
-      environmentId: env.id,
-      name: env.name,
-      accountId: env.accountId,
-      ...(notification.kind === 'ready' ? { consoleUrl: notification.switchRole.consoleUrl } : { failure: env.failure }),
+      ...(notification.kind === 'drift' ? { reportId: notification.report.id, detected: notification.detected.map((f) => f.key), resolved: notification.report.resolved.map((f) => f.key) } : environmentFields(notification)),
       ...rendered.content,
     };
     writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);

@@ -20,6 +20,16 @@ export class SimulatedAccess implements AccessGrants, AccountSetup {
     return { changed };
   }
 
+  async roleProblem(accountId: string, roleName: string): Promise<string | undefined> {
+    try {
+      this.sim.assumeOrganizationRole(accountId, roleName);
+      return undefined;
+    } catch (error) {
+      if (error instanceof SimulatedAwsError && error.name === 'AccessDenied') return `AssumeRole on ${roleName} was denied`;
+      throw error;
+    }
+  }
+
   async setAlias(accountId: string, roleName: string, alias: string): Promise<'set' | 'already' | 'taken'> {
     try {
       this.sim.assumeOrganizationRole(accountId, roleName);
