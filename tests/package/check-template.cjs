@@ -128,6 +128,33 @@ const FUNCTIONS = {
   notifyFailure: { dir: 'notify-failure', timeout: 60, secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'], actions: [...SEND_EMAIL, ...REGISTRY_WRITE, 'sns:Publish', 'ssm:GetParameter'] },
   recordReady: { dir: 'record-ready', actions: [...REGISTRY_WRITE, ...PUT_EVENTS] },
   recordFailure: { dir: 'record-failure', actions: [...REGISTRY_WRITE, ...PUT_EVENTS] },
+  checkDrift: {
+    dir: 'check-drift',
+    http: 'POST /drift-checks',
+    timeout: 300,
+    secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'],
+    actions: [
+      'organizations:ListRoots',
+      'organizations:ListOrganizationalUnitsForParent',
+      'organizations:ListAccountsForParent',
+      'organizations:ListTagsForResource',
+      // Only with driftRemediate=move-back.
+      'organizations:MoveAccount',
+      // Only with driftCheckRole=true.
+      'sts:AssumeRole',
+      ...REGISTRY_WRITE,
+      'dynamodb:Query',
+      ...PUT_EVENTS,
+      ...SEND_EMAIL,
+      'sns:Publish',
+      'ssm:GetParameter',
+      'sqs:SendMessage',
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+    ],
+  },
+  getDrift: { dir: 'get-drift', http: 'GET /drift', actions: ['dynamodb:GetItem'] },
 };
 
 const COMMON_ENVIRONMENT = [
@@ -630,7 +657,9 @@ check('iam: function role resources are scoped (table, own log group, state mach
         const bus = resources.length === 1 && typeof resources[0] === 'object' ? resources[0]['Fn::Sub'] ?? '' : '';
         if (!/:event-bus\/[\w.-]+$/.test(bus)) problems.push(`${label}: not one event bus (${JSON.stringify(resources)})`);
       } else if (service === 'sqs') {
-        if (!resources.length || !resources.every((r) => refersTo(r, DLQ_ID))) problems.push(`${label}: not the dead-letter queue`);
+        // The request entry points send only to the request dead-letter queue; checkDrift uses its own queue.
+        const queue = key === 'checkDrift' ? 'DriftCheckQueue' : DLQ_ID;
+        if (!resources.length || !resources.every((r) => refersTo(r, queue))) problems.push(`${label}: not the ${queue}`);
       } else if (service === 'ses') {
         const identities = resources.every((r) => typeof r === 'object' && /:ses:\$\{AWS::Region\}:\$\{AWS::AccountId\}:identity\//.test(r['Fn::Sub'] ?? ''));
         if (!identities) problems.push(`${label}: not this account's SES identities`);

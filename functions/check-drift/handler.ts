@@ -1,0 +1,82 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { loadConfig } from '../../shared/lambda/config';
+import { httpHandler, json, type HttpEvent } from '../../shared/lambda/http';
+import { lazy } from '../../shared/lambda/lazy';
+import { logger } from '../../shared/lambda/logger';
+import { awsAccountSetup } from '../../shared/lambda/aws/access';
+import { awsDriftRecheck } from '../../shared/lambda/aws/drift-queue';
+import { awsEvents } from '../../shared/lambda/aws/events';
+import { awsChannels } from '../../shared/lambda/aws/notifier';
+import { awsOrganization } from '../../shared/lambda/aws/organization';
+import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsSecrets } from '../../shared/lambda/aws/secrets';
+import { systemClock } from '../../shared/ports';
+import { checkDrift, type DriftDeps } from '../../shared/use-cases/drift-check';
+
+export interface CheckDriftDeps extends DriftDeps {
+  /** Queues a confirming recheck; absent where there is no queue. */
+  recheck?: (round: number) => Promise<void>;
+}
+
+type SqsEvent = { Records: Array<{ body?: string; eventSource?: string }> };
+
+function isHttp(event: unknown): event is HttpEvent {
+  return !!(event as HttpEvent | undefined)?.requestContext && 'http' in (event as HttpEvent).requestContext;
+}
+
+function isSqs(event: unknown): event is SqsEvent {
+  const records = (event as SqsEvent | undefined)?.Records;
+  return Array.isArray(records) && records.every((r) => r?.eventSource === 'aws:sqs');
+}
+
+/** A batch of queue messages is one check: Organizations change events coalesce, rechecks carry their round. */
+function fromQueue(event: SqsEvent): { trigger: string; round: number } {
+  let round = 0;
+  for (const record of event.Records) {
+    try {
+      const body = JSON.parse(record.body ?? '') as { recheck?: unknown };
+      if (Number.isInteger(body?.recheck)) round = Math.max(round, Math.min(Number(body.recheck), 10));
+    } catch {
+      // An event EventBridge forwarded, or anything else: a reason to look, nothing more.
+    }
+  }
+  return round ? { trigger: 'recheck', round } : { trigger: 'event', round: 1 };
+}
+
+/**
+ * CheckDrift: on a schedule, after Organizations changes (through the drift queue), and on demand
+ * (`POST /drift-checks`, IAM-authorised, answers with the report). One function, one role, one job.
+ */
+export const build = (deps: () => CheckDriftDeps) => {
+  const api = httpHandler(async () => {
+    const d = deps();
+    const report = await checkDrift(d, { trigger: 'api', ...(d.recheck ? { recheck: d.recheck } : {}) });
+    return json(200, report);
+  });
+  return middy<unknown, unknown, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(async (event, context) => {
+    if (isHttp(event)) return api(event, context);
+    const d = deps();
+    const { trigger, round } = isSqs(event) ? fromQueue(event) : { trigger: (event as { 'detail-type'?: string })?.['detail-type'] === 'Scheduled Event' ? 'schedule' : 'invoke', round: 1 };
+    const report = await checkDrift(d, { trigger, round, ...(d.recheck ? { recheck: d.recheck } : {}) });
+    logger.info('Drift check done', { reportId: report.id, trigger, findings: report.counts.total, confirmed: report.counts.confirmed, apiCalls: report.apiCalls, floorCalls: report.floorCalls });
+    return { reportId: report.id, findings: report.counts.total, detected: report.detected.length, resolved: report.resolved.length };
+  });
+};
+
+export const handler = build(
+  lazy(() => {
+    const config = loadConfig();
+    const recheck = config.DRIFT_QUEUE_URL ? awsDriftRecheck(config.DRIFT_QUEUE_URL) : undefined;
+    return {
+      config,
+      clock: systemClock,
+      registry: awsRegistry(config),
+      organization: awsOrganization(),
+      events: awsEvents(config),
+      channels: awsChannels(config, awsSecrets(config)),
+      accountSetup: awsAccountSetup(),
+      ...(recheck ? { recheck: (round: number) => recheck(round, config.DRIFT_RECHECK_SECONDS) } : {}),
+    };
+  }),
+);

@@ -1,0 +1,21 @@
+import { NotFoundError } from '../../shared/domain/errors';
+import { loadConfig } from '../../shared/lambda/config';
+import { httpHandler, json } from '../../shared/lambda/http';
+import { lazy } from '../../shared/lambda/lazy';
+import { awsRegistry } from '../../shared/lambda/aws/registry';
+import type { Deps } from '../../shared/use-cases/deps';
+
+/** GET /drift: the latest drift report, findings first seen when, confirmed or not. */
+export const build = (deps: () => Pick<Deps, 'config' | 'registry'>) =>
+  httpHandler(async () => {
+    const report = await deps().registry.latestDriftReport();
+    if (!report) throw new NotFoundError('No drift check has run yet; POST /drift-checks runs one now.');
+    return json(200, report);
+  });
+
+export const handler = build(
+  lazy(() => {
+    const config = loadConfig();
+    return { config, registry: awsRegistry(config) };
+  }),
+);
