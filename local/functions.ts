@@ -1,4 +1,6 @@
 import * as checkAccountStatus from '../functions/check-account-status/handler';
+import * as checkDrift from '../functions/check-drift/handler';
+import * as getDrift from '../functions/get-drift/handler';
 import * as configureAccount from '../functions/configure-account/handler';
 import * as createAccount from '../functions/create-account/handler';
 import * as createEnvironment from '../functions/create-environment/handler';
@@ -23,7 +25,7 @@ import type { Deps } from '../shared/use-cases/deps';
  * Every function, keyed as in serverless.yml, built from the same `build` the Lambda entry point uses
  * but with the local runtime's ports.
  */
-export function buildFunctions(deps: () => Deps): Record<string, TaskFunction> {
+export function buildFunctions(deps: () => Deps & { recheck?: (round: number) => Promise<void> }): Record<string, TaskFunction> {
   const modules = {
     createEnvironment,
     getEnvironment,
@@ -43,6 +45,8 @@ export function buildFunctions(deps: () => Deps): Record<string, TaskFunction> {
     notifyFailure,
     recordReady,
     recordFailure,
+    checkDrift,
+    getDrift,
   };
   return Object.fromEntries(Object.entries(modules).map(([key, mod]) => [key, mod.build(deps) as unknown as TaskFunction]));
 }

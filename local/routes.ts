@@ -18,6 +18,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/rejections', fn: 'listRejections' },
   { method: 'POST', path: '/slack/commands', fn: 'slackCommand' },
   { method: 'POST', path: '/webhooks/provision', fn: 'provisionWebhook' },
+  { method: 'POST', path: '/drift-checks', fn: 'checkDrift' },
+  { method: 'GET', path: '/drift', fn: 'getDrift' },
 ];
 
 /** The EventBridge rules that target functions (checked against functions/*\/function.yml too). */

@@ -17,6 +17,8 @@ import { simOrganizationsClient } from '../shared/adapters/local/sim-org-transpo
 import { loadConfig } from '../shared/lambda/config';
 import { systemClock, type Channel, type Clock } from '../shared/ports';
 import type { Deps } from '../shared/use-cases/deps';
+import type { DriftReport } from '../shared/domain/drift';
+import { checkDrift } from '../shared/use-cases/drift-check';
 import { loadDefinition } from '../statemachines/provision-environment.cjs';
 import { localChannels } from './channels';
 import { buildFunctions } from './functions';
@@ -36,6 +38,8 @@ export interface RuntimeOptions {
   waitOverrideMs?: number;
   retryOverrideMs?: number;
   print?: (line: string) => void;
+  /** Restart the executions of environments left in flight (default true; one-shot CLIs say false). */
+  resume?: boolean;
 }
 
 export interface Runtime {
@@ -48,7 +52,23 @@ export interface Runtime {
   bus: LocalEventBus;
   /** Environments resumed at start (they were in flight when the last process stopped). */
   resumed: string[];
+  /** Runs one drift check now, as the schedule would. */
+  checkDrift(trigger?: string): Promise<DriftReport>;
   close(): Promise<void>;
+}
+
+/** Where a running runtime says how to reach it, so `npm run drift` can ask it rather than open the folder. */
+export const RUNTIME_URL_FILE = 'runtime.url';
+
+/** `300`, `30s`, `5m`, `1h`: seconds; empty, `0` or `off` turn the interval off. */
+export function parseInterval(value: string | undefined): number | undefined {
+  const v = (value ?? '').trim().toLowerCase();
+  if (!v || v === '0' || v === 'off') return undefined;
+  const m = /^(\d+)\s*(s|m|h)?$/.exec(v);
+  if (!m) throw new Error(`SWITCHYARD_DRIFT_INTERVAL must be a number of seconds or like 30s, 5m, 1h (got ${JSON.stringify(value)}).`);
+  const seconds = Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
+  if (seconds < 1) return undefined;
+  return seconds;
 }
 
 // The SDK's notice that releases after January 2027 need Node 22 says nothing actionable to a local user on Node 20.
@@ -171,21 +191,57 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     grants: access ?? new IamAccessGrants(createIamClient(), createStsClient()),
     accountSetup: access ?? new StsAccountSetup(createStsClient()),
   };
-  functions = buildFunctions(() => deps);
+  // Timers the runtime owns (drift interval, confirming rechecks), cleared on close.
+  const timers = new Set<NodeJS.Timeout>();
+  let closed = false;
+  const driftDeps = {
+    ...deps,
+    // The local stand-in for the drift queue's delayed message.
+    recheck: async (round: number) => {
+      if (closed) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void runCheck('recheck', round);
+      }, config.DRIFT_RECHECK_SECONDS * 1000);
+      timers.add(timer);
+    },
+  };
+  const runCheck = async (trigger: string, round = 1): Promise<DriftReport | undefined> => {
+    if (closed) return undefined;
+    try {
+      const report = await checkDrift(driftDeps, { trigger, round, recheck: driftDeps.recheck });
+      print(`[drift] ${trigger}: ${report.counts.total} finding(s), ${report.counts.confirmed} confirmed; ${report.apiCalls} Organizations calls`);
+      return report;
+    } catch (error) {
+      print(`[drift] ${trigger} check failed: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
+  functions = buildFunctions(() => driftDeps);
 
   const server = createHttpServer(functions, ROUTES, { '/_aws/events': putEventsEndpoint(bus) });
   await new Promise<void>((ok, fail) => server.listen(opts.port ?? 3000, '127.0.0.1', ok).once('error', fail));
   const port = (server.address() as AddressInfo).port;
 
+  const url = `http://127.0.0.1:${port}`;
+  writeFileSync(join(dataDir, RUNTIME_URL_FILE), url);
   const resumed: string[] = [];
-  for (const active of await registry.listActive()) {
-    await workflow.start(active.executionName, { id: active.id });
-    resumed.push(active.id);
+  if (opts.resume !== false) {
+    for (const active of await registry.listActive()) {
+      await workflow.start(active.executionName, { id: active.id });
+      resumed.push(active.id);
+    }
   }
   if (resumed.length) print(`[runtime] resumed ${resumed.length} environment(s) that were in flight: ${resumed.join(', ')}`);
+  const interval = parseInterval(env.SWITCHYARD_DRIFT_INTERVAL);
+  if (interval) {
+    const timer = setInterval(() => void runCheck('interval'), interval * 1000);
+    timers.add(timer);
+    print(`[drift] checking every ${interval} s (SWITCHYARD_DRIFT_INTERVAL)`);
+  }
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     dataDir,
     deps,
@@ -193,7 +249,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     workflow,
     bus,
     resumed,
+    checkDrift: (trigger = 'cli') => checkDrift(driftDeps, { trigger }),
     async close() {
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      rmSync(join(dataDir, RUNTIME_URL_FILE), { force: true });
       await new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections();
       await bus.idle();
