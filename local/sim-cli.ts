@@ -122,7 +122,7 @@ const COMMANDS: Record<string, Command> = {
   },
   stats: {
     usage: 'stats [--json]',
-    summary: 'Organizations API calls per operation, and the most account creations in progress at once',
+    summary: 'Organizations API calls per operation, faults injected, and the most account creations in progress at once',
     flags: ['--json'],
     run(ctx) {
       const organization = ctx.organization();
@@ -137,6 +137,8 @@ const COMMANDS: Record<string, Command> = {
           .map(([operation, calls]) => [operation, String(calls)]);
         ctx.io.stdout(table(['OPERATION', 'CALLS'], rows));
         ctx.io.stdout(`Most account creations in progress at once: ${stats.maxConcurrentCreates}\n`);
+        const faults = Object.entries(stats.faultsInjected ?? {}).filter(([, n]) => n > 0);
+        ctx.io.stdout(`Faults injected: ${faults.length ? faults.map(([kind, n]) => `${kind} ${n}`).join(', ') : 'none'}\n`);
       }
       return 0;
     },

@@ -7,6 +7,7 @@ import { AwsOrganization } from '../../shared/adapters/aws/organizations';
 import { LocalWorkflow, type TaskFunction } from '../../shared/adapters/local/local-workflow';
 import { SimulatedOrganization } from '../../shared/adapters/local/sim-org';
 import { simOrganizationsClient } from '../../shared/adapters/local/sim-org-transport';
+import { parseFaults } from '../../shared/adapters/local/sim-faults';
 import { newEnvironment, type Environment } from '../../shared/domain/environment';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { loadConfig } from '../../shared/lambda/config';
@@ -53,6 +54,23 @@ export interface HarnessOptions {
   wrapOrganization?: (org: Organization) => Organization;
   /** More channels, delivered after the recording `email` one. */
   channels?: Channel[];
+  /** SWITCHYARD_SIM_FAULTS for the simulated organization, with a seeded die so a run repeats. */
+  faults?: string;
+  seed?: number;
+  /** SDK attempts per Organizations call: 1 by default so tests see each error; 5 is what deployments use. */
+  orgMaxAttempts?: number;
+}
+
+/** A small seeded generator (mulberry32): the same faults in the same order on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 export interface Harness {
@@ -79,7 +97,14 @@ export interface Harness {
  */
 export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const clock = new ManualClock();
-  const sim = new SimulatedOrganization({ clock, createSeconds: opts.createSeconds ?? 60, accountQuota: opts.accountQuota ?? 10, roleDelaySeconds: opts.roleDelaySeconds ?? 0 });
+  const sim = new SimulatedOrganization({
+    clock,
+    createSeconds: opts.createSeconds ?? 60,
+    accountQuota: opts.accountQuota ?? 10,
+    roleDelaySeconds: opts.roleDelaySeconds ?? 0,
+    faults: parseFaults(opts.faults),
+    random: seededRandom(opts.seed ?? 1),
+  });
   for (const path of ['Workloads/Production', 'Workloads/Staging', 'Sandbox/Playground']) sim.ensureOuPath(path);
 
   const db = dynalite({ createTableMs: 0 });
@@ -92,7 +117,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   await ensureRegistryTable(client, 'switchyard-test');
   const registry = new DynamoRegistry(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'switchyard-test');
 
-  const organization: Organization = new AwsOrganization(simOrganizationsClient(sim, { maxAttempts: 1 }));
+  const organization: Organization = new AwsOrganization(simOrganizationsClient(sim, { maxAttempts: opts.orgMaxAttempts ?? 1 }));
   const notifier = new RecordingNotifier();
   const events = new RecordingEvents();
   const config = loadConfig({ REGISTRY_TABLE: 'switchyard-test', ADMIN_GROUP: 'Admins', ...opts.env });

@@ -3,6 +3,7 @@ import { OrganizationsClient, type OrganizationsClientConfig } from '@aws-sdk/cl
 // @smithy/protocol-http has been folded into @smithy/core in this SDK generation; @smithy/core is what
 // every v3 client depends on, so it is always installed next to @aws-sdk/client-organizations.
 import { HttpResponse, type HttpHandler, type HttpHandlerOptions, type HttpRequest } from '@smithy/core/protocols';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { isSimulatedOperation, SimulatedAwsError, type SimulatedOrganization } from './sim-org';
 
 /**
@@ -11,11 +12,13 @@ import { isSimulatedOperation, SimulatedAwsError, type SimulatedOrganization } f
  * (AWS JSON 1.1), so code written against the SDK — paginators, error names — runs unchanged.
  */
 export function simOrganizationsClient(sim: SimulatedOrganization, config: Partial<OrganizationsClientConfig> = {}): OrganizationsClient {
+  const maxAttempts = typeof config.maxAttempts === 'number' ? config.maxAttempts : 5;
   return new OrganizationsClient({
     region: 'us-east-1',
     credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' },
-    retryMode: 'adaptive',
-    maxAttempts: 5,
+    // As many attempts as against AWS, but short backoffs: an injected throttle is a die roll, not
+    // load, so the adaptive mode's rate limiting would only slow every local run down.
+    retryStrategy: new ConfiguredRetryStrategy(maxAttempts, (attempt) => Math.min(200, 5 * 2 ** attempt)),
     ...config,
     requestHandler: new SimulatedOrganizationsHandler(sim),
   });

@@ -1,3 +1,4 @@
+import { NO_FAULTS, SimulatedCrashError, type FaultKind, type SimulatedFaults } from './sim-faults';
 import { createHash, randomInt } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
@@ -109,12 +110,18 @@ export interface SimulatedOrganizationOptions {
   maxConcurrentCreates?: number;
   /** Seconds after creation before a new account's organization access role can be assumed (AWS: a few). */
   roleDelaySeconds?: number;
+  /** Faults to inject in this process (SWITCHYARD_SIM_FAULTS); none by default. */
+  faults?: SimulatedFaults;
+  /** Where the fault dice come from; Math.random by default. */
+  random?: () => number;
 }
 
 export interface SimulatedOrganizationStats {
   callsByOperation: Record<string, number>;
   /** The most creations seen IN_PROGRESS at the same time. */
   maxConcurrentCreates: number;
+  /** Faults injected so far, by kind (throttle, conflict, crash-after-create, fail, stuck). */
+  faultsInjected?: Record<string, number>;
 }
 
 export interface SimulatedSeedSummary {
@@ -227,6 +234,10 @@ interface CreateRequestRecord {
   accountId?: string;
   failureReason?: string;
   completedAt?: string;
+  /** Injected: the creation ends FAILED with this reason. */
+  failWith?: string;
+  /** Injected: the creation never ends. */
+  stuck?: boolean;
 }
 
 interface OrgState {
@@ -259,12 +270,18 @@ export class SimulatedOrganization {
    * — also after a reload brings in counts another process wrote.
    */
   private pendingCalls: Record<string, number> = {};
+  /** Faults injected in this process and not yet in the file, as for calls. */
+  private pendingFaults: Record<string, number> = {};
+  private readonly faults: SimulatedFaults;
+  private readonly random: () => number;
   /** Real time (not the injected clock, which tests stop): how often counts are written is an I/O matter. */
   private lastStatsFlush = Date.now();
   private flushTimer?: ReturnType<typeof setTimeout>;
 
   constructor(options: SimulatedOrganizationOptions = {}) {
     this.clock = options.clock ?? systemClock;
+    this.faults = options.faults ?? NO_FAULTS;
+    this.random = options.random ?? Math.random;
     const explicit = explicitSettings(options);
     if (!options.dataDir) {
       this.state = newState({ ...DEFAULT_SETTINGS, ...explicit }, this.clock.now());
@@ -322,6 +339,15 @@ export class SimulatedOrganization {
         completesAt: new Date(now.getTime() + s.settings.createSeconds * 1000).toISOString(),
         state: 'IN_PROGRESS',
       };
+      const injectedFailure = this.faults.fail[accountName.toLowerCase()];
+      if (injectedFailure) {
+        request.failWith = injectedFailure;
+        this.countFault('fail');
+      }
+      if (this.faults.stuck.includes(accountName.toLowerCase())) {
+        request.stuck = true;
+        this.countFault('stuck');
+      }
       s.createRequests.push(request);
       s.stats.maxConcurrentCreates = Math.max(s.stats.maxConcurrentCreates, running + 1);
       return { CreateAccountStatus: createStatus(request) };
@@ -857,12 +883,16 @@ export class SimulatedOrganization {
 
   /** The counts in the file plus this process's calls not written yet. */
   stats(): SimulatedOrganizationStats {
-    return this.read((s) => ({ callsByOperation: mergedCalls(s.stats.callsByOperation, this.pendingCalls), maxConcurrentCreates: s.stats.maxConcurrentCreates }));
+    return this.read((s) => ({
+      callsByOperation: mergedCalls(s.stats.callsByOperation, this.pendingCalls),
+      maxConcurrentCreates: s.stats.maxConcurrentCreates,
+      faultsInjected: mergedCalls(s.stats.faultsInjected ?? {}, this.pendingFaults),
+    }));
   }
 
   /** Writes this process's unwritten call counts to the file now, e.g. before another process reads them. */
   flushStats(): void {
-    if (!this.file || Object.keys(this.pendingCalls).length === 0) return;
+    if (!this.file || Object.keys(this.pendingCalls).length + Object.keys(this.pendingFaults).length === 0) return;
     this.transaction(() => {
       this.dirty = true;
     });
@@ -872,8 +902,9 @@ export class SimulatedOrganization {
   resetStats(): void {
     this.transaction((s) => {
       this.settle(s);
-      s.stats = { callsByOperation: {}, maxConcurrentCreates: inProgress(s) };
+      s.stats = { callsByOperation: {}, maxConcurrentCreates: inProgress(s), faultsInjected: {} };
       this.pendingCalls = {};
+      this.pendingFaults = {};
       this.dirty = true;
     });
   }
@@ -882,6 +913,38 @@ export class SimulatedOrganization {
 
   private operation<T>(name: SimulatedOperation, run: (s: OrgState) => T): T {
     this.countCall(name);
+    this.injectRefusal(name);
+    const result = this.performOperation(name, run);
+    if (name === 'CreateAccount' && this.faults.crashAfterCreate > 0 && this.random() < this.faults.crashAfterCreate) {
+      this.countFault('crash-after-create');
+      throw new SimulatedCrashError('Injected crash-after-create: the organization accepted CreateAccount, then the calling Lambda timed out.');
+    }
+    return result;
+  }
+
+  /** Throttling and concurrent-modification faults, before the call does anything. */
+  private injectRefusal(name: SimulatedOperation): void {
+    if (this.faults.throttle > 0 && this.random() < this.faults.throttle) {
+      this.countFault('throttle');
+      throw new SimulatedAwsError('TooManyRequestsException', 'AWS Organizations can\'t complete your request because another request is already in progress. Try again later. (injected)');
+    }
+    if (this.faults.conflict > 0 && !isReadOnly(name) && this.random() < this.faults.conflict) {
+      this.countFault('conflict');
+      throw new SimulatedAwsError('ConcurrentModificationException', 'The target of the operation is currently being modified by a different request. Try again later. (injected)');
+    }
+  }
+
+  private countFault(kind: FaultKind): void {
+    this.pendingFaults[kind] = (this.pendingFaults[kind] ?? 0) + 1;
+    if (!this.file) this.flushFaultsInMemory();
+  }
+
+  private flushFaultsInMemory(): void {
+    this.state.stats.faultsInjected = mergedCalls(this.state.stats.faultsInjected ?? {}, this.pendingFaults);
+    this.pendingFaults = {};
+  }
+
+  private performOperation<T>(name: SimulatedOperation, run: (s: OrgState) => T): T {
     if (this.file && !this.inTransaction && isReadOnly(name)) {
       // Without the lock: the file is only ever replaced whole. Only a creation that has come due
       // turns a read into a change (settling it), and that must happen under the lock.
@@ -958,10 +1021,12 @@ export class SimulatedOrganization {
   /** Every write carries the pending counts along; they count as written only once the write succeeded. */
   private writeWithStats(file: StateFile): void {
     const callsByOperation = mergedCalls(this.state.stats.callsByOperation, this.pendingCalls);
-    const stats = { ...this.state.stats, callsByOperation };
+    const faultsInjected = mergedCalls(this.state.stats.faultsInjected ?? {}, this.pendingFaults);
+    const stats = { ...this.state.stats, callsByOperation, faultsInjected };
     file.write({ ...this.state, stats });
     this.state.stats = stats;
     this.pendingCalls = {};
+    this.pendingFaults = {};
     this.lastStatsFlush = Date.now();
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
@@ -987,11 +1052,14 @@ export class SimulatedOrganization {
   private settle(s: OrgState): void {
     const now = this.clock.now().getTime();
     const due = s.createRequests
-      .filter((r) => r.state === 'IN_PROGRESS' && Date.parse(r.completesAt) <= now)
+      .filter((r) => r.state === 'IN_PROGRESS' && !r.stuck && Date.parse(r.completesAt) <= now)
       .sort((a, b) => Date.parse(a.completesAt) - Date.parse(b.completesAt) || a.seq - b.seq);
     for (const request of due) {
       const email = request.email.toLowerCase();
-      if (s.accounts.some((a) => a.email.toLowerCase() === email)) {
+      if (request.failWith) {
+        request.state = 'FAILED';
+        request.failureReason = request.failWith;
+      } else if (s.accounts.some((a) => a.email.toLowerCase() === email)) {
         request.state = 'FAILED';
         request.failureReason = 'EMAIL_ALREADY_EXISTS';
       } else if (s.accounts.length >= s.settings.accountQuota) {
@@ -1379,7 +1447,7 @@ function mergedCalls(onDisk: Record<string, number>, pending: Record<string, num
 }
 
 function settlementDue(s: OrgState, now: number): boolean {
-  return s.createRequests.some((r) => r.state === 'IN_PROGRESS' && Date.parse(r.completesAt) <= now);
+  return s.createRequests.some((r) => r.state === 'IN_PROGRESS' && !r.stuck && Date.parse(r.completesAt) <= now);
 }
 
 function inProgress(s: OrgState): number {
