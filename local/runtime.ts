@@ -14,6 +14,7 @@ import { EnvSecrets } from '../shared/adapters/local/env-secrets';
 import { LocalEventBus } from '../shared/adapters/local/local-event-bus';
 import { SimulatedOrganization } from '../shared/adapters/local/sim-org';
 import { simOrganizationsClient } from '../shared/adapters/local/sim-org-transport';
+import { parseFaults } from '../shared/adapters/local/sim-faults';
 import { loadConfig } from '../shared/lambda/config';
 import { systemClock, type Channel, type Clock } from '../shared/ports';
 import type { Deps } from '../shared/use-cases/deps';
@@ -80,6 +81,7 @@ const DEFAULT_SIM_OUS = 'Workloads/Production,Workloads/Staging,Sandbox/Playgrou
 const LOCAL_DEFAULTS: Record<string, string> = {
   POLL_FIRST_SECONDS: '1',
   POLL_MAX_SECONDS: '5',
+  CREATE_SLOT_POLL_SECONDS: '1',
   PUBLIC_BASE_URL: '',
   // The simulated management account has an Admins group, as the walk-through's admin would.
   ADMIN_GROUP: 'Admins',
@@ -122,8 +124,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const print = opts.print ?? (() => undefined);
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const releaseDataDir = claimDataDir(dataDir);
+  // Settings are checked before anything starts, so a typo stops the runtime with its name.
   const config = loadConfig(env);
+  const faults = parseFaults(env.SWITCHYARD_SIM_FAULTS);
+  const releaseDataDir = claimDataDir(dataDir);
   const clock = opts.clock ?? systemClock;
 
   const closers: Array<() => Promise<void>> = [];
@@ -158,6 +162,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       // A quota the organization already has (e.g. raised by `npm run sim -- seed`) stands unless set explicitly.
       accountQuota: env.SWITCHYARD_SIM_ACCOUNT_QUOTA ? Number(env.SWITCHYARD_SIM_ACCOUNT_QUOTA) : fresh ? config.ACCOUNT_QUOTA : undefined,
       roleDelaySeconds: Number(env.SWITCHYARD_SIM_ROLE_DELAY_SECONDS ?? 1),
+      faults,
     });
     // A new simulated organization starts like the walk-through's: the OUs exist, the accounts do not.
     if (fresh) for (const path of (env.SWITCHYARD_SIM_OUS ?? DEFAULT_SIM_OUS).split(',').map((p) => p.trim()).filter(Boolean)) sim.ensureOuPath(path);

@@ -52,6 +52,10 @@ export const ConfigSchema = z.object({
   /** Operator-set, so any http(s) receiver is allowed; other schemes are a mistake and stop the function at start. */
   NOTIFY_WEBHOOK_URL: z.string().trim().default('').refine((v) => v === '' || isPlainHttpUrl(v), 'must be an http(s) URL without credentials in it'),
   NOTIFY_WEBHOOK_SECRET_PARAM: z.string().default(''),
+  /** Account creations in flight at once, across every request (AWS allows 5). */
+  MAX_CONCURRENT_CREATES: int(1, 5).default(5),
+  /** How often an environment waiting for a creation slot asks again. */
+  CREATE_SLOT_POLL_SECONDS: int(1, 300).default(10),
   /** Checks in a row that must see a finding before it is announced (1 announces at once). */
   DRIFT_CONFIRM_CHECKS: int(1, 10).default(2),
   /** `move-back` returns misplaced accounts to their OU; anything else is only reported. */

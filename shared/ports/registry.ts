@@ -43,6 +43,14 @@ export interface Registry {
   recordRejection(rejection: Rejection): Promise<void>;
   /** Newest first. */
   listRejections(opts: { limit: number; cursor?: string }): Promise<Page<Rejection>>;
+  /**
+   * Takes one of `limit` account-creation slots for `holder` (an environment id); holding one
+   * already counts. Holders older than `staleAfterSeconds` are dropped first (a workflow that died
+   * holding one). `acquired: false` means every slot is busy (or the item was too contended): try later.
+   */
+  acquireCreationSlot(holder: string, opts: { limit: number; now: Date; staleAfterSeconds: number }): Promise<{ acquired: boolean; inUse: number }>;
+  /** Gives the slot back; not holding one is fine. */
+  releaseCreationSlot(holder: string): Promise<void>;
   /** Every environment, for drift checks (the desired state). */
   listAll(): Promise<Environment[]>;
   latestDriftReport(): Promise<DriftReport | undefined>;

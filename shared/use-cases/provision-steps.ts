@@ -1,5 +1,5 @@
-import { advance, type Environment } from '../domain/environment';
-import { AccountCreationTimedOutError, EnvironmentStateError, OuNotFoundError } from '../domain/errors';
+import { advance, annotate, type Environment } from '../domain/environment';
+import { AccountCreationTimedOutError, EnvironmentStateError, OuNotFoundError, TERMINAL_ERROR_NAMES } from '../domain/errors';
 import { describeFailure } from '../domain/failure-reasons';
 import { slugify } from '../domain/naming';
 import { nextPollDelay } from '../domain/polling';
@@ -19,7 +19,8 @@ export const ENVIRONMENT_TAG = 'switchyard:environment-id';
 
 export interface CreationProgress {
   requestId?: string;
-  state: CreateAccountStatus['state'];
+  /** QUEUED: every creation slot is taken; CreateAccount runs again after waitSeconds. */
+  state: CreateAccountStatus['state'] | 'QUEUED';
   accountId?: string;
   failureReason?: string;
   polls: number;
@@ -54,30 +55,54 @@ export async function createAccountStep(deps: Pick<Deps, 'registry' | 'organizat
   let env = await load(deps, input.id);
   if (env.accountId) return { state: 'SUCCEEDED', accountId: env.accountId, requestId: env.createRequestId, polls: 0, waitSeconds: 0 };
   if (env.status === 'FAILED' || env.status === 'READY') throw new EnvironmentStateError(`Environment ${env.id} is already ${env.status}.`);
-  const firstWait = nextPollDelay(pollPolicy(deps.config), 0, elapsedSeconds(deps, env));
-  if (env.createRequestId) return { state: 'IN_PROGRESS', requestId: env.createRequestId, polls: 0, waitSeconds: firstWait };
-
-  const now = deps.clock.now();
-  env = await deps.registry.update(env.id, (current) =>
-    advance(current, 'CREATING', now, 'creating the account in AWS Organizations', { createStartedAt: current.createStartedAt ?? now.toISOString() }),
-  );
-
-  const adopted = await findOwnAccount(deps.organization, env);
-  if (adopted) {
-    await deps.registry.update(env.id, (current) => ({ ...current, accountId: adopted }));
-    return { state: 'SUCCEEDED', accountId: adopted, polls: 0, waitSeconds: 0 };
+  if (env.createRequestId) {
+    return { state: 'IN_PROGRESS', requestId: env.createRequestId, polls: 0, waitSeconds: nextPollDelay(pollPolicy(deps.config), 0, elapsedSeconds(deps, env)) };
   }
-  const running = (await deps.organization.listCreateAccountStatus(['IN_PROGRESS'])).find((s) => s.accountName === env.name);
-  const status =
-    running ??
-    (await deps.organization.createAccount({
-      name: env.name,
-      email: env.email,
-      roleName: deps.config.ROLE_NAME,
-      tags: { ...env.tags, [ENVIRONMENT_TAG]: env.id, 'switchyard:environment': env.name },
-    }));
-  await deps.registry.update(env.id, (current) => ({ ...current, createRequestId: status.id }));
-  return { requestId: status.id, state: status.state, accountId: status.accountId, failureReason: status.failureReason, polls: 0, waitSeconds: firstWait };
+
+  // AWS runs about 5 creations at once: beyond that, wait for a slot instead of being refused.
+  const now = deps.clock.now();
+  const slot = await deps.registry.acquireCreationSlot(env.id, { limit: deps.config.MAX_CONCURRENT_CREATES, now, staleAfterSeconds: creationSlotStaleSeconds(deps.config) });
+  if (!slot.acquired) {
+    await deps.registry.update(env.id, (current) => annotate(current, now, `waiting for a creation slot (${deps.config.MAX_CONCURRENT_CREATES} account creations are in progress)`));
+    return { state: 'QUEUED', polls: 0, waitSeconds: deps.config.CREATE_SLOT_POLL_SECONDS };
+  }
+  try {
+    env = await deps.registry.update(env.id, (current) =>
+      advance(current, 'CREATING', now, 'creating the account in AWS Organizations', { createStartedAt: current.createStartedAt ?? now.toISOString() }),
+    );
+    const adopted = await findOwnAccount(deps.organization, env);
+    if (adopted) {
+      await deps.registry.update(env.id, (current) => ({ ...current, accountId: adopted }));
+      await deps.registry.releaseCreationSlot(env.id);
+      return { state: 'SUCCEEDED', accountId: adopted, polls: 0, waitSeconds: 0 };
+    }
+    const running = (await deps.organization.listCreateAccountStatus(['IN_PROGRESS'])).find((s) => s.accountName === env.name);
+    const status =
+      running ??
+      (await deps.organization.createAccount({
+        name: env.name,
+        email: env.email,
+        roleName: deps.config.ROLE_NAME,
+        tags: { ...env.tags, [ENVIRONMENT_TAG]: env.id, 'switchyard:environment': env.name },
+      }));
+    await deps.registry.update(env.id, (current) => ({ ...current, createRequestId: status.id }));
+    const firstWait = nextPollDelay(pollPolicy(deps.config), 0, elapsedSeconds(deps, env));
+    return { requestId: status.id, state: status.state, accountId: status.accountId, failureReason: status.failureReason, polls: 0, waitSeconds: firstWait };
+  } catch (error) {
+    // A refusal ends this creation: give the slot back. A retryable error or a crash may have left a
+    // creation running at AWS, so the slot stays until the creation is seen to end (or goes stale).
+    if (isTerminal(error)) await deps.registry.releaseCreationSlot(env.id);
+    throw error;
+  }
+}
+
+/** A slot whose holder has not been seen to finish within the creation cap and a margin is taken back. */
+export function creationSlotStaleSeconds(config: Pick<Config, 'ACCOUNT_CREATION_CAP_SECONDS'>): number {
+  return config.ACCOUNT_CREATION_CAP_SECONDS + 300;
+}
+
+function isTerminal(error: unknown): boolean {
+  return TERMINAL_ERROR_NAMES.includes((error as Error)?.name as (typeof TERMINAL_ERROR_NAMES)[number]);
 }
 
 /** Asks Organizations how the creation is going and says how long to wait before asking again. */
@@ -91,6 +116,7 @@ export async function checkAccountStatusStep(deps: Pick<Deps, 'registry' | 'orga
   let accountId = status.state === 'SUCCEEDED' ? status.accountId : undefined;
   // A retried creation can fail EMAIL_ALREADY_EXISTS because the first attempt succeeded: that is this environment's account.
   if (status.state === 'FAILED' && status.failureReason === 'EMAIL_ALREADY_EXISTS') accountId = await findOwnAccount(deps.organization, env);
+  if (accountId || status.state === 'FAILED') await deps.registry.releaseCreationSlot(env.id);
   if (accountId) {
     await deps.registry.update(env.id, (current) => ({ ...current, accountId }));
     return { requestId: status.id, state: 'SUCCEEDED', accountId, polls, waitSeconds: 0 };
@@ -210,6 +236,8 @@ export async function recordFailureStep(deps: Pick<Deps, 'registry' | 'clock' | 
     ? describeFailure({ reason: input.input?.create?.failureReason ?? 'UNKNOWN', state: 'CheckAccountStatus' })
     : describeFailure({ error: input.input?.error?.Error, cause: input.input?.error?.Cause });
   const env = await deps.registry.update(input.id, (current) => advance(current, 'FAILED', deps.clock.now(), `${failure.code}: ${failure.fix}`, { failure }));
+  // Whatever failed, this environment no longer needs a creation slot.
+  await deps.registry.releaseCreationSlot(env.id);
   if (env.status === 'FAILED' && env.failure) {
     await deps.events.publish([
       { detailType: 'Environment Provisioning Failed', detail: { ...outcomeDetail(env), reason: env.failure.code, message: env.failure.message, fix: env.failure.fix } },

@@ -90,6 +90,7 @@ const ALL_REJECTIONS = 'REJ';
 const ENVIRONMENTS = { prefix: ENV_PREFIX, all: ALL_ENVIRONMENTS };
 const REJECTIONS = { prefix: REJECTION_PREFIX, all: ALL_REJECTIONS };
 const ACTIVE = 'ACTIVE';
+const CREATION_SLOTS = 'SLOTS#create-account';
 const DRIFT_LATEST = 'DRIFT#LATEST';
 const DRIFT_PREFIX = 'DRIFT#';
 const ALL_DRIFT_REPORTS = 'DRIFT';
@@ -278,6 +279,54 @@ export class DynamoRegistry implements Registry {
     const items = await this.queryAll({ IndexName: 'byEmail', KeyConditionExpression: 'emailKey = :email', ExpressionAttributeValues: { ':email': email.toLowerCase() } });
     const matches = items.map(fromItem).sort(newestFirst);
     return matches.find((env) => env.status !== 'FAILED') ?? matches[0];
+  }
+
+  async acquireCreationSlot(holder: string, opts: { limit: number; now: Date; staleAfterSeconds: number }): Promise<{ acquired: boolean; inUse: number }> {
+    const staleBefore = opts.now.getTime() - opts.staleAfterSeconds * 1000;
+    let inUse = 0;
+    for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
+      const item = await this.getItem(CREATION_SLOTS);
+      const holders = { ...((item?.holders as Record<string, string> | undefined) ?? {}) };
+      if (holders[holder]) return { acquired: true, inUse: Object.keys(holders).length };
+      for (const [id, since] of Object.entries(holders)) if (Date.parse(since) < staleBefore) delete holders[id];
+      inUse = Object.keys(holders).length;
+      if (inUse >= opts.limit) return { acquired: false, inUse };
+      holders[holder] = opts.now.toISOString();
+      if (await this.putSlots(holders, item?.version as number | undefined)) return { acquired: true, inUse: inUse + 1 };
+      await sleep(Math.random() * 10 * attempt);
+    }
+    // Everyone is grabbing the same item at once: come back at the next poll rather than fail.
+    return { acquired: false, inUse };
+  }
+
+  async releaseCreationSlot(holder: string): Promise<void> {
+    for (let attempt = 1; attempt <= UPDATE_ATTEMPTS * 2; attempt++) {
+      const item = await this.getItem(CREATION_SLOTS);
+      const holders = { ...((item?.holders as Record<string, string> | undefined) ?? {}) };
+      if (!holders[holder]) return;
+      delete holders[holder];
+      if (await this.putSlots(holders, item!.version as number)) return;
+      await sleep(Math.random() * 10 * attempt);
+    }
+    throw new RetryableAwsError(`The creation slots kept changing underneath ${UPDATE_ATTEMPTS * 2} attempts to release ${holder}'s.`, 'ConditionalCheckFailedException');
+  }
+
+  /** One item holds every slot; its version makes each change conditional on what was read. */
+  private async putSlots(holders: Record<string, string>, version: number | undefined): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: CREATION_SLOTS, holders, version: (version ?? 0) + 1 },
+          ConditionExpression: version === undefined ? 'attribute_not_exists(pk)' : 'version = :version',
+          ...(version === undefined ? {} : { ExpressionAttributeValues: { ':version': version } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') return false;
+      throw mapDynamoError('PutItem', error);
+    }
   }
 
   async listAll(): Promise<Environment[]> {
