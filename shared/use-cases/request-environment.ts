@@ -1,5 +1,5 @@
-import { newEnvironment, type Environment, type ReplyTo } from '../domain/environment';
-import { AccountQuotaExceededError, ConflictError, InvalidInputError, OuNotFoundError } from '../domain/errors';
+import { annotate, newEnvironment, type Environment, type ReplyTo } from '../domain/environment';
+import { AccountQuotaExceededError, ConflictError, InvalidInputError, OuNotFoundError, RetryableAwsError } from '../domain/errors';
 import { nameKey } from '../domain/naming';
 import { parseEnvironmentRequest, type EnvironmentRequest } from '../domain/request';
 import type { Deps } from './deps';
@@ -48,11 +48,12 @@ export async function requestEnvironment(
   const existing = await deps.registry.get(request.id);
   if (existing) return sameRequestAgain(deps, existing, request);
 
-  await preflight(deps, request);
+  const deferred = await preflight(deps, request);
 
-  const { created, environment } = await deps.registry.create(
-    newEnvironment(request, { now: deps.clock.now(), source: input.source, idempotencyKey: input.idempotencyKey, replyTo: input.replyTo }),
-  );
+  const now = deps.clock.now();
+  let fresh = newEnvironment(request, { now, source: input.source, idempotencyKey: input.idempotencyKey, replyTo: input.replyTo });
+  if (deferred) fresh = annotate(fresh, now, deferred);
+  const { created, environment } = await deps.registry.create(fresh);
   if (!created) return sameRequestAgain(deps, environment, request);
   await deps.workflow.start(environment.executionName, { id: environment.id });
   return { environment, created: true };
@@ -74,19 +75,32 @@ async function sameRequestAgain(deps: Pick<Deps, 'workflow'>, existing: Environm
   return { environment: existing, created: false };
 }
 
-/** Checks that could fail the workflow later, done now so the caller gets a 4xx instead of a FAILED environment. */
-async function preflight(deps: Pick<Deps, 'config' | 'registry' | 'organization'>, request: EnvironmentRequest): Promise<void> {
+/**
+ * Checks that could fail the workflow later, done now so the caller gets a 4xx instead of a FAILED
+ * environment. They are a courtesy, not a guard: the workflow meets every one of them again (AWS
+ * refuses a taken email, a missing OU or a full organization, and the environment FAILS with the
+ * fix). So when Organizations keeps throttling them, the request is accepted rather than answered
+ * with a 5xx, and the returned note says the checks were left to the workflow.
+ */
+async function preflight(deps: Pick<Deps, 'config' | 'registry' | 'organization'>, request: EnvironmentRequest): Promise<string | undefined> {
   const sameEmail = await deps.registry.findByEmail(request.email);
-  if (sameEmail && sameEmail.status !== 'FAILED') {
+  // The same request arriving twice at once: the conditional create below sorts it out (200, same environment).
+  if (sameEmail && sameEmail.status !== 'FAILED' && sameEmail.id !== request.id) {
     throw new ConflictError('EMAIL_TAKEN', `The email is already used by environment ${sameEmail.id}.`, [
       { field: 'email', message: 'is already used by another environment' },
     ]);
   }
-  const [accounts, active, ou] = await Promise.all([
-    deps.organization.listAccounts(),
-    deps.registry.listActive(),
-    deps.config.CREATE_MISSING_OUS ? Promise.resolve(undefined) : resolveOu(deps.organization, request.ou, { create: false }),
-  ]);
+  let accounts, active, ou;
+  try {
+    [accounts, active, ou] = await Promise.all([
+      deps.organization.listAccounts(),
+      deps.registry.listActive(),
+      deps.config.CREATE_MISSING_OUS ? Promise.resolve(undefined) : resolveOu(deps.organization, request.ou, { create: false }),
+    ]);
+  } catch (error) {
+    if (!(error instanceof RetryableAwsError)) throw error;
+    return `pre-flight checks against the organization were left to the workflow (${error.awsError ?? 'AWS throttled'} after retries)`;
+  }
   const byName = accounts.find((a) => nameKey(a.name) === nameKey(request.name));
   if (byName) {
     throw new ConflictError('NAME_TAKEN', `The organization already has an account named "${byName.name}" (${byName.id}).`, [
@@ -107,4 +121,5 @@ async function preflight(deps: Pick<Deps, 'config' | 'registry' | 'organization'
       `The organization has ${accounts.length} accounts and ${pending} being created; its quota is ${deps.config.ACCOUNT_QUOTA}.`,
     );
   }
+  return undefined;
 }

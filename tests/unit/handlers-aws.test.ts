@@ -257,18 +257,18 @@ describe('createEnvironment handler (POST /environments)', () => {
     expect(sfn.calls()).toHaveLength(0);
   });
 
-  it('answers 503 RETRY_LATER with retry-after when Organizations keeps throttling ListAccounts', async () => {
+  it('accepts the request (202, never a 5xx) when Organizations keeps throttling the pre-flight, leaving the checks to the workflow', async () => {
     org.reset();
     organizationTree();
     org.on(ListAccountsCommand).rejects(new TooManyRequestsException({ ...meta, message: 'AWS Organizations can’t complete your request because another request is already in progress. Try again later.', Type: 'AWS Organizations' }));
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:sm:x', startDate: new Date() });
 
     const result = (await createEnvironment(postEnvironments(JSON.stringify(STAGING_BODY)), context)) as APIGatewayProxyStructuredResultV2;
 
-    expect(result.statusCode).toBe(503);
-    expect(result.headers?.['retry-after']).toBe('2');
-    expect(replyBody(result)).toEqual({ error: { code: 'RETRY_LATER', message: expect.stringMatching(/ListAccounts.*TooManyRequestsException.*safe to retry/) } });
-    expect(ddb).not.toHaveReceivedCommand(PutCommand);
-    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(result.statusCode).toBe(202);
+    const recorded = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item as { timeline: Array<{ note?: string }> };
+    expect(recorded.timeline.map((t) => t.note)).toContainEqual(expect.stringMatching(/pre-flight checks .* left to the workflow \(TooManyRequestsException/));
+    expect(sfn).toHaveReceivedCommand(StartExecutionCommand);
   });
 });
 
