@@ -28,6 +28,21 @@ const REGISTRY_WRITE = ['dynamodb:GetItem', 'dynamodb:PutItem'];
 const SEND_EMAIL = ['ses:SendEmail'];
 const PUT_EVENTS = ['events:PutEvents'];
 const DLQ_ID = 'RequestDeadLetterQueue';
+/** Organizations actions that have no resource type in the Service Authorization Reference: "*" is all IAM accepts. */
+const ORGANIZATIONS_WITHOUT_RESOURCES = new Set([
+  'organizations:CreateAccount',
+  'organizations:DescribeCreateAccountStatus',
+  'organizations:ListCreateAccountStatus',
+  'organizations:ListAccounts',
+  'organizations:ListRoots',
+  'organizations:DescribeOrganization',
+]);
+/** Every other Organizations action: this management account's organization's accounts, OUs and root. */
+const ORGANIZATION_RESOURCES = [
+  { 'Fn::Sub': 'arn:${AWS::Partition}:organizations::${AWS::AccountId}:account/o-*/*' },
+  { 'Fn::Sub': 'arn:${AWS::Partition}:organizations::${AWS::AccountId}:ou/o-*/ou-*' },
+  { 'Fn::Sub': 'arn:${AWS::Partition}:organizations::${AWS::AccountId}:root/o-*/r-*' },
+];
 /** The pre-flight, record and start that every request trigger shares with POST /environments. */
 const REQUEST_ACTIONS = [
   'organizations:ListAccounts',
@@ -629,7 +644,13 @@ check('iam: function role resources are scoped (table, own log group, state mach
         continue;
       }
       const [service] = services;
-      if (service === 'organizations' || service === 'xray') {
+      if (service === 'organizations') {
+        // "*" only for actions AWS gives no resource type; everything else only on this organization's resources.
+        const global = actions.filter((a) => ORGANIZATIONS_WITHOUT_RESOURCES.has(a));
+        if (global.length && global.length !== actions.length) problems.push(`${label}: mixes actions that take resources with ones that do not`);
+        else if (global.length && JSON.stringify(resources) !== '["*"]') problems.push(`${label}: expected "*"`);
+        else if (!global.length && JSON.stringify(resources) !== JSON.stringify(ORGANIZATION_RESOURCES)) problems.push(`${label}: not scoped to this organization's accounts, OUs and root (${JSON.stringify(resources)})`);
+      } else if (service === 'xray') {
         if (JSON.stringify(resources) !== '["*"]') problems.push(`${label}: expected "*"`);
       } else if (service === 'logs') {
         if (!resources.length || !resources.every((r) => r['Fn::GetAtt']?.[0] === logGroupId)) problems.push(`${label}: not its own log group ${logGroupId}`);
