@@ -42,7 +42,7 @@ export interface Finding {
   /** Seen on enough consecutive checks to be announced. */
   confirmed: boolean;
   /** What the check did about it, when remediation is on. */
-  remediation?: { action: 'moved-back'; at: string; from: string; to: string };
+  remediation?: { action: 'moved-back' | 'move-failed'; at: string; from: string; to: string; error?: string };
 }
 
 /** What a finding looks like before it is compared with the previous report. */
@@ -325,6 +325,10 @@ export function countFindings(findings: readonly Finding[]): DriftReport['counts
 export function describeFinding(f: Finding): string {
   const who = f.accountId ? `${f.accountName ?? f.environmentName ?? ''} (${f.accountId})`.trim() : (f.environmentName ?? f.ouId ?? '');
   const show = (v: DriftValue) => (typeof v === 'string' ? v : Object.entries(v).map(([k, val]) => `${k}=${val ?? '(none)'}`).join(', '));
-  const done = f.remediation ? ` — moved back from ${pathLabel(f.remediation.from)} to ${pathLabel(f.remediation.to)}` : '';
+  const done = !f.remediation
+    ? ''
+    : f.remediation.action === 'moved-back'
+      ? ` — moved back from ${pathLabel(f.remediation.from)} to ${pathLabel(f.remediation.to)}`
+      : ` — moving it back failed: ${f.remediation.error ?? 'unknown error'}`;
   return `${f.kind} ${who}: expected ${show(f.expected)}, actual ${show(f.actual)}${done}`;
 }

@@ -79,8 +79,14 @@ async function remediate(deps: DriftDeps, observations: Observation[], snapshot:
     const account = snapshot.accounts.get(o.accountId);
     // Only into an OU that still exists; a deleted OU is a decision for a person.
     if (!account || !snapshot.ous.has(o.ouId)) continue;
-    await deps.organization.moveAccount(o.accountId, account.parentId, o.ouId);
     const at = deps.clock.now();
+    try {
+      await deps.organization.moveAccount(o.accountId, account.parentId, o.ouId);
+    } catch (error) {
+      // One account that cannot be moved (access denied, throttled past retries) must not cost the report.
+      o.remediation = { action: 'move-failed', at: at.toISOString(), from: String(o.actual), to: String(o.expected), error: `${(error as Error).name}: ${(error as Error).message}` };
+      continue;
+    }
     o.remediation = { action: 'moved-back', at: at.toISOString(), from: String(o.actual), to: String(o.expected) };
     await deps.registry.update(o.environmentId, (env) => annotate(env, at, `drift check moved account ${o.accountId} back from ${o.actual} to ${o.expected} (was moved at or before ${at.toISOString()})`));
   }

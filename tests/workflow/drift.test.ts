@@ -240,3 +240,18 @@ describe('the drift report', () => {
     expect(rechecks).toEqual([2]);
   });
 });
+
+describe('remediation that fails', () => {
+  it('reports the failure on the finding, keeps the report and the other findings', async () => {
+    h = await harness({ createSeconds: 10, env: { DRIFT_REMEDIATE: 'move-back', DRIFT_CONFIRM_CHECKS: '1' } });
+    const staging = await h.provision({ name: 'Staging', ou: 'Workloads/Staging' });
+    h.sim.moveAccountTo(staging.accountId!, 'Sandbox/Playground');
+    h.deps.organization.moveAccount = async () => {
+      throw Object.assign(new Error('not allowed'), { name: 'AwsRequestRejectedError' });
+    };
+    const report = await checkDrift(h.deps, { trigger: 'test' });
+    expect(report.findings[0]!.remediation).toMatchObject({ action: 'move-failed', error: 'AwsRequestRejectedError: not allowed' });
+    expect(h.sim.accountsView().find((a) => a.id === staging.accountId)?.ou).toBe('Sandbox/Playground');
+    expect(await h.deps.registry.latestDriftReport()).toMatchObject({ id: report.id });
+  });
+});
