@@ -110,7 +110,9 @@ export function observeDrift(environments: readonly Environment[], snapshot: Org
 
   for (const [ouId, envs] of managedOus) {
     const ou = snapshot.ous.get(ouId);
-    const expectedPath = envs[0]!.ouPath ?? ouId;
+    // Environments placed in one OU recorded its path then; the newest record is the reference.
+    const recorded = envs.filter((e) => e.ouPath !== undefined).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0]?.ouPath;
+    const expectedPath = recorded ?? ouId;
     const names = envs.map((e) => e.name).join(', ');
     if (!ou) {
       out.push({
@@ -121,14 +123,14 @@ export function observeDrift(environments: readonly Environment[], snapshot: Org
         actual: '(no such OU)',
         fix: `Recreate the OU ${pathLabel(expectedPath)} and move ${names} back into it, or re-request them into an existing OU.`,
       });
-    } else if (envs[0]!.ouPath !== undefined && ou.path !== envs[0]!.ouPath) {
+    } else if (recorded !== undefined && ou.path !== recorded) {
       out.push({
         key: `OU_RENAMED#${ouId}`,
         kind: 'OU_RENAMED',
         ouId,
-        expected: pathLabel(envs[0]!.ouPath),
+        expected: pathLabel(recorded),
         actual: pathLabel(ou.path),
-        fix: `Rename the OU back to ${pathLabel(envs[0]!.ouPath)}, or accept the new path for ${names} (their grants still cover the OU by id).`,
+        fix: `Rename the OU back to ${pathLabel(recorded)}, or accept the new path for ${names} (their grants still cover the OU by id).`,
       });
     }
   }
@@ -160,14 +162,15 @@ export function observeDrift(environments: readonly Environment[], snapshot: Org
       });
     }
     if (account.parentId !== env.ouId) {
+      const expected = pathLabel(env.ouPath ?? snapshot.ous.get(env.ouId!)?.path ?? env.ouId);
       out.push({
         ...named,
         key: `ACCOUNT_MISPLACED#${env.accountId}`,
         kind: 'ACCOUNT_MISPLACED',
         ouId: env.ouId!,
-        expected: pathLabel(env.ouPath ?? snapshot.ous.get(env.ouId!)?.path),
+        expected,
         actual: pathLabel(parentPath(snapshot, account.parentId)),
-        fix: `Move account ${env.accountId} (${env.name}) back to ${pathLabel(env.ouPath)} (or set DRIFT_REMEDIATE=move-back to let the drift check do it).`,
+        fix: `Move account ${env.accountId} (${env.name}) back to ${expected} (or set DRIFT_REMEDIATE=move-back to let the drift check do it).`,
       });
     }
     const tags = snapshot.tags.get(env.accountId!);
@@ -221,16 +224,16 @@ export function observeDrift(environments: readonly Environment[], snapshot: Org
 
   for (const env of environments) {
     if (isFinal(env.status)) continue;
-    const since = new Date(env.createdAt).getTime();
+    const since = Date.parse(env.createdAt);
     const ageSeconds = (opts.now.getTime() - since) / 1000;
-    if (ageSeconds <= opts.stuckAfterSeconds) continue;
+    if (!Number.isFinite(ageSeconds) || ageSeconds <= opts.stuckAfterSeconds) continue;
     out.push({
       key: `ENVIRONMENT_STUCK#${env.id}`,
       kind: 'ENVIRONMENT_STUCK',
       environmentId: env.id,
       environmentName: env.name,
       ...(env.accountId ? { accountId: env.accountId } : {}),
-      expected: `READY or FAILED within ${Math.round(opts.stuckAfterSeconds / 60)} minutes`,
+      expected: `READY or FAILED within ${opts.stuckAfterSeconds >= 120 ? `${Math.round(opts.stuckAfterSeconds / 60)} minutes` : `${opts.stuckAfterSeconds} seconds`}`,
       actual: `${env.status} since ${env.createdAt}`,
       fix: `Look at the Step Functions execution ${env.executionName}: if it has ended, its last step could not write the outcome; request ${env.name} again to resume it.`,
     });
@@ -266,12 +269,13 @@ export function reconcile(previous: readonly Finding[], observed: readonly Obser
     const confirmed = checks >= opts.confirmChecks;
     const finding: Finding = { ...o, firstSeen: prior?.firstSeen ?? at, lastSeen: at, checks, confirmed };
     const changed = !prior?.confirmed || signature(prior) !== signature(o);
-    if ((confirmed && changed) || o.remediation) detected.push(finding);
+    // An account moved back is news at once; a move that keeps failing is reported like any finding.
+    if ((confirmed && changed) || o.remediation?.action === 'moved-back') detected.push(finding);
     return finding;
   });
   const now = new Set(observed.map((o) => o.key));
   // A finding the previous check remediated was announced then; its disappearance is the fix landing.
-  const resolved = previous.filter((f) => !now.has(f.key) && (f.confirmed || f.remediation));
+  const resolved = previous.filter((f) => !now.has(f.key) && (f.confirmed || f.remediation?.action === 'moved-back'));
   return { findings, detected, resolved };
 }
 

@@ -160,6 +160,7 @@ describe('npm run sim', () => {
     expect(JSON.parse(io.out)).toEqual({
       callsByOperation: { CreateAccount: 1, DescribeCreateAccountStatus: 1, ListRoots: 1, MoveAccount: 1 },
       maxConcurrentCreates: 1,
+      faultsInjected: {},
     });
   });
 

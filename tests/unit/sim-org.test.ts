@@ -149,7 +149,7 @@ describe('the simulated organization through the real SDK client', () => {
 
     clock.advance(60);
     expect((await create(client, 'Parallel 6')).State).toBe('IN_PROGRESS');
-    expect(sim.stats()).toEqual({ callsByOperation: expect.objectContaining({ CreateAccount: 7, ListCreateAccountStatus: 1 }), maxConcurrentCreates: 5 });
+    expect(sim.stats()).toEqual({ callsByOperation: expect.objectContaining({ CreateAccount: 7, ListCreateAccountStatus: 1 }), maxConcurrentCreates: 5, faultsInjected: {} });
   });
 
   it('honours maxConcurrentCreates', async () => {
@@ -367,7 +367,7 @@ describe('the simulated organization through the real SDK client', () => {
     sim.ensureOuPath('Workloads');
     expect(sim.stats().callsByOperation).toEqual({ ListRoots: 2, DescribeAccount: 1 });
     sim.resetStats();
-    expect(sim.stats()).toEqual({ callsByOperation: {}, maxConcurrentCreates: 0 });
+    expect(sim.stats()).toEqual({ callsByOperation: {}, maxConcurrentCreates: 0, faultsInjected: {} });
   });
 
   it('is also callable directly, synchronously, with the same shapes', () => {
