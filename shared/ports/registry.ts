@@ -51,6 +51,9 @@ export interface Registry {
   acquireCreationSlot(holder: string, opts: { limit: number; now: Date; staleAfterSeconds: number }): Promise<{ acquired: boolean; inUse: number }>;
   /** Gives the slot back; not holding one is fine. */
   releaseCreationSlot(holder: string): Promise<void>;
+  /** How long recent account creations took (seconds, newest last, at most 20): drives adaptive polling. */
+  creationDurations(): Promise<number[]>;
+  recordCreationDuration(seconds: number): Promise<void>;
   /** Every environment, for drift checks (the desired state). */
   listAll(): Promise<Environment[]>;
   latestDriftReport(): Promise<DriftReport | undefined>;

@@ -69,6 +69,25 @@ export async function grantAccessStep(
   return { granted: true, policies: policies.map((p) => p.name) };
 }
 
+/**
+ * A new account's role becomes assumable a few seconds after the account exists. Waiting here, in
+ * short steps, notices that within a quarter second; only past `seconds` does RoleNotReadyError go
+ * to the state machine's (slower) retry.
+ */
+async function whenRoleReady<T>(seconds: number, run: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    try {
+      return await run();
+    } catch (error) {
+      if ((error as Error).name !== 'RoleNotReadyError' || Date.now() + ROLE_RETRY_MS > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, ROLE_RETRY_MS));
+  }
+}
+
+const ROLE_RETRY_MS = 250;
+
 export async function configureAccountStep(
   deps: Pick<Deps, 'registry' | 'organization' | 'accountSetup' | 'clock' | 'config'>,
   input: { id: string },
@@ -77,7 +96,7 @@ export async function configureAccountStep(
   let alias = env.alias;
   if (!alias) {
     for (const candidate of aliasCandidates(env.name, env.accountId, deps.config.ALIAS_PREFIX)) {
-      const outcome = await deps.accountSetup.setAlias(env.accountId, deps.config.ROLE_NAME, candidate);
+      const outcome = await whenRoleReady(deps.config.ROLE_WAIT_SECONDS, () => deps.accountSetup.setAlias(env.accountId, deps.config.ROLE_NAME, candidate));
       if (outcome !== 'taken') {
         alias = candidate;
         break;

@@ -2,7 +2,7 @@ import { advance, annotate, type Environment } from '../domain/environment';
 import { AccountCreationTimedOutError, EnvironmentStateError, OuNotFoundError, TERMINAL_ERROR_NAMES } from '../domain/errors';
 import { describeFailure } from '../domain/failure-reasons';
 import { slugify } from '../domain/naming';
-import { nextPollDelay } from '../domain/polling';
+import { expectedCreationSeconds, nextPollDelay } from '../domain/polling';
 import { buildSwitchRoleDetails, type SwitchRoleDetails } from '../domain/switch-role';
 import { pollPolicy, type Config } from '../lambda/config';
 import type { CreateAccountStatus, Notification, Organization } from '../ports';
@@ -56,12 +56,12 @@ export async function createAccountStep(deps: Pick<Deps, 'registry' | 'organizat
   if (env.accountId) return { state: 'SUCCEEDED', accountId: env.accountId, requestId: env.createRequestId, polls: 0, waitSeconds: 0 };
   if (env.status === 'FAILED' || env.status === 'READY') throw new EnvironmentStateError(`Environment ${env.id} is already ${env.status}.`);
   if (env.createRequestId) {
-    return { state: 'IN_PROGRESS', requestId: env.createRequestId, polls: 0, waitSeconds: nextPollDelay(pollPolicy(deps.config), 0, elapsedSeconds(deps, env)) };
+    return { state: 'IN_PROGRESS', requestId: env.createRequestId, polls: 0, waitSeconds: await pollDelay(deps, 0, elapsedSeconds(deps, env)) };
   }
 
   // AWS runs about 5 creations at once: beyond that, wait for a slot instead of being refused.
+  const slot = await waitForSlot(deps, env.id);
   const now = deps.clock.now();
-  const slot = await deps.registry.acquireCreationSlot(env.id, { limit: deps.config.MAX_CONCURRENT_CREATES, now, staleAfterSeconds: creationSlotStaleSeconds(deps.config) });
   if (!slot.acquired) {
     await deps.registry.update(env.id, (current) => annotate(current, now, `waiting for a creation slot (${deps.config.MAX_CONCURRENT_CREATES} account creations are in progress)`));
     return { state: 'QUEUED', polls: 0, waitSeconds: deps.config.CREATE_SLOT_POLL_SECONDS };
@@ -86,7 +86,7 @@ export async function createAccountStep(deps: Pick<Deps, 'registry' | 'organizat
         tags: { ...env.tags, [ENVIRONMENT_TAG]: env.id, 'switchyard:environment': env.name },
       }));
     await deps.registry.update(env.id, (current) => ({ ...current, createRequestId: status.id }));
-    const firstWait = nextPollDelay(pollPolicy(deps.config), 0, elapsedSeconds(deps, env));
+    const firstWait = await pollDelay(deps, 0, elapsedSeconds(deps, env));
     return { requestId: status.id, state: status.state, accountId: status.accountId, failureReason: status.failureReason, polls: 0, waitSeconds: firstWait };
   } catch (error) {
     // A refusal ends this creation: give the slot back. A retryable error or a crash may have left a
@@ -94,6 +94,28 @@ export async function createAccountStep(deps: Pick<Deps, 'registry' | 'organizat
     if (isTerminal(error)) await deps.registry.releaseCreationSlot(env.id);
     throw error;
   }
+}
+
+/**
+ * Asks for a creation slot, and keeps asking for CREATE_SLOT_WAIT_SECONDS: a slot freed a moment
+ * later is taken within a fraction of a second rather than after the workflow's next wait.
+ */
+async function waitForSlot(deps: Pick<Deps, 'registry' | 'clock' | 'config'>, id: string): Promise<{ acquired: boolean; inUse: number }> {
+  const deadline = Date.now() + deps.config.CREATE_SLOT_WAIT_SECONDS * 1000;
+  for (;;) {
+    const slot = await deps.registry.acquireCreationSlot(id, { limit: deps.config.MAX_CONCURRENT_CREATES, now: deps.clock.now(), staleAfterSeconds: creationSlotStaleSeconds(deps.config) });
+    if (slot.acquired || Date.now() + SLOT_RETRY_MS > deadline) return slot;
+    await sleep(SLOT_RETRY_MS * (0.5 + Math.random()));
+  }
+}
+
+const SLOT_RETRY_MS = 250;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The next status poll's delay, adaptive to what recent creations took (see nextPollDelay). */
+async function pollDelay(deps: Pick<Deps, 'registry' | 'config'>, polls: number, elapsed: number): Promise<number> {
+  const expected = expectedCreationSeconds(await deps.registry.creationDurations());
+  return nextPollDelay(pollPolicy(deps.config), polls, elapsed, expected);
 }
 
 /** A slot whose holder has not been seen to finish within the creation cap and a margin is taken back. */
@@ -117,6 +139,10 @@ export async function checkAccountStatusStep(deps: Pick<Deps, 'registry' | 'orga
   // A retried creation can fail EMAIL_ALREADY_EXISTS because the first attempt succeeded: that is this environment's account.
   if (status.state === 'FAILED' && status.failureReason === 'EMAIL_ALREADY_EXISTS') accountId = await findOwnAccount(deps.organization, env);
   if (accountId || status.state === 'FAILED') await deps.registry.releaseCreationSlot(env.id);
+  // What this creation took, by AWS's own timestamps: the next creations poll around it.
+  if (status.state === 'SUCCEEDED' && status.requestedAt && status.completedAt) {
+    await deps.registry.recordCreationDuration((Date.parse(status.completedAt) - Date.parse(status.requestedAt)) / 1000);
+  }
   if (accountId) {
     await deps.registry.update(env.id, (current) => ({ ...current, accountId }));
     return { requestId: status.id, state: 'SUCCEEDED', accountId, polls, waitSeconds: 0 };
@@ -130,7 +156,7 @@ export async function checkAccountStatusStep(deps: Pick<Deps, 'registry' | 'orga
       `AWS Organizations was still creating the account (${status.id}) after ${Math.round(elapsed)} s; the cap is ${policy.capSeconds} s.`,
     );
   }
-  return { requestId: status.id, state: 'IN_PROGRESS', polls, waitSeconds: nextPollDelay(policy, polls, elapsed) };
+  return { requestId: status.id, state: 'IN_PROGRESS', polls, waitSeconds: await pollDelay(deps, polls, elapsed) };
 }
 
 /** Puts the account in its OU. Reads the current parent first, so a second run finds nothing to do. */

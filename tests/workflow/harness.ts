@@ -120,7 +120,8 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const organization: Organization = new AwsOrganization(simOrganizationsClient(sim, { maxAttempts: opts.orgMaxAttempts ?? 1 }));
   const notifier = new RecordingNotifier();
   const events = new RecordingEvents();
-  const config = loadConfig({ REGISTRY_TABLE: 'switchyard-test', ADMIN_GROUP: 'Admins', ...opts.env });
+  // The clock here is simulated: waits inside a task (for a slot, for a role) would be real time.
+  const config = loadConfig({ REGISTRY_TABLE: 'switchyard-test', ADMIN_GROUP: 'Admins', CREATE_SLOT_WAIT_SECONDS: '0', ROLE_WAIT_SECONDS: '0', ...opts.env });
   let timed: Record<string, TaskFunction> = {};
   const states = new Map<string, string[]>();
   const workflow = new LocalWorkflow(loadDefinition(), () => timed, {

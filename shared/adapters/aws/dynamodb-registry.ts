@@ -91,6 +91,8 @@ const ENVIRONMENTS = { prefix: ENV_PREFIX, all: ALL_ENVIRONMENTS };
 const REJECTIONS = { prefix: REJECTION_PREFIX, all: ALL_REJECTIONS };
 const ACTIVE = 'ACTIVE';
 const CREATION_SLOTS = 'SLOTS#create-account';
+const CREATION_DURATIONS = 'STATS#creation-seconds';
+const DURATIONS_KEPT = 20;
 const DRIFT_LATEST = 'DRIFT#LATEST';
 const DRIFT_PREFIX = 'DRIFT#';
 const ALL_DRIFT_REPORTS = 'DRIFT';
@@ -327,6 +329,34 @@ export class DynamoRegistry implements Registry {
       if (errorName(error) === 'ConditionalCheckFailedException') return false;
       throw mapDynamoError('PutItem', error);
     }
+  }
+
+  async creationDurations(): Promise<number[]> {
+    const item = await this.getItem(CREATION_DURATIONS);
+    return Array.isArray(item?.recent) ? (item.recent as unknown[]).filter((n): n is number => typeof n === 'number') : [];
+  }
+
+  async recordCreationDuration(seconds: number): Promise<void> {
+    for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
+      const item = await this.getItem(CREATION_DURATIONS);
+      const recent = [...(Array.isArray(item?.recent) ? (item.recent as number[]) : []), Math.round(seconds * 10) / 10].slice(-DURATIONS_KEPT);
+      const version = item?.version as number | undefined;
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: CREATION_DURATIONS, recent, version: (version ?? 0) + 1 },
+            ConditionExpression: version === undefined ? 'attribute_not_exists(pk)' : 'version = :version',
+            ...(version === undefined ? {} : { ExpressionAttributeValues: { ':version': version } }),
+          }),
+        );
+        return;
+      } catch (error) {
+        if (errorName(error) !== 'ConditionalCheckFailedException') throw mapDynamoError('PutItem', error);
+      }
+      await sleep(Math.random() * 10 * attempt);
+    }
+    // A statistic: losing one sample to contention is fine.
   }
 
   async listAll(): Promise<Environment[]> {
