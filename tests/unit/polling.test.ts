@@ -1,4 +1,4 @@
-import { DEFAULT_POLL_POLICY, nextPollDelay, type PollPolicy } from '../../shared/domain/polling';
+import { DEFAULT_POLL_POLICY, expectedCreationSeconds, nextPollDelay, type PollPolicy } from '../../shared/domain/polling';
 
 const policy: PollPolicy = { firstSeconds: 5, maxSeconds: 30, factor: 1.5, capSeconds: 600 };
 
@@ -89,5 +89,45 @@ describe('the default policy', () => {
     const waits = simulate(DEFAULT_POLL_POLICY, DEFAULT_POLL_POLICY.capSeconds);
     expect(waits.reduce((a, b) => a + b, 0)).toBe(DEFAULT_POLL_POLICY.capSeconds);
     expect(waits.length).toBeLessThan(DEFAULT_POLL_POLICY.capSeconds / DEFAULT_POLL_POLICY.firstSeconds);
+  });
+});
+
+describe('adaptive polling from observed creation times', () => {
+  const aws: PollPolicy = { firstSeconds: 5, maxSeconds: 30, factor: 1.5, capSeconds: 1800 };
+
+  /** Poll times until a creation of `seconds` is seen, given what recent creations took. */
+  function pollsUntilSeen(seconds: number, expected?: number) {
+    let elapsed = 0;
+    const polls: number[] = [];
+    while (elapsed < seconds) {
+      elapsed += nextPollDelay(aws, polls.length, elapsed, expected);
+      polls.push(elapsed);
+    }
+    return { polls: polls.length, noticedAfter: elapsed - seconds };
+  }
+
+  it('takes the median of recent creations as the expected time', () => {
+    expect(expectedCreationSeconds([])).toBeUndefined();
+    expect(expectedCreationSeconds([60, 20, 90])).toBe(60);
+    expect(expectedCreationSeconds([20, 22])).toBe(21);
+    expect(expectedCreationSeconds([0, -1, Number.NaN, 30])).toBe(30);
+  });
+
+  it('notices a creation that takes as long as recent ones at once, and a late one within max(2 s, 10%)', () => {
+    expect(pollsUntilSeen(20, 20)).toEqual({ polls: 1, noticedAfter: 0 });
+    for (const took of [21, 25, 40, 90, 300]) {
+      expect(pollsUntilSeen(took, 20).noticedAfter).toBeLessThanOrEqual(Math.max(2, 0.1 * took) + 1);
+    }
+  });
+
+  it('costs a two-minute creation at most 15 status polls, with or without history', () => {
+    expect(pollsUntilSeen(120, 120).polls).toBeLessThanOrEqual(5);
+    expect(pollsUntilSeen(120).polls).toBeLessThanOrEqual(15);
+    expect(pollsUntilSeen(120, 60).polls).toBeLessThanOrEqual(15);
+  });
+
+  it('never waits longer than maxSeconds, nor past the cap', () => {
+    expect(nextPollDelay(aws, 0, 0, 600)).toBe(30);
+    expect(nextPollDelay(aws, 3, 1795, 600)).toBe(5);
   });
 });
