@@ -25,11 +25,17 @@ export const build = (deps: () => RouteDeps) =>
     const secret = await d.secrets.get('webhook-secret');
     if (!secret) throw new NotConfiguredError('The webhook signing secret is not configured for this deployment.');
     try {
-      new Webhook(secret).verify(req.rawBody, {
-        'webhook-id': req.headers['webhook-id'] ?? '',
-        'webhook-timestamp': req.headers['webhook-timestamp'] ?? '',
-        'webhook-signature': req.headers['webhook-signature'] ?? '',
-      });
+      // jsonParse off: the library would otherwise parse the body here and report bad JSON as a bad signature (401);
+      // jsonBody below answers it as what it is (400, or 415 for a body that is not JSON at all).
+      new Webhook(secret).verify(
+        req.rawBody,
+        {
+          'webhook-id': req.headers['webhook-id'] ?? '',
+          'webhook-timestamp': req.headers['webhook-timestamp'] ?? '',
+          'webhook-signature': req.headers['webhook-signature'] ?? '',
+        },
+        { jsonParse: false },
+      );
     } catch (error) {
       throw new UnauthorizedError(`The webhook signature did not verify: ${(error as Error).message}`);
     }

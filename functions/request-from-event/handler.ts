@@ -13,7 +13,10 @@ import type { Deps } from '../../shared/use-cases/deps';
 import { requestFromEvent } from '../../shared/use-cases/request-from-event';
 
 /** Only the envelope is checked here: a bad detail must become a recorded rejection, not a lost event. */
-const EventSchema = z.object({ id: z.string().min(1).max(128), source: z.string().optional(), 'detail-type': z.string().optional(), detail: z.unknown() }).passthrough();
+// source and detail-type are bounded as EventBridge bounds them (256 and 128): the source is stored with a rejection.
+const EventSchema = z
+  .object({ id: z.string().min(1).max(128), source: z.string().max(256).optional(), 'detail-type': z.string().max(128).optional(), detail: z.unknown() })
+  .passthrough();
 
 type EventDeps = Pick<Deps, 'config' | 'clock' | 'registry' | 'organization' | 'workflow' | 'events'>;
 

@@ -90,12 +90,30 @@ export interface RequestDefaults {
   emailTemplate: string;
 }
 
+/**
+ * Error details echo what the caller sent (unknown keys, tag keys in paths), so they are bounded: a
+ * body of thousands of bad keys must not make an error reply, or the rejection recorded for an event,
+ * larger than the request (a DynamoDB item is at most 400 KB).
+ */
+const MAX_FIELD_ERRORS = 20;
+const MAX_LISTED_KEYS = 10;
+const MAX_ECHO = 64;
+
+function echo(text: string): string {
+  return text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO - 1)}…` : text;
+}
+
+function keyList(keys: string[]): string {
+  const listed = keys.slice(0, MAX_LISTED_KEYS).map(echo).join(', ');
+  return keys.length > MAX_LISTED_KEYS ? `${listed} and ${keys.length - MAX_LISTED_KEYS} more` : listed;
+}
+
 export function zodFieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length ? issue.path.map(String).join('.') : '(body)',
+  return error.issues.slice(0, MAX_FIELD_ERRORS).map((issue) => ({
+    field: issue.path.length ? echo(issue.path.map(String).join('.')) : '(body)',
     message:
       issue.code === 'unrecognized_keys'
-        ? `unknown field(s): ${issue.keys.join(', ')}`
+        ? `unknown field(s): ${keyList(issue.keys)}`
         : issue.code === 'invalid_key'
           ? (issue.issues[0]?.message ?? issue.message)
           : issue.message,

@@ -1,5 +1,5 @@
 import { InvalidInputError, NotConfiguredError, UnauthorizedError, SwitchyardError } from '../domain/errors';
-import { environmentId } from '../domain/naming';
+import { ENVIRONMENT_ID_PATTERN, environmentId } from '../domain/naming';
 import { parseEnvironmentRequest } from '../domain/request';
 import { parseSlackCommand, parseSlashCommandForm } from '../domain/slack-command';
 import { ackCreate, listMessage, rejectedMessage, statusMessage, usageMessage } from '../domain/slack-messages';
@@ -48,7 +48,10 @@ export async function handleSlackCommand(
       return listMessage(page.items);
     }
     case 'status': {
-      const env = (await deps.registry.get(command.target)) ?? (await deps.registry.get(environmentId(command.target)));
+      // Only a well-formed id is looked up as one (as GET /environments/{id} does): anything else is a
+      // name, whose id is derived. Passing free text as a key let a long target fail the read (a 502).
+      const byId = ENVIRONMENT_ID_PATTERN.test(command.target) ? await deps.registry.get(command.target) : undefined;
+      const env = byId ?? (await deps.registry.get(environmentId(command.target)));
       if (!env) return usageMessage(`No environment called "${command.target}".`);
       return statusMessage(env, env.status === 'READY' ? switchRoleFor(env, deps.config) : undefined);
     }
