@@ -41,6 +41,8 @@ export interface RuntimeOptions {
   print?: (line: string) => void;
   /** Restart the executions of environments left in flight (default true; one-shot CLIs say false). */
   resume?: boolean;
+  /** Every state machine event, e.g. to count state transitions. */
+  onWorkflowEvent?: (event: StateEvent) => void;
 }
 
 export interface Runtime {
@@ -178,6 +180,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     waitOverrideMs: opts.waitOverrideMs,
     retryOverrideMs: opts.retryOverrideMs,
     onEvent: (e: StateEvent) => {
+      opts.onWorkflowEvent?.(e);
       if (e.type === 'StateEntered' && e.state) print(`[workflow] ${e.execution} → ${e.state}`);
       else if (e.type === 'StateRetried') print(`[workflow] ${e.execution} retrying ${e.state}`);
       else if (e.type === 'ExecutionFailed') print(`[workflow] ${e.execution} failed: ${e.error ?? ''}`);

@@ -55,11 +55,11 @@ export const ConfigSchema = z.object({
   /** Account creations in flight at once, across every request (AWS allows 5). */
   MAX_CONCURRENT_CREATES: int(1, 5).default(5),
   /** How long CreateAccount keeps asking for a free creation slot itself before the workflow waits. */
-  CREATE_SLOT_WAIT_SECONDS: int(0, 20).default(5),
+  CREATE_SLOT_WAIT_SECONDS: int(0, 20).default(20),
   /** How long ConfigureAccount waits inside the task for a new account's role before the workflow retries. */
   ROLE_WAIT_SECONDS: int(0, 20).default(10),
   /** How often an environment waiting for a creation slot asks again. */
-  CREATE_SLOT_POLL_SECONDS: int(1, 300).default(10),
+  CREATE_SLOT_POLL_SECONDS: int(1, 300).default(2),
   /** Checks in a row that must see a finding before it is announced (1 announces at once). */
   DRIFT_CONFIRM_CHECKS: int(1, 10).default(2),
   /** `move-back` returns misplaced accounts to their OU; anything else is only reported. */
