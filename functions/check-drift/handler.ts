@@ -1,9 +1,9 @@
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler, json, type HttpEvent } from '../../shared/lambda/http';
 import { lazy } from '../../shared/lambda/lazy';
 import { logger } from '../../shared/lambda/logger';
+import { middyHandler } from '../../shared/lambda/middy';
 import { awsAccountSetup } from '../../shared/lambda/aws/access';
 import { awsDriftRecheck } from '../../shared/lambda/aws/drift-queue';
 import { awsEvents } from '../../shared/lambda/aws/events';
@@ -54,14 +54,14 @@ export const build = (deps: () => CheckDriftDeps) => {
     const report = await checkDrift(d, { trigger: 'api', ...(d.recheck ? { recheck: d.recheck } : {}) });
     return json(200, report);
   });
-  return middy<unknown, unknown, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(async (event, context) => {
+  return middyHandler<unknown, unknown>((middy) => middy<unknown, unknown, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(async (event, context) => {
     if (isHttp(event)) return api(event, context);
     const d = deps();
     const { trigger, round } = isSqs(event) ? fromQueue(event) : { trigger: (event as { 'detail-type'?: string })?.['detail-type'] === 'Scheduled Event' ? 'schedule' : 'invoke', round: 1 };
     const report = await checkDrift(d, { trigger, round, ...(d.recheck ? { recheck: d.recheck } : {}) });
     logger.info('Drift check done', { reportId: report.id, trigger, findings: report.counts.total, confirmed: report.counts.confirmed, apiCalls: report.apiCalls, floorCalls: report.floorCalls });
     return { reportId: report.id, findings: report.counts.total, detected: report.detected.length, resolved: report.resolved.length };
-  });
+  }));
 };
 
 export const handler = build(

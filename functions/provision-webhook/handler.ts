@@ -1,4 +1,4 @@
-import { Webhook } from 'standardwebhooks';
+import { standardWebhook } from '../../shared/adapters/http/standard-webhooks';
 import { NotConfiguredError, UnauthorizedError } from '../../shared/domain/errors';
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler, jsonBody } from '../../shared/lambda/http';
@@ -27,7 +27,7 @@ export const build = (deps: () => RouteDeps) =>
     try {
       // jsonParse off: the library would otherwise parse the body here and report bad JSON as a bad signature (401);
       // jsonBody below answers it as what it is (400, or 415 for a body that is not JSON at all).
-      new Webhook(secret).verify(
+      standardWebhook(secret).verify(
         req.rawBody,
         {
           'webhook-id': req.headers['webhook-id'] ?? '',

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { postToResponseUrl } from '../../shared/adapters/http/slack-response-url';
 import { progressMessage, rejectedMessage } from '../../shared/domain/slack-messages';
+import { deferredSchema } from '../../shared/domain/deferred-schema';
 import { loadConfig } from '../../shared/lambda/config';
 import { lazy } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
@@ -14,9 +15,9 @@ import { requestFromEvent } from '../../shared/use-cases/request-from-event';
 
 /** Only the envelope is checked here: a bad detail must become a recorded rejection, not a lost event. */
 // source and detail-type are bounded as EventBridge bounds them (256 and 128): the source is stored with a rejection.
-const EventSchema = z
-  .object({ id: z.string().min(1).max(128), source: z.string().max(256).optional(), 'detail-type': z.string().max(128).optional(), detail: z.unknown() })
-  .passthrough();
+const EventSchema = deferredSchema(() =>
+  z.object({ id: z.string().min(1).max(128), source: z.string().max(256).optional(), 'detail-type': z.string().max(128).optional(), detail: z.unknown() }).passthrough(),
+);
 
 type EventDeps = Pick<Deps, 'config' | 'clock' | 'registry' | 'organization' | 'workflow' | 'events'>;
 

@@ -4,6 +4,7 @@ import { emailFromTemplate, emailProblem } from './email';
 import { InvalidInputError, type FieldError } from './errors';
 import { environmentId, requestHash, slugify } from './naming';
 import { formatOuRef, parseOuRef } from './ou-path';
+import { deferredSchema } from './deferred-schema';
 
 const PRINTABLE = /^[\x20-\x7E]*$/;
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -11,63 +12,65 @@ const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const RESERVED_TAG_PREFIXES = ['aws:', 'switchyard:'];
 
-const TagKeySchema = z
-  .string()
-  .min(1, 'tag keys must not be empty')
-  .max(128, 'tag keys are at most 128 characters')
-  .regex(TAG_CHARS, 'tag keys may contain letters, digits, spaces and _ . : / = + - @')
-  .refine((k) => !FORBIDDEN_KEYS.has(k), 'this tag key is not allowed')
-  .refine((k) => !RESERVED_TAG_PREFIXES.some((p) => k.toLowerCase().startsWith(p)), 'tag keys may not start with aws: or switchyard:');
-
-const TagValueSchema = z
-  .string()
-  .max(256, 'tag values are at most 256 characters')
-  .regex(TAG_CHARS, 'tag values may contain letters, digits, spaces and _ . : / = + - @');
-
 /** The body of `POST /environments` (and of every other trigger), exactly as a caller sends it. */
-export const EnvironmentRequestSchema = z
-  .object({
-    name: z
-      .string()
-      .transform((s) => s.trim().replace(/ {2,}/g, ' '))
-      .pipe(
-        z
-          .string()
-          .min(1, 'must not be blank')
-          .max(50, 'must be at most 50 characters')
-          .regex(PRINTABLE, 'must be printable ASCII (no control or non-ASCII characters)'),
-      ),
-    email: z
-      .string()
-      .transform((s) => s.trim())
-      .superRefine((email, ctx) => {
-        const problem = emailProblem(email);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      })
-      .optional(),
-    ou: z.string().superRefine((ou, ctx) => {
-      const parsed = parseOuRef(ou);
-      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
-    }),
-    color: z
-      .string()
-      .superRefine((c, ctx) => {
-        if (!parseColor(c)) ctx.addIssue({ code: 'custom', message: 'must be one of the console colours: red, orange, yellow, green, blue (or their hex F2B0A9, FBBF93, FAD791, B7CA9D, 99BCE3)' });
-      })
-      .optional(),
-    tags: z
-      .record(TagKeySchema, TagValueSchema)
-      .refine((t) => Object.keys(t).length <= 50, 'at most 50 tags')
-      .optional(),
-    requestedBy: z
-      .string()
-      .trim()
-      .min(1, 'must not be blank')
-      .max(128, 'must be at most 128 characters')
-      .regex(PRINTABLE, 'must be printable ASCII')
-      .optional(),
-  })
-  .strict();
+export const EnvironmentRequestSchema = deferredSchema(() => {
+  const TagKeySchema = z
+    .string()
+    .min(1, 'tag keys must not be empty')
+    .max(128, 'tag keys are at most 128 characters')
+    .regex(TAG_CHARS, 'tag keys may contain letters, digits, spaces and _ . : / = + - @')
+    .refine((k) => !FORBIDDEN_KEYS.has(k), 'this tag key is not allowed')
+    .refine((k) => !RESERVED_TAG_PREFIXES.some((p) => k.toLowerCase().startsWith(p)), 'tag keys may not start with aws: or switchyard:');
+
+  const TagValueSchema = z
+    .string()
+    .max(256, 'tag values are at most 256 characters')
+    .regex(TAG_CHARS, 'tag values may contain letters, digits, spaces and _ . : / = + - @');
+
+  return z
+    .object({
+      name: z
+        .string()
+        .transform((s) => s.trim().replace(/ {2,}/g, ' '))
+        .pipe(
+          z
+            .string()
+            .min(1, 'must not be blank')
+            .max(50, 'must be at most 50 characters')
+            .regex(PRINTABLE, 'must be printable ASCII (no control or non-ASCII characters)'),
+        ),
+      email: z
+        .string()
+        .transform((s) => s.trim())
+        .superRefine((email, ctx) => {
+          const problem = emailProblem(email);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        })
+        .optional(),
+      ou: z.string().superRefine((ou, ctx) => {
+        const parsed = parseOuRef(ou);
+        if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+      }),
+      color: z
+        .string()
+        .superRefine((c, ctx) => {
+          if (!parseColor(c)) ctx.addIssue({ code: 'custom', message: 'must be one of the console colours: red, orange, yellow, green, blue (or their hex F2B0A9, FBBF93, FAD791, B7CA9D, 99BCE3)' });
+        })
+        .optional(),
+      tags: z
+        .record(TagKeySchema, TagValueSchema)
+        .refine((t) => Object.keys(t).length <= 50, 'at most 50 tags')
+        .optional(),
+      requestedBy: z
+        .string()
+        .trim()
+        .min(1, 'must not be blank')
+        .max(128, 'must be at most 128 characters')
+        .regex(PRINTABLE, 'must be printable ASCII')
+        .optional(),
+    })
+    .strict();
+});
 
 export type EnvironmentRequestInput = z.input<typeof EnvironmentRequestSchema>;
 

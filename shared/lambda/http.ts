@@ -1,8 +1,8 @@
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ENVIRONMENT_ID_PATTERN } from '../domain/naming';
 import { InvalidInputError, PayloadTooLargeError, SwitchyardError, UnsupportedMediaTypeError } from '../domain/errors';
 import { logger } from './logger';
+import { middyHandler } from './middy';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -92,7 +92,7 @@ function toResult(reply: HttpReply): HttpResult {
  * into the JSON error shape (never a stack trace), and serialises the reply.
  */
 export function httpHandler(route: (req: HttpRequest) => Promise<HttpReply>) {
-  return middy<HttpEvent, HttpResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(async (event) => {
+  return middyHandler<HttpEvent, HttpResult>((middy) => middy<HttpEvent, HttpResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(async (event) => {
     try {
       const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
       const rawBody = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
@@ -108,5 +108,5 @@ export function httpHandler(route: (req: HttpRequest) => Promise<HttpReply>) {
     } catch (error) {
       return toResult(errorReply(error));
     }
-  });
+  }));
 }

@@ -1,4 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 
-/** One structured JSON logger for every function. Emails are masked by callers; secrets are never passed in. */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'switchyard' });
+let instance: Logger | undefined;
+
+/**
+ * One structured JSON logger for every function. Emails are masked by callers; secrets are never
+ * passed in. Built on first use: most invocations log nothing, and constructing it (reading the
+ * environment, setting up its formatter) would otherwise cost every cold start at load.
+ */
+export const logger: Logger = new Proxy({} as Logger, {
+  get(_target, property) {
+    instance ??= new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'switchyard' });
+    const value = Reflect.get(instance, property, instance) as unknown;
+    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(instance) : value;
+  },
+});

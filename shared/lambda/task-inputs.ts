@@ -1,24 +1,27 @@
 import * as z from 'zod';
 import { ENVIRONMENT_ID_PATTERN } from '../domain/naming';
+import { deferredSchema } from '../domain/deferred-schema';
 
 /** Task inputs are built by the state machine, but are still checked: a bad one is a terminal error. */
-const id = z.string().regex(ENVIRONMENT_ID_PATTERN, 'must be an environment id');
+const id = () => z.string().regex(ENVIRONMENT_ID_PATTERN, 'must be an environment id');
 
-export const IdInputSchema = z.object({ id }).strict();
-export const PollInputSchema = z.object({ id, polls: z.number().int().min(0).max(100000) }).strict();
+export const IdInputSchema = deferredSchema(() => z.object({ id: id() }).strict());
+export const PollInputSchema = deferredSchema(() => z.object({ id: id(), polls: z.number().int().min(0).max(100000) }).strict());
 /** Outcome steps receive the whole execution state; only the parts they read are typed. */
-export const OutcomeInputSchema = z
-  .object({
-    id,
-    input: z
-      .object({
-        create: z.object({ state: z.string().optional(), failureReason: z.string().optional() }).passthrough().optional(),
-        error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }).passthrough().optional(),
-        notifyError: z.object({ Error: z.string().optional() }).passthrough().optional(),
-        grantError: z.object({ Error: z.string().optional() }).passthrough().optional(),
-        configureError: z.object({ Error: z.string().optional() }).passthrough().optional(),
-      })
-      .passthrough()
-      .optional(),
-  })
-  .strict();
+export const OutcomeInputSchema = deferredSchema(() =>
+    z
+    .object({
+      id: id(),
+      input: z
+        .object({
+          create: z.object({ state: z.string().optional(), failureReason: z.string().optional() }).passthrough().optional(),
+          error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }).passthrough().optional(),
+          notifyError: z.object({ Error: z.string().optional() }).passthrough().optional(),
+          grantError: z.object({ Error: z.string().optional() }).passthrough().optional(),
+          configureError: z.object({ Error: z.string().optional() }).passthrough().optional(),
+        })
+        .passthrough()
+        .optional(),
+    })
+    .strict(),
+);

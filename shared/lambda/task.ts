@@ -1,9 +1,9 @@
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { InvalidInputError } from '../domain/errors';
 import { zodFieldErrors } from '../domain/request';
 import { logger } from './logger';
+import { middyHandler } from './middy';
 
 /**
  * Wraps a Step Functions task: validates its input against a strict schema (bad input is a terminal
@@ -11,7 +11,7 @@ import { logger } from './logger';
  * state machine's Retry and Catch match on.
  */
 export function taskHandler<S extends z.ZodType, R>(name: string, schema: S, step: (input: z.infer<S>) => Promise<R>) {
-  return middy<unknown, R, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(async (event) => {
+  return middyHandler<unknown, R>((middy) => middy<unknown, R, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(async (event) => {
     const parsed = schema.safeParse(event);
     if (!parsed.success) {
       const fields = zodFieldErrors(parsed.error);
@@ -24,5 +24,5 @@ export function taskHandler<S extends z.ZodType, R>(name: string, schema: S, ste
       logger.warn(`${name} failed`, { errorName: err.name, errorMessage: err.message });
       throw error;
     }
-  });
+  }));
 }

@@ -1,9 +1,10 @@
-import { Webhook } from 'standardwebhooks';
+import type { Webhook } from 'standardwebhooks';
 import type { Environment, EnvironmentStatus, Failure } from '../../domain/environment';
 import { NotConfiguredError } from '../../domain/errors';
 import type { Finding } from '../../domain/drift';
 import type { Notification, Notifier } from '../../ports';
 import { parseHttpUrl, postJson, type JsonPostOptions, type JsonPostTarget } from './json-post';
+import { standardWebhook } from './standard-webhooks';
 
 /**
  * Tells another system how provisioning ended: a JSON POST signed per Standard Webhooks
@@ -151,7 +152,7 @@ export class WebhookNotifier implements Notifier {
     if (!secret) throw new NotConfiguredError('The notification webhook signing secret is not set (NOTIFY_WEBHOOK_SECRET locally, the SSM parameter named by NOTIFY_WEBHOOK_SECRET_PARAM on AWS).');
     let signer: Webhook;
     try {
-      signer = new Webhook(secret);
+      signer = standardWebhook(secret);
     } catch {
       // The library's message could quote the value; this one names only the setting.
       throw new NotConfiguredError('The notification webhook signing secret is not a valid whsec_<base64> secret.');
