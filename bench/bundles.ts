@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
+import { readZipEntry } from '../tests/package/zip.cjs';
 import * as esbuild from 'esbuild';
 
 export type BundleResult = {
@@ -96,46 +96,6 @@ function esbuildOptions(outDir: string): esbuild.BuildOptions {
     mainFields: c.mainFields ?? ['module', 'main'],
     external: c.exclude ?? [],
   };
-}
-
-/** One file's content from a zip: central directory -> local header -> data (stored or deflated). */
-export function readZipEntry(file: string, name: string): Buffer {
-  const buf = fs.readFileSync(file);
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new Error(`${file}: not a zip (no end of central directory)`);
-  const count = buf.readUInt16LE(eocd + 10);
-  let offset = buf.readUInt32LE(eocd + 16);
-  if (count === 0xffff || offset === 0xffffffff) throw new Error(`${file}: zip64 is not supported`);
-  for (let n = 0; n < count; n++) {
-    if (buf.readUInt32LE(offset) !== 0x02014b50) throw new Error(`${file}: corrupt central directory entry ${n}`);
-    const method = buf.readUInt16LE(offset + 10);
-    const compressedSize = buf.readUInt32LE(offset + 20);
-    const size = buf.readUInt32LE(offset + 24);
-    const nameLength = buf.readUInt16LE(offset + 28);
-    const extraLength = buf.readUInt16LE(offset + 30);
-    const commentLength = buf.readUInt16LE(offset + 32);
-    const localOffset = buf.readUInt32LE(offset + 42);
-    const entryName = buf.toString('utf8', offset + 46, offset + 46 + nameLength);
-    offset += 46 + nameLength + extraLength + commentLength;
-    if (entryName !== name) continue;
-    if (buf.readUInt32LE(localOffset) !== 0x04034b50) throw new Error(`${file}: corrupt local header for ${name}`);
-    // The local header has its own name and extra lengths; the sizes come from the central directory.
-    const dataStart = localOffset + 30 + buf.readUInt16LE(localOffset + 26) + buf.readUInt16LE(localOffset + 28);
-    const raw = buf.subarray(dataStart, dataStart + compressedSize);
-    let data: Buffer;
-    if (method === 0) data = Buffer.from(raw);
-    else if (method === 8) data = zlib.inflateRawSync(raw);
-    else throw new Error(`${file}: ${name} uses compression method ${method}`);
-    if (data.length !== size) throw new Error(`${file}: ${name} inflated to ${data.length} bytes, want ${size}`);
-    return data;
-  }
-  throw new Error(`${file} has no ${name}`);
 }
 
 // ---------------------------------------------------------------------------------------------

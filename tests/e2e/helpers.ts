@@ -64,3 +64,18 @@ export async function startReceiver(): Promise<{ url: string; received: Received
 
 /** Simulated creations of one second, polled every second: e2e runs see the whole lifecycle quickly. */
 export const QUICK_SIM_ENV = { SWITCHYARD_SIM_CREATE_SECONDS: '1', POLL_FIRST_SECONDS: '1', POLL_MAX_SECONDS: '1' } as const;
+
+/** A slash-command form as Slack posts it for `/env <text>`, answering to `responseUrl`. */
+export function slackCommandForm(text: string, responseUrl: string): string {
+  return new URLSearchParams({
+    token: 'unused',
+    team_id: 'T1',
+    channel_id: 'C1',
+    user_id: 'U2CERLKJA',
+    user_name: 'roadrunner',
+    command: '/env',
+    text,
+    response_url: responseUrl,
+    trigger_id: '1.2.3',
+  }).toString();
+}

@@ -5,7 +5,7 @@ import { signSlackRequest } from '../../shared/domain/slack-signature';
 import { logger } from '../../shared/lambda/logger';
 import { buildFunctions } from '../../local/functions';
 import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, tempDataDir, waitForFinal, QUICK_SIM_ENV } from './helpers';
+import { call, slackCommandForm, tempDataDir, waitForFinal, QUICK_SIM_ENV } from './helpers';
 
 /**
  * Log hygiene over one full local run with every channel configured: whatever Switchyard writes
@@ -72,17 +72,7 @@ async function startReceiver(): Promise<void> {
 
 function slackForm(text: string, responseUrl: string): string {
   responseUrls.push(responseUrl);
-  return new URLSearchParams({
-    token: 'unused',
-    team_id: 'T1',
-    channel_id: 'C1',
-    user_id: 'U2CERLKJA',
-    user_name: 'roadrunner',
-    command: '/env',
-    text,
-    response_url: responseUrl,
-    trigger_id: '1.2.3',
-  }).toString();
+  return slackCommandForm(text, responseUrl);
 }
 
 function slackPost(body: string, secret = SLACK_SECRET) {

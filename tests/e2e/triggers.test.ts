@@ -4,7 +4,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { Webhook } from 'standardwebhooks';
 import { signSlackRequest } from '../../shared/domain/slack-signature';
 import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, startReceiver, tempDataDir, waitForFinal, QUICK_SIM_ENV } from './helpers';
+import { call, slackCommandForm, startReceiver, tempDataDir, waitForFinal, QUICK_SIM_ENV } from './helpers';
 
 const SLACK_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('a-local-webhook-secret-of-32-bytes!').toString('base64')}`;
@@ -52,17 +52,7 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>, pol
 }
 
 function slackForm(text: string, responsePath: string) {
-  return new URLSearchParams({
-    token: 'unused',
-    team_id: 'T1',
-    channel_id: 'C1',
-    user_id: 'U2CERLKJA',
-    user_name: 'roadrunner',
-    command: '/env',
-    text,
-    response_url: `${receiverUrl}${responsePath}`,
-    trigger_id: '1.2.3',
-  }).toString();
+  return slackCommandForm(text, `${receiverUrl}${responsePath}`);
 }
 
 function slackPost(body: string, opts: { secret?: string; timestamp?: number; tamper?: boolean; retry?: string } = {}) {

@@ -14,6 +14,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { loadDefinition, functionLogicalId, taskFunctionKeys } = require('../../statemachines/provision-environment.cjs');
+const { readZipDirectory } = require('./zip.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OSLS = path.join(ROOT, 'node_modules', '.bin', 'osls');
@@ -218,38 +219,6 @@ const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 
 function fail(message) {
   throw new Error(message);
-}
-
-/** The file names and sizes in a zip, read from its central directory (no unzip binary needed). */
-function readZipDirectory(file) {
-  const buf = fs.readFileSync(file);
-  const EOCD = 0x06054b50;
-  const CENTRAL = 0x02014b50;
-  // The end-of-central-directory record sits in the last 22 bytes plus an optional comment (< 64 KB).
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === EOCD) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) fail(`${path.basename(file)} is not a zip (no end of central directory)`);
-  const count = buf.readUInt16LE(eocd + 10);
-  let offset = buf.readUInt32LE(eocd + 16);
-  if (count === 0xffff || offset === 0xffffffff) fail(`${path.basename(file)} is a zip64 archive; far over budget for a function`);
-  const entries = [];
-  for (let n = 0; n < count; n++) {
-    if (buf.readUInt32LE(offset) !== CENTRAL) fail(`${path.basename(file)}: corrupt central directory entry ${n}`);
-    const compressedSize = buf.readUInt32LE(offset + 20);
-    const size = buf.readUInt32LE(offset + 24);
-    const nameLength = buf.readUInt16LE(offset + 28);
-    const extraLength = buf.readUInt16LE(offset + 30);
-    const commentLength = buf.readUInt16LE(offset + 32);
-    const name = buf.toString('utf8', offset + 46, offset + 46 + nameLength);
-    entries.push({ name, size, compressedSize });
-    offset += 46 + nameLength + extraLength + commentLength;
-  }
-  return entries;
 }
 
 /** Every policy statement anywhere in the template: roles, policies, bucket and other resource policies. */

@@ -294,7 +294,7 @@ export class DynamoRegistry implements Registry {
       inUse = Object.keys(holders).length;
       if (inUse >= opts.limit) return { acquired: false, inUse };
       holders[holder] = opts.now.toISOString();
-      if (await this.putSlots(holders, item?.version as number | undefined)) return { acquired: true, inUse: inUse + 1 };
+      if (await this.putVersioned({ pk: CREATION_SLOTS, holders }, item?.version as number | undefined)) return { acquired: true, inUse: inUse + 1 };
       await sleep(Math.random() * 10 * attempt);
     }
     // Everyone is grabbing the same item at once: come back at the next poll rather than fail.
@@ -307,19 +307,22 @@ export class DynamoRegistry implements Registry {
       const holders = { ...((item?.holders as Record<string, string> | undefined) ?? {}) };
       if (!holders[holder]) return;
       delete holders[holder];
-      if (await this.putSlots(holders, item!.version as number)) return;
+      if (await this.putVersioned({ pk: CREATION_SLOTS, holders }, item!.version as number)) return;
       await sleep(Math.random() * 10 * attempt);
     }
     throw new RetryableAwsError(`The creation slots kept changing underneath ${UPDATE_ATTEMPTS * 2} attempts to release ${holder}'s.`, 'ConditionalCheckFailedException');
   }
 
-  /** One item holds every slot; its version makes each change conditional on what was read. */
-  private async putSlots(holders: Record<string, string>, version: number | undefined): Promise<boolean> {
+  /**
+   * Writes a shared item (the creation slots, the creation times) only if it is still at the version
+   * read, so concurrent writers never lose each other's change; false when another got there first.
+   */
+  private async putVersioned(item: Record<string, unknown> & { pk: string }, version: number | undefined): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: CREATION_SLOTS, holders, version: (version ?? 0) + 1 },
+          Item: { ...item, version: (version ?? 0) + 1 },
           ConditionExpression: version === undefined ? 'attribute_not_exists(pk)' : 'version = :version',
           ...(version === undefined ? {} : { ExpressionAttributeValues: { ':version': version } }),
         }),
@@ -340,20 +343,7 @@ export class DynamoRegistry implements Registry {
     for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
       const item = await this.getItem(CREATION_DURATIONS);
       const recent = [...(Array.isArray(item?.recent) ? (item.recent as number[]) : []), Math.round(seconds * 10) / 10].slice(-DURATIONS_KEPT);
-      const version = item?.version as number | undefined;
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { pk: CREATION_DURATIONS, recent, version: (version ?? 0) + 1 },
-            ConditionExpression: version === undefined ? 'attribute_not_exists(pk)' : 'version = :version',
-            ...(version === undefined ? {} : { ExpressionAttributeValues: { ':version': version } }),
-          }),
-        );
-        return;
-      } catch (error) {
-        if (errorName(error) !== 'ConditionalCheckFailedException') throw mapDynamoError('PutItem', error);
-      }
+      if (await this.putVersioned({ pk: CREATION_DURATIONS, recent }, item?.version as number | undefined)) return;
       await sleep(Math.random() * 10 * attempt);
     }
     // A statistic: losing one sample to contention is fine.
