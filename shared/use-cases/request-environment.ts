@@ -31,24 +31,22 @@ export async function requestEnvironment(
 ): Promise<RequestOutcome> {
   const request = parseEnvironmentRequest(input.body, { emailTemplate: deps.config.EMAIL_TEMPLATE });
 
-  if (input.idempotencyKey !== undefined) {
-    if (!IDEMPOTENCY_KEY.test(input.idempotencyKey)) {
-      throw new InvalidInputError('The Idempotency-Key header must be 1 to 255 visible ASCII characters.', [
-        { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
-      ]);
-    }
-    const binding = await deps.registry.claimIdempotencyKey(input.idempotencyKey, { id: request.id, requestHash: request.requestHash });
-    if (binding.requestHash !== request.requestHash) {
-      throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request.', [
-        { field: 'Idempotency-Key', message: 'already used for a different request' },
-      ]);
-    }
+  if (input.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(input.idempotencyKey)) {
+    throw new InvalidInputError('The Idempotency-Key header must be 1 to 255 visible ASCII characters.', [
+      { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
+    ]);
   }
 
   const existing = await deps.registry.get(request.id);
-  if (existing) return sameRequestAgain(deps, existing, request);
+  if (existing) {
+    await claimKey(deps, input.idempotencyKey, request);
+    return sameRequestAgain(deps, existing, request);
+  }
 
   const deferred = await preflight(deps, request);
+  // Bound only once the request is acceptable: a caller whose request was refused (a missing OU, a
+  // taken email) may correct it and send it again under the same key.
+  await claimKey(deps, input.idempotencyKey, request);
 
   const now = deps.clock.now();
   let fresh = newEnvironment(request, { now, source: input.source, idempotencyKey: input.idempotencyKey, replyTo: input.replyTo });
@@ -57,6 +55,17 @@ export async function requestEnvironment(
   if (!created) return sameRequestAgain(deps, environment, request);
   await deps.workflow.start(environment.executionName, { id: environment.id });
   return { environment, created: true };
+}
+
+/** Binds the Idempotency-Key to this request the first time; the same key with another request is a 409. */
+async function claimKey(deps: Pick<Deps, 'registry'>, key: string | undefined, request: EnvironmentRequest): Promise<void> {
+  if (key === undefined) return;
+  const binding = await deps.registry.claimIdempotencyKey(key, { id: request.id, requestHash: request.requestHash });
+  if (binding.requestHash !== request.requestHash) {
+    throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request.', [
+      { field: 'Idempotency-Key', message: 'already used for a different request' },
+    ]);
+  }
 }
 
 /**

@@ -67,6 +67,18 @@ describe('POST /environments through the local runtime', () => {
     expect((await waitForFinal(base, first.body.id)).status).toBe('READY');
   });
 
+  it('lets a refused request be corrected and sent again under the same Idempotency-Key', async () => {
+    const headers = { 'idempotency-key': 'ticket-4712' };
+    const refused = await call(base, 'POST', '/environments', { name: 'Typo Env', ou: 'Workloads/Stagign' }, headers);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('OU_NOT_FOUND');
+    const corrected = await call(base, 'POST', '/environments', { name: 'Typo Env', ou: 'Workloads/Staging' }, headers);
+    expect(corrected.status).toBe(202);
+    const other = await call(base, 'POST', '/environments', { name: 'Other Env', ou: 'Workloads/Staging' }, headers);
+    expect(other.status).toBe(409);
+    expect((await waitForFinal(base, corrected.body.id)).status).toBe('READY');
+  });
+
   it('refuses a different request for a name that is taken, and an email that is taken', async () => {
     const first = await call(base, 'POST', '/environments', { name: 'Data', ou: 'Workloads/Staging', email: 'data-team@example.com' });
     expect(first.status).toBe(202);
