@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DriftReport } from '../shared/domain/drift';
 import { formatDriftReport } from '../shared/use-cases/drift-check';
-import { RUNTIME_URL_FILE, startRuntime } from './runtime';
+import { isAlive, RUNTIME_URL_FILE, startRuntime } from './runtime';
 
 /**
  * `npm run drift -- [--json]`: one drift check against the local data folder (the simulated
@@ -17,12 +17,7 @@ function runningUrl(dataDir: string): string | undefined {
   const urlFile = join(dataDir, RUNTIME_URL_FILE);
   const pidFile = join(dataDir, 'runtime.pid');
   if (!existsSync(urlFile) || !existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8'));
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
-  }
+  if (!isAlive(Number(readFileSync(pidFile, 'utf8')))) return undefined;
   return readFileSync(urlFile, 'utf8').trim();
 }
 

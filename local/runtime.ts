@@ -107,7 +107,8 @@ function claimDataDir(dataDir: string): () => void {
   return () => rmSync(file, { force: true });
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid is running (EPERM: it is, but belongs to someone else). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

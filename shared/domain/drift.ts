@@ -97,13 +97,18 @@ export function parentPath(snapshot: OrgSnapshot, parentId: string): string {
   return snapshot.ous.get(parentId)?.path ?? `(unknown parent ${parentId})`;
 }
 
+/** The desired state a drift check holds the organization to: READY environments with a placed account. */
+export function managedEnvironments(environments: readonly Environment[]): Environment[] {
+  return environments.filter((e) => e.status === 'READY' && e.accountId && e.ouId);
+}
+
 /**
  * Everything that differs, as observations. `now` and `stuckAfterSeconds` decide when a
  * non-final environment counts as stuck.
  */
 export function observeDrift(environments: readonly Environment[], snapshot: OrgSnapshot, opts: { now: Date; stuckAfterSeconds: number }): Observation[] {
   const out: Observation[] = [];
-  const managed = environments.filter((e) => e.status === 'READY' && e.accountId && e.ouId);
+  const managed = managedEnvironments(environments);
   const knownAccounts = new Set(environments.map((e) => e.accountId).filter((id): id is string => !!id));
   const managedOus = new Map<string, Environment[]>();
   for (const env of managed) managedOus.set(env.ouId!, [...(managedOus.get(env.ouId!) ?? []), env]);

@@ -3,6 +3,7 @@ import {
   countFindings,
   describeFinding,
   floorCalls,
+  managedEnvironments,
   observeDrift,
   reconcile,
   type DriftReport,
@@ -12,7 +13,7 @@ import {
   type SnapshotAccount,
   type SnapshotOu,
 } from '../domain/drift';
-import { annotate, type Environment } from '../domain/environment';
+import { annotate } from '../domain/environment';
 import type { Organization } from '../ports';
 import type { Deps } from './deps';
 
@@ -68,10 +69,6 @@ export async function walkOrganization(org: Organization, concurrency: number): 
   return { rootId, ous, accounts };
 }
 
-function managedReady(environments: readonly Environment[]): Environment[] {
-  return environments.filter((e) => e.status === 'READY' && e.accountId && e.ouId);
-}
-
 /** Moves misplaced accounts back, when remediation is on; notes it in each environment's timeline. */
 async function remediate(deps: DriftDeps, observations: Observation[], snapshot: OrgSnapshot): Promise<void> {
   for (const o of observations) {
@@ -116,7 +113,7 @@ export async function checkDrift(deps: DriftDeps, opts: DriftCheckOptions): Prom
   const concurrency = deps.config.DRIFT_WALK_CONCURRENCY;
 
   const [environments, tree] = await Promise.all([deps.registry.listAll(), walkOrganization(deps.organization, concurrency)]);
-  const managed = managedReady(environments).filter((e) => tree.accounts.has(e.accountId!));
+  const managed = managedEnvironments(environments).filter((e) => tree.accounts.has(e.accountId!));
   const tags = new Map(await inBatches(managed, concurrency, async (e) => [e.accountId!, await deps.organization.listTags(e.accountId!)] as const));
   const snapshot: OrgSnapshot = { ...tree, tags };
   if (deps.config.DRIFT_CHECK_ROLE) {

@@ -6,6 +6,7 @@ import { EnvironmentStateError } from '../domain/errors';
 import type { Config } from '../lambda/config';
 import type { AdminPrincipal, Organization } from '../ports';
 import type { Deps } from './deps';
+import { sleep } from './provision-steps';
 
 /**
  * The handoff after placement: the admin may switch in (GrantAccess), the account carries its
@@ -82,7 +83,7 @@ async function whenRoleReady<T>(seconds: number, run: () => Promise<T>): Promise
     } catch (error) {
       if ((error as Error).name !== 'RoleNotReadyError' || Date.now() + ROLE_RETRY_MS > deadline) throw error;
     }
-    await new Promise((resolve) => setTimeout(resolve, ROLE_RETRY_MS));
+    await sleep(ROLE_RETRY_MS);
   }
 }
 

@@ -110,7 +110,8 @@ async function waitForSlot(deps: Pick<Deps, 'registry' | 'clock' | 'config'>, id
 }
 
 const SLOT_RETRY_MS = 250;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The in-task waits (for a slot here, for a new role in handoff-steps). */
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The next status poll's delay, adaptive to what recent creations took (see nextPollDelay). */
 async function pollDelay(deps: Pick<Deps, 'registry' | 'config'>, polls: number, elapsed: number): Promise<number> {
