@@ -1,3 +1,4 @@
+import { adminPrincipal } from '../shared/use-cases/handoff-steps';
 import { startRuntime } from './runtime';
 
 /** `npm start [-- --aws] [--port N]`: the local runtime in the foreground. */
@@ -9,6 +10,12 @@ async function main() {
   const dataDir = process.env.SWITCHYARD_DATA_DIR ?? '.switchyard';
   const runtime = await startRuntime({ dataDir, port, aws, print: (line) => console.log(line) });
   console.log(`Switchyard is listening on ${runtime.url} (${aws ? 'real AWS clients' : 'simulated organization'}; data in ${runtime.dataDir})`);
+  const principal = adminPrincipal(runtime.deps.config);
+  console.log(
+    principal
+      ? `New accounts: IAM ${principal.type} ${principal.name} may switch into them (ADMIN_${principal.type.toUpperCase()})`
+      : 'New accounts: nobody is granted access (set ADMIN_GROUP or ADMIN_USER to the IAM group or user that may switch in)',
+  );
   console.log(`Try: curl -s -X POST ${runtime.url}/environments -H 'content-type: application/json' -d '{"name":"Staging","ou":"Workloads/Staging"}'`);
   let closing = false;
   const stop = async (signal: string) => {
