@@ -85,9 +85,13 @@ const LOCAL_DEFAULTS: Record<string, string> = {
   POLL_MAX_SECONDS: '5',
   CREATE_SLOT_POLL_SECONDS: '1',
   PUBLIC_BASE_URL: '',
-  // The simulated management account has an Admins group, as the walk-through's admin would.
-  ADMIN_GROUP: 'Admins',
 };
+
+/**
+ * The simulated management account has an Admins group, as the walk-through's admin would. Against
+ * AWS nothing is assumed: the grant goes to the ADMIN_GROUP or ADMIN_USER given, or to nobody (said at start).
+ */
+const SIMULATION_DEFAULTS: Record<string, string> = { ADMIN_GROUP: 'Admins' };
 
 /**
  * One runtime per data folder: the embedded database and the simulated organization assume a single
@@ -123,7 +127,7 @@ export function isAlive(pid: number): boolean {
  * Everything it keeps lives under dataDir, so a restart (even after SIGKILL) resumes where it stood.
  */
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
-  const env = { ...LOCAL_DEFAULTS, ...(opts.env ?? process.env) };
+  const env = { ...LOCAL_DEFAULTS, ...(opts.aws ? {} : SIMULATION_DEFAULTS), ...(opts.env ?? process.env) };
   const print = opts.print ?? (() => undefined);
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
