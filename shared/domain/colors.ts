@@ -1,22 +1,59 @@
-/** The switch-role colours the AWS console offers, written as it writes them (no `#`). */
+/**
+ * The switch-role colours the AWS console accepts in `color=`, written as it writes them (no `#`).
+ * The parameter is undocumented, and the console accepts only its own palette, which AWS changes from
+ * time to time: a value it no longer knows shows the role without any colour. These are the values
+ * listed on AWS re:Post on 27 August 2024 ("Switch role link query parameters",
+ * https://repost.aws/questions/QU2dDHOT34RH6LJYIrHLUJrw/switch-role-link-query-parameters).
+ */
 export const CONSOLE_PALETTE = {
   red: 'F2B0A9',
-  orange: 'FBBF93',
-  yellow: 'FAD791',
+  orange: 'FBC8AA',
+  yellow: 'EFDA95',
   green: 'B7CA9D',
-  blue: '99BCE3',
+  blue: '83D4E8',
 } as const;
 
 export type PaletteName = keyof typeof CONSOLE_PALETTE;
-const HEX_TO_NAME = new Map<string, string>(Object.entries(CONSOLE_PALETTE).map(([name, hex]) => [hex, name]));
 
-/** Accepts a palette name (`green`) or a palette hex (`B7CA9D`, `#b7ca9d`); returns the hex or undefined. */
+/**
+ * The console's earlier values for the colours that changed (red and green did not). The console no
+ * longer accepts them, but callers and environments recorded before the change still carry them, so
+ * each one still means its colour and is served as that colour's current value.
+ */
+const EARLIER_PALETTE: Readonly<Record<string, PaletteName>> = {
+  FBBF93: 'orange',
+  FAD791: 'yellow',
+  '99BCE3': 'blue',
+};
+
+const HEX_TO_NAME = new Map<string, PaletteName>([
+  ...(Object.entries(CONSOLE_PALETTE) as Array<[PaletteName, string]>).map(([name, hex]) => [hex, name] as const),
+  ...Object.entries(EARLIER_PALETTE),
+]);
+
+/** For error messages: `red, orange, …` and `F2B0A9, FBC8AA, …`, in palette order. */
+export const PALETTE_NAMES = Object.keys(CONSOLE_PALETTE).join(', ');
+export const PALETTE_HEXES = Object.values(CONSOLE_PALETTE).join(', ');
+
+/**
+ * Accepts a palette name (`green`), a current palette hex (`B7CA9D`, `#b7ca9d`) or an earlier one
+ * (`FAD791`); returns the colour's current hex, or undefined for anything else.
+ */
 export function parseColor(input: string): string | undefined {
   const value = input.trim();
-  const named = Object.hasOwn(CONSOLE_PALETTE, value.toLowerCase()) ? CONSOLE_PALETTE[value.toLowerCase() as PaletteName] : undefined;
-  if (named) return named;
-  const hex = value.replace(/^#/, '').toUpperCase();
-  return HEX_TO_NAME.has(hex) ? hex : undefined;
+  const lower = value.toLowerCase();
+  if (Object.hasOwn(CONSOLE_PALETTE, lower)) return CONSOLE_PALETTE[lower as PaletteName];
+  const name = HEX_TO_NAME.get(value.replace(/^#/, '').toUpperCase());
+  return name && CONSOLE_PALETTE[name];
+}
+
+/**
+ * The hex to show for a recorded colour: the current value of its colour when it is a palette hex,
+ * current or earlier; anything else unchanged.
+ */
+export function currentColor(hex: string): string {
+  const name = HEX_TO_NAME.get(hex.toUpperCase());
+  return name ? CONSOLE_PALETTE[name] : hex;
 }
 
 export function colorName(hex: string): string {

@@ -1,4 +1,5 @@
-import type { EnvironmentRequest } from './request';
+import { currentColor } from './colors';
+import { requestDigest, type EnvironmentRequest } from './request';
 
 export const ENVIRONMENT_STATUSES = ['REQUESTED', 'CREATING', 'PLACING', 'NOTIFYING', 'READY', 'FAILED'] as const;
 export type EnvironmentStatus = (typeof ENVIRONMENT_STATUSES)[number];
@@ -93,6 +94,20 @@ export function advance(env: Environment, to: EnvironmentStatus, now: Date, note
 export function annotate(env: Environment, now: Date, note: string): Environment {
   if (env.timeline.some((t) => t.note === note)) return env;
   return { ...env, updatedAt: now.toISOString(), timeline: [...env.timeline, { at: now.toISOString(), status: env.status, note }] };
+}
+
+/**
+ * An environment as recorded, with its colour in the console's current palette: the console stopped
+ * accepting the earlier one, and every view (link, profiles, API, notifications, events) starts from
+ * the record the registry returns. The request digest follows the colour when it was made from these
+ * very fields, so sending the original request again still finds this environment rather than a
+ * conflict. The next write stores the current values.
+ */
+export function withCurrentColor(env: Environment): Environment {
+  const color = currentColor(env.color);
+  if (color === env.color) return env;
+  const requestHash = env.requestHash === requestDigest(env) ? requestDigest({ ...env, color }) : env.requestHash;
+  return { ...env, color, requestHash };
 }
 
 /** What the API shows of an environment: everything but internal bookkeeping. */

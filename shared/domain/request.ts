@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseColor, defaultColor } from './colors';
+import { parseColor, defaultColor, PALETTE_HEXES, PALETTE_NAMES } from './colors';
 import { emailFromTemplate, emailProblem } from './email';
 import { InvalidInputError, type FieldError } from './errors';
 import { environmentId, requestHash, slugify } from './naming';
@@ -54,7 +54,7 @@ export const EnvironmentRequestSchema = deferredSchema(() => {
       color: z
         .string()
         .superRefine((c, ctx) => {
-          if (!parseColor(c)) ctx.addIssue({ code: 'custom', message: 'must be one of the console colours: red, orange, yellow, green, blue (or their hex F2B0A9, FBBF93, FAD791, B7CA9D, 99BCE3)' });
+          if (!parseColor(c)) ctx.addIssue({ code: 'custom', message: `must be one of the console colours: ${PALETTE_NAMES} (or their hex ${PALETTE_HEXES})` });
         })
         .optional(),
       tags: z
@@ -152,5 +152,10 @@ export function parseEnvironmentRequest(body: unknown, defaults: RequestDefaults
   const color = input.color ? parseColor(input.color)! : defaultColor(input.name, ou);
   const tags = Object.fromEntries(Object.entries(input.tags ?? {}));
   const normalised = { name: input.name, email, ou, color, tags, requestedBy: input.requestedBy };
-  return { id: environmentId(input.name), ...normalised, requestHash: requestHash({ ...normalised, requestedBy: undefined }) };
+  return { id: environmentId(input.name), ...normalised, requestHash: requestDigest(normalised) };
+}
+
+/** The digest of what was asked for (never who asked): equal digests mean the same request again. */
+export function requestDigest(request: Pick<EnvironmentRequest, 'name' | 'email' | 'ou' | 'color' | 'tags'>): string {
+  return requestHash({ name: request.name, email: request.email, ou: request.ou, color: request.color, tags: request.tags });
 }

@@ -38,7 +38,7 @@ describe('POST /environments through the local runtime', () => {
     expect(ready.accountId).toMatch(/^\d{12}$/);
     expect(ready.ouPath).toBe('Workloads/Staging');
     expect(ready.switchRole.consoleUrl).toBe(
-      `https://signin.aws.amazon.com/switchrole?account=${ready.accountId}&roleName=OrganizationAccountAccessRole&displayName=Staging&color=FAD791`,
+      `https://signin.aws.amazon.com/switchrole?account=${ready.accountId}&roleName=OrganizationAccountAccessRole&displayName=Staging&color=EFDA95`,
     );
     expect(ready.switchRole.awsConfigProfile).toContain(`role_arn = arn:aws:iam::${ready.accountId}:role/OrganizationAccountAccessRole`);
     expect([...new Set(ready.timeline.map((t: { status: string }) => t.status))]).toEqual(['REQUESTED', 'CREATING', 'PLACING', 'NOTIFYING', 'READY']);

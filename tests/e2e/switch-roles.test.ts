@@ -108,7 +108,7 @@ describe('switch-role files through the local runtime', () => {
     const reply = await call<string>(base, 'GET', `/environments/${staging.id}/switch-role?format=url`);
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-    expect(reply.body).toBe(`https://signin.aws.amazon.com/switchrole?account=${staging.accountId}&roleName=OrganizationAccountAccessRole&displayName=Staging&color=FAD791`);
+    expect(reply.body).toBe(`https://signin.aws.amazon.com/switchrole?account=${staging.accountId}&roleName=OrganizationAccountAccessRole&displayName=Staging&color=EFDA95`);
     expect(reply.body).toBe(staging.switchRole.consoleUrl);
   });
 

@@ -184,7 +184,7 @@ beforeEach(() => {
   registryTable();
 });
 
-const CONSOLE_URL = `https://signin.aws.amazon.com/switchrole?account=${NEW_ACCOUNT}&roleName=OrganizationAccountAccessRole&displayName=Staging&color=FAD791`;
+const CONSOLE_URL = `https://signin.aws.amazon.com/switchrole?account=${NEW_ACCOUNT}&roleName=OrganizationAccountAccessRole&displayName=Staging&color=EFDA95`;
 
 describe('createEnvironment handler (POST /environments)', () => {
   beforeEach(() => {

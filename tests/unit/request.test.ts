@@ -4,10 +4,10 @@ import { ENVIRONMENT_ID_PATTERN } from '../../shared/domain/naming';
 
 const defaults = { emailTemplate: 'admin+{slug}@example.com' };
 const RED = 'F2B0A9';
-const ORANGE = 'FBBF93';
-const YELLOW = 'FAD791';
+const ORANGE = 'FBC8AA';
+const YELLOW = 'EFDA95';
 const GREEN = 'B7CA9D';
-const BLUE = '99BCE3';
+const BLUE = '83D4E8';
 
 function parse(body: unknown): EnvironmentRequest {
   return parseEnvironmentRequest(body, defaults);
@@ -209,7 +209,11 @@ describe('color', () => {
     ['b7ca9d', GREEN],
     ['#B7CA9D', GREEN],
     ['#f2b0a9', RED],
-    ['FbBf93', ORANGE],
+    ['FbC8aA', ORANGE],
+    // The console's earlier palette: still accepted, recorded as today's colour.
+    ['FBBF93', ORANGE],
+    ['#fad791', YELLOW],
+    ['99BCE3', BLUE],
   ])('turns %j into %s', (color, hex) => {
     expect(parse({ ...base, color }).color).toBe(hex);
   });

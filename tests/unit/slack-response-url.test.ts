@@ -152,7 +152,7 @@ describe('SlackResponseUrlChannel', () => {
     return newEnvironment(request, { now, source: 'slack', ...(replyTo ? { replyTo } : {}) });
   }
 
-  const details = buildSwitchRoleDetails({ accountId: '123456789012', displayName: 'Staging', color: 'FAD791', profileName: 'staging', sourceProfile: 'management' });
+  const details = buildSwitchRoleDetails({ accountId: '123456789012', displayName: 'Staging', color: 'EFDA95', profileName: 'staging', sourceProfile: 'management' });
 
   it('posts the ready message to the environment response_url', async () => {
     const { fetch, calls } = scriptedFetch(200);

@@ -138,11 +138,11 @@ describe('GET /environments/{id}/switch-role', () => {
       accountId: staging.accountId,
       roleName: 'OrganizationAccountAccessRole',
       displayName: 'Staging',
-      color: 'FAD791',
+      color: 'EFDA95',
       colorName: 'yellow',
     });
     expect(body.roleArn).toMatch(ROLE_ARN);
-    expect(body.consoleUrl).toBe(`https://signin.aws.amazon.com/switchrole?account=${staging.accountId}&roleName=OrganizationAccountAccessRole&displayName=Staging&color=FAD791`);
+    expect(body.consoleUrl).toBe(`https://signin.aws.amazon.com/switchrole?account=${staging.accountId}&roleName=OrganizationAccountAccessRole&displayName=Staging&color=EFDA95`);
     const explicit = await getSwitchRole([staging], staging.id, { format: 'json' });
     expect(jsonBody(explicit.result)).toEqual(body);
   });
@@ -153,7 +153,7 @@ describe('GET /environments/{id}/switch-role', () => {
     expect(header(result, 'content-type')).toBe('text/plain; charset=utf-8');
     const url = new URL(result.body!);
     expect(url.origin + url.pathname).toBe('https://signin.aws.amazon.com/switchrole');
-    expect(Object.fromEntries(url.searchParams)).toEqual({ account: staging.accountId, roleName: 'OrganizationAccountAccessRole', displayName: 'Staging', color: 'FAD791' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({ account: staging.accountId, roleName: 'OrganizationAccountAccessRole', displayName: 'Staging', color: 'EFDA95' });
   });
 
   it('answers format=aws-config with one valid ~/.aws/config profile', async () => {
@@ -171,7 +171,7 @@ describe('GET /environments/{id}/switch-role', () => {
     expect(header(result, 'content-type')).toBe('text/plain; charset=utf-8');
     const [entry, ...rest] = parseIni(result.body!).sections;
     expect(rest).toEqual([]);
-    expect(entry).toEqual({ name: 'staging', values: { aws_account_id: staging.accountId, role_name: 'OrganizationAccountAccessRole', color: 'FAD791' } });
+    expect(entry).toEqual({ name: 'staging', values: { aws_account_id: staging.accountId, role_name: 'OrganizationAccountAccessRole', color: 'EFDA95' } });
     expect(entry!.values.color).toMatch(/^[0-9A-Fa-f]{6}$/);
   });
 
@@ -247,7 +247,7 @@ describe('GET /switch-roles', () => {
       expect(section.values.role_name).toBe('OrganizationAccountAccessRole');
       expect(section.values.color).toMatch(/^[0-9A-Fa-f]{6}$/);
     }
-    expect(ini.sections.find((s) => s.name === 'data')!.values.color).toBe('99BCE3');
+    expect(ini.sections.find((s) => s.name === 'data')!.values.color).toBe('83D4E8');
     expect(ini.sections.find((s) => s.name === 'production')!.values.color).toBe('F2B0A9');
   });
 

@@ -3,7 +3,7 @@ import { buildSwitchRoleDetails, DEFAULT_ROLE_NAME, type SwitchRoleInput } from 
 const input: SwitchRoleInput = {
   accountId: '123456789012',
   displayName: 'Staging',
-  color: 'FAD791',
+  color: 'EFDA95',
   profileName: 'staging',
   sourceProfile: 'management',
 };
@@ -30,7 +30,7 @@ function parseIni(text: string): Record<string, Record<string, string>> {
 describe('console link', () => {
   it('is the switchrole URL with account, role, display name and colour', () => {
     expect(buildSwitchRoleDetails(input).consoleUrl).toBe(
-      'https://signin.aws.amazon.com/switchrole?account=123456789012&roleName=OrganizationAccountAccessRole&displayName=Staging&color=FAD791',
+      'https://signin.aws.amazon.com/switchrole?account=123456789012&roleName=OrganizationAccountAccessRole&displayName=Staging&color=EFDA95',
     );
   });
 
@@ -45,7 +45,7 @@ describe('console link', () => {
   ])('encodes the display name %j', (displayName, encoded) => {
     const url = buildSwitchRoleDetails({ ...input, displayName }).consoleUrl;
     expect(url).toBe(
-      `https://signin.aws.amazon.com/switchrole?account=123456789012&roleName=OrganizationAccountAccessRole&displayName=${encoded}&color=FAD791`,
+      `https://signin.aws.amazon.com/switchrole?account=123456789012&roleName=OrganizationAccountAccessRole&displayName=${encoded}&color=EFDA95`,
     );
   });
 
@@ -59,7 +59,7 @@ describe('console link', () => {
     expect(url.searchParams.get('account')).toBe('123456789012');
     expect(url.searchParams.get('roleName')).toBe('admins/Break&Glass');
     expect(url.searchParams.get('displayName')).toBe(displayName);
-    expect(url.searchParams.get('color')).toBe('FAD791');
+    expect(url.searchParams.get('color')).toBe('EFDA95');
   });
 
   it('names a custom role (with its path) instead of the default', () => {
@@ -116,13 +116,20 @@ describe('browser-extension entry', () => {
     expect(entry!.aws_account_id).toBe('123456789012');
     expect(entry!.role_name).toBe('OrganizationAccountAccessRole');
     expect(entry!.color).toMatch(/^[0-9A-Fa-f]{6}$/);
-    expect(entry!.color).toBe('FAD791');
+    expect(entry!.color).toBe('EFDA95');
   });
 
-  it.each(['F2B0A9', 'FBBF93', 'FAD791', 'B7CA9D', '99BCE3'])('keeps the palette colour %s and names it', (color) => {
+  it.each([
+    ['F2B0A9', 'red'],
+    ['FBC8AA', 'orange'],
+    ['EFDA95', 'yellow'],
+    ['B7CA9D', 'green'],
+    ['83D4E8', 'blue'],
+  ])('keeps the palette colour %s and names it %s', (color, name) => {
     const details = buildSwitchRoleDetails({ ...input, color });
     expect(parseIni(details.extensionEntry)['profile staging']!.color).toBe(color);
-    expect(details.colorName).toMatch(/^(red|orange|yellow|green|blue)$/);
+    expect(new URL(details.consoleUrl).searchParams.get('color')).toBe(color);
+    expect(details.colorName).toBe(name);
   });
 });
 

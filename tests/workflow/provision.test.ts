@@ -28,7 +28,7 @@ describe('the provisioning workflow (real ASL, simulated organization)', () => {
     expect(note.kind).toBe('ready');
     if (note.kind === 'ready') {
       expect(note.switchRole.consoleUrl).toBe(
-        `https://signin.aws.amazon.com/switchrole?account=${env.accountId}&roleName=OrganizationAccountAccessRole&displayName=Staging&color=FAD791`,
+        `https://signin.aws.amazon.com/switchrole?account=${env.accountId}&roleName=OrganizationAccountAccessRole&displayName=Staging&color=EFDA95`,
       );
     }
     expect(h.events.published).toEqual([

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DriftReport } from '../../domain/drift';
-import { isFinal, type Environment } from '../../domain/environment';
+import { isFinal, withCurrentColor, type Environment } from '../../domain/environment';
 import { InvalidInputError, NotFoundError, RetryableAwsError } from '../../domain/errors';
 import { systemClock, type Clock, type Page, type Registry, type Rejection } from '../../ports';
 import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
@@ -123,8 +123,9 @@ function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
   return record;
 }
 
+/** Every environment read goes through here: the one place a record from an earlier release is brought up to date. */
 function fromItem(item: Record<string, unknown>): Environment {
-  return stripKeys(item) as unknown as Environment;
+  return withCurrentColor(stripKeys(item) as unknown as Environment);
 }
 
 function byCreatedKey(item: Record<string, unknown>): Key {
