@@ -1,5 +1,6 @@
 import { currentColor } from './colors';
-import { requestDigest, type EnvironmentRequest } from './request';
+import { requestDigest } from './naming';
+import type { EnvironmentRequest } from './request';
 
 export const ENVIRONMENT_STATUSES = ['REQUESTED', 'CREATING', 'PLACING', 'NOTIFYING', 'READY', 'FAILED'] as const;
 export type EnvironmentStatus = (typeof ENVIRONMENT_STATUSES)[number];

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { EnvironmentRequest } from './request';
 
 /** Lower-case, hyphen-separated form of a name: `Playground Ana` → `playground-ana`. */
 export function slugify(name: string): string {
@@ -25,6 +26,11 @@ export function environmentId(name: string): string {
 }
 
 export const ENVIRONMENT_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,40})-[0-9a-f]{8}$/;
+
+/** The digest of what was asked for (never who asked): equal digests mean the same request again. */
+export function requestDigest(request: Pick<EnvironmentRequest, 'name' | 'email' | 'ou' | 'color' | 'tags'>): string {
+  return requestHash({ name: request.name, email: request.email, ou: request.ou, color: request.color, tags: request.tags });
+}
 
 /** Stable digest of a request's meaningful content, to tell "the same request again" from a different one. */
 export function requestHash(value: unknown): string {

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { parseColor, defaultColor, PALETTE_HEXES, PALETTE_NAMES } from './colors';
 import { emailFromTemplate, emailProblem } from './email';
 import { InvalidInputError, type FieldError } from './errors';
-import { environmentId, requestHash, slugify } from './naming';
+import { environmentId, requestDigest, slugify } from './naming';
 import { formatOuRef, parseOuRef } from './ou-path';
 import { deferredSchema } from './deferred-schema';
 
@@ -155,7 +155,3 @@ export function parseEnvironmentRequest(body: unknown, defaults: RequestDefaults
   return { id: environmentId(input.name), ...normalised, requestHash: requestDigest(normalised) };
 }
 
-/** The digest of what was asked for (never who asked): equal digests mean the same request again. */
-export function requestDigest(request: Pick<EnvironmentRequest, 'name' | 'email' | 'ou' | 'color' | 'tags'>): string {
-  return requestHash({ name: request.name, email: request.email, ou: request.ou, color: request.color, tags: request.tags });
-}
