@@ -69,14 +69,32 @@ export function pageLimit(req: HttpRequest): number {
   return limit;
 }
 
+const INTERNAL_MESSAGE = 'Something went wrong on our side; the request may be retried safely.';
+
+/**
+ * What a 5xx reply says, by error code. A server-side error's own message is for the logs only: it
+ * quotes AWS (role ARNs, account ids, table names in an AccessDenied) or names the deployment's
+ * configuration, none of which a caller should read.
+ */
+const SERVER_ERROR_MESSAGES: Readonly<Record<string, string>> = {
+  RETRY_LATER: 'AWS did not complete a call this request needed; retry in a few seconds.',
+  AWS_REJECTED: 'AWS refused a call this request needed; the operator can find why in the function logs.',
+  NOT_CONFIGURED: 'This route is not set up on this deployment; the operator can find what is missing in the function logs.',
+};
+
+/** The JSON error reply: 4xx errors speak to the caller in their own words; 5xx ones only by code and a fixed sentence. */
 export function errorReply(error: unknown): HttpReply {
-  if (error instanceof SwitchyardError) {
+  if (error instanceof SwitchyardError && error.status < 500) {
     const fields = 'fields' in error && Array.isArray(error.fields) && error.fields.length ? { fields: error.fields } : {};
+    return json(error.status, { error: { code: error.code, message: error.message, ...fields } });
+  }
+  if (error instanceof SwitchyardError) {
+    logger.error('Request failed on the server side', { error });
     const headers: Record<string, string> = error.status === 503 ? { 'retry-after': '2' } : {};
-    return json(error.status, { error: { code: error.code, message: error.message, ...fields } }, headers);
+    return json(error.status, { error: { code: error.code, message: Object.hasOwn(SERVER_ERROR_MESSAGES, error.code) ? SERVER_ERROR_MESSAGES[error.code]! : INTERNAL_MESSAGE } }, headers);
   }
   logger.error('Unhandled error', { error: error as Error });
-  return json(500, { error: { code: 'INTERNAL', message: 'Something went wrong on our side; the request may be retried safely.' } });
+  return json(500, { error: { code: 'INTERNAL', message: INTERNAL_MESSAGE } });
 }
 
 function toResult(reply: HttpReply): HttpResult {
