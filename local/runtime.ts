@@ -14,6 +14,7 @@ import { EnvSecrets } from '../shared/adapters/local/env-secrets';
 import { LocalEventBus } from '../shared/adapters/local/local-event-bus';
 import { SimulatedOrganization } from '../shared/adapters/local/sim-org';
 import { simOrganizationsClient } from '../shared/adapters/local/sim-org-transport';
+import { simIamClient, simStsClient } from '../shared/adapters/local/sim-iam-transport';
 import { parseFaults } from '../shared/adapters/local/sim-faults';
 import { loadConfig } from '../shared/lambda/config';
 import { systemClock, type Channel, type Clock } from '../shared/ports';
@@ -191,7 +192,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       else if (e.type === 'ExecutionFailed') print(`[workflow] ${e.execution} failed: ${e.error ?? ''}`);
     },
   });
-  const access = sim ? new SimulatedAccess(sim) : undefined;
   const deps: Deps = {
     config,
     clock,
@@ -201,8 +201,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     workflow,
     events: bus,
     secrets,
-    grants: access ?? new IamAccessGrants(createIamClient(), createStsClient()),
-    accountSetup: access ?? new StsAccountSetup(createStsClient()),
+    // The same adapter as on Lambda; locally its IAM and STS calls reach the simulated management account.
+    grants: sim ? new IamAccessGrants(simIamClient(sim), simStsClient(sim)) : new IamAccessGrants(createIamClient(), createStsClient()),
+    accountSetup: sim ? new SimulatedAccess(sim) : new StsAccountSetup(createStsClient()),
   };
   // Timers the runtime owns (drift interval, confirming rechecks), cleared on close.
   const timers = new Set<NodeJS.Timeout>();

@@ -2,7 +2,7 @@ import { managedAccountTags } from '../domain/drift';
 import { aliasCandidates } from '../domain/account-alias';
 import { orgPathPattern, renderGrantPolicies } from '../domain/access-policy';
 import { annotate, type Environment } from '../domain/environment';
-import { EnvironmentStateError } from '../domain/errors';
+import { EnvironmentStateError, RetryableAwsError } from '../domain/errors';
 import type { Config } from '../lambda/config';
 import type { AdminPrincipal, Organization } from '../ports';
 import type { Deps } from './deps';
@@ -49,6 +49,13 @@ async function allGrantPatterns(deps: Pick<Deps, 'registry'>): Promise<string[]>
   return patterns;
 }
 
+/**
+ * Rounds of read-render-write before GrantAccess gives up for now. Once every racing grant has
+ * recorded its pattern all of them render the same documents, so a round or two after the last one
+ * settles it; the cap only bounds a storm of grants (the state machine retries the step).
+ */
+export const MAX_GRANT_ROUNDS = 6;
+
 export async function grantAccessStep(
   deps: Pick<Deps, 'registry' | 'organization' | 'grants' | 'clock' | 'config'>,
   input: { id: string },
@@ -62,12 +69,24 @@ export async function grantAccessStep(
   // Recorded before the policies are written: a concurrent grant for another OU then includes this one.
   const pattern = env.grantPattern ?? orgPathPattern(await deps.organization.describeOrganizationId(), await deps.organization.getRootId(), await ouChain(deps.organization, env.ouId));
   if (!env.grantPattern) await deps.registry.update(env.id, (current) => ({ ...current, grantPattern: pattern }));
-  const policies = renderGrantPolicies({ prefix: deps.config.GRANT_POLICY_PREFIX, roleName: deps.config.ROLE_NAME, patterns: [...(await allGrantPatterns(deps)), pattern] });
-  await deps.grants.apply(principal, policies);
-  await deps.registry.update(env.id, (current) =>
-    annotate(current, deps.clock.now(), `${principal.type} ${principal.name} may switch into the account (${policies.map((p) => p.name).join(', ')})`),
-  );
-  return { granted: true, policies: policies.map((p) => p.name) };
+  // A grant that read the registry before another recorded its pattern may write after it, and so
+  // write that pattern out of the policy. Every grant therefore reads the registry again after
+  // writing and writes again until a round finds IAM already holding what the registry asks for:
+  // the last writer is then always one that saw every pattern recorded before its last read, and a
+  // pattern recorded later belongs to a grant that writes (or finds it written) after that.
+  for (let round = 1; ; round++) {
+    const policies = renderGrantPolicies({ prefix: deps.config.GRANT_POLICY_PREFIX, roleName: deps.config.ROLE_NAME, patterns: [...(await allGrantPatterns(deps)), pattern] });
+    const { changed } = await deps.grants.apply(principal, policies);
+    if (changed.length === 0) {
+      await deps.registry.update(env.id, (current) =>
+        annotate(current, deps.clock.now(), `${principal.type} ${principal.name} may switch into the account (${policies.map((p) => p.name).join(', ')})`),
+      );
+      return { granted: true, policies: policies.map((p) => p.name) };
+    }
+    if (round >= MAX_GRANT_ROUNDS) {
+      throw new RetryableAwsError(`The admin's grant policies were still changing after ${round} rounds of concurrent grants; GrantAccess runs again.`, 'GrantsStillChanging');
+    }
+  }
 }
 
 /**

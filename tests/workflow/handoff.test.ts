@@ -1,5 +1,7 @@
-import { ListTagsForResourceCommand } from '@aws-sdk/client-organizations';
+import { DescribeOrganizationCommand, ListRootsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-organizations';
 import { simOrganizationsClient } from '../../shared/adapters/local/sim-org-transport';
+import { newEnvironment } from '../../shared/domain/environment';
+import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { harness, type Harness } from './harness';
 
 let h: Harness | undefined;
@@ -12,6 +14,30 @@ const accountTags = async (h: Harness, accountId: string) => {
   const out = await simOrganizationsClient(h.sim).send(new ListTagsForResourceCommand({ ResourceId: accountId }));
   return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key, t.Value]));
 };
+
+/** Every organization path the admin's grant policies allow, as IAM holds them now. */
+const grantedPaths = (h: Harness): string[] =>
+  h.sim.grantsView().policies.flatMap((p) => (p.document as { Statement: any[] }).Statement[0].Condition['ForAnyValue:StringLike']['aws:ResourceOrgPaths'] as string[]);
+
+/** `o-…/r-…/ou-…/ou-…/*` for an OU path, from the organization's own ids. */
+async function orgPath(h: Harness, ouPath: string): Promise<string> {
+  const org = simOrganizationsClient(h.sim);
+  const orgId = (await org.send(new DescribeOrganizationCommand({}))).Organization!.Id!;
+  const rootId = (await org.send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  const segments = ouPath.split('/');
+  const ous = segments.map((_, i) => h.sim.findOuByPath(segments.slice(0, i + 1).join('/'))!);
+  return `${[orgId, rootId, ...ous].join('/')}/*`;
+}
+
+/** An environment whose account already sits in `ouPath` (created by hand), ready for GrantAccess. */
+async function placedEnvironment(h: Harness, name: string, ouPath: string): Promise<string> {
+  const ouId = h.sim.ensureOuPath(ouPath);
+  const account = h.sim.createAccountByHand(name, `${name.toLowerCase().replace(/\W/g, '')}@example.com`, ouPath);
+  const request = parseEnvironmentRequest({ name, ou: ouPath }, { emailTemplate: h.deps.config.EMAIL_TEMPLATE });
+  const { environment } = await h.deps.registry.create(newEnvironment(request, { now: h.clock.now(), source: 'test' }));
+  await h.deps.registry.update(environment.id, (current) => ({ ...current, accountId: account.id, ouId, ouPath }));
+  return environment.id;
+}
 
 describe('the switch-role handoff (GrantAccess, ConfigureAccount)', () => {
   it('grants the admin group one policy covering the OU by organization path, and sets the alias and tags', async () => {
@@ -44,6 +70,50 @@ describe('the switch-role handoff (GrantAccess, ConfigureAccount)', () => {
     const after = h.sim.grantsView();
     expect(after.policies[0]!.versions).toBe(before.policies[0]!.versions);
     expect(after.attachments['group/Admins']).toHaveLength(1);
+  });
+
+  it('converges when ten grants for ten OUs run at once: every OU path ends up in the admin policy', async () => {
+    h = await harness({ createSeconds: 10, accountQuota: 20 });
+    const ids: string[] = [];
+    const expected: string[] = [];
+    for (let i = 1; i <= 10; i++) {
+      ids.push(await placedEnvironment(h, `Team ${i}`, `Teams/Team-${i}`));
+      expected.push(await orgPath(h, `Teams/Team-${i}`));
+    }
+    const outcomes = await Promise.allSettled(ids.map((id) => h!.functions.grantAccess!({ id }, {})));
+    expect(new Set(grantedPaths(h))).toEqual(new Set(expected));
+    expect(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : 'granted'))).toEqual(ids.map(() => 'granted'));
+    expect(h.sim.grantsView().attachments['group/Admins']).toEqual(h.sim.grantsView().policies.map((p) => p.arn));
+    // IAM keeps at most five versions of a policy; racing writers must never have pushed past that.
+    for (const policy of h.sim.grantsView().policies) expect(policy.versions).toBeLessThanOrEqual(5);
+  });
+
+  it('loses no OU when a grant that read fewer OUs writes after one that read more', async () => {
+    h = await harness({ createSeconds: 10 });
+    const a = await placedEnvironment(h, 'Alpha', 'Workloads/Alpha');
+    const b = await placedEnvironment(h, 'Beta', 'Workloads/Beta');
+    // A records its OU and reads the registry ({A}); B then records, reads {A, B} and writes; A writes last.
+    const real = h.deps.grants;
+    let arrived!: () => void;
+    let release!: () => void;
+    const aArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const aReleased = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    h.deps.grants = {
+      apply: async (principal, policies) => {
+        if (calls++ === 0) {
+          arrived();
+          await aReleased;
+        }
+        return real.apply(principal, policies);
+      },
+    };
+    const grantA = h.functions.grantAccess!({ id: a }, {});
+    await aArrived;
+    await h.functions.grantAccess!({ id: b }, {});
+    release();
+    await grantA;
+    expect(grantedPaths(h).sort()).toEqual([await orgPath(h, 'Workloads/Alpha'), await orgPath(h, 'Workloads/Beta')].sort());
   });
 
   it('tries a suffixed alias when the name is taken elsewhere in AWS, and never fails over it', async () => {

@@ -15,6 +15,8 @@ import type { Channel, Events, Notification, Notifier, Organization, OutgoingEve
 import { named } from '../../shared/use-cases/channels';
 import { EnvSecrets } from '../../shared/adapters/local/env-secrets';
 import { SimulatedAccess } from '../../shared/adapters/local/sim-access';
+import { simIamClient, simStsClient } from '../../shared/adapters/local/sim-iam-transport';
+import { IamAccessGrants } from '../../shared/adapters/aws/iam-grants';
 import type { Deps } from '../../shared/use-cases/deps';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
 import { buildFunctions } from '../../local/functions';
@@ -139,7 +141,8 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     channels: [named('email', notifier), ...(opts.channels ?? [])],
     events,
     secrets: new EnvSecrets({}),
-    grants: new SimulatedAccess(sim),
+    // The adapter that runs on Lambda, against the simulated management account's IAM.
+    grants: new IamAccessGrants(simIamClient(sim), simStsClient(sim)),
     accountSetup: new SimulatedAccess(sim),
     workflow,
   };

@@ -1,24 +1,14 @@
 import { RoleNotReadyError } from '../../domain/errors';
-import type { GrantPolicy } from '../../domain/access-policy';
-import type { AccessGrants, AccountSetup, AdminPrincipal } from '../../ports';
+import type { AccountSetup } from '../../ports';
 import { SimulatedAwsError, type SimulatedOrganization } from './sim-org';
 
 /**
- * Grants and aliases against the simulated organization, which enforces IAM's limits (document
- * size, five versions, ten attached policies) and makes a new account's role usable only after a delay.
+ * Aliases inside new accounts of the simulated organization, whose organization access role becomes
+ * usable only a little after the account exists. (The admin's grants need no stand-in: the local
+ * runtime runs IamAccessGrants itself against the simulated IAM, see sim-iam-transport.ts.)
  */
-export class SimulatedAccess implements AccessGrants, AccountSetup {
+export class SimulatedAccess implements AccountSetup {
   constructor(private readonly sim: SimulatedOrganization) {}
-
-  async apply(principal: AdminPrincipal, policies: GrantPolicy[]): Promise<{ changed: string[] }> {
-    const changed: string[] = [];
-    for (const policy of policies) {
-      const { arn, changed: didChange } = this.sim.putManagedPolicy(policy.name, policy.document);
-      if (didChange) changed.push(policy.name);
-      this.sim.attachPolicy(`${principal.type}/${principal.name}`, arn);
-    }
-    return { changed };
-  }
 
   async roleProblem(accountId: string, roleName: string): Promise<string | undefined> {
     try {

@@ -69,7 +69,7 @@ export class SimulatedOrganizationsHandler implements HttpHandler {
   }
 }
 
-function header(headers: Record<string, string>, name: string): string | undefined {
+export function header(headers: Record<string, string>, name: string): string | undefined {
   const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
   return key === undefined ? undefined : headers[key];
 }
@@ -79,7 +79,7 @@ function header(headers: Record<string, string>, name: string): string | undefin
  * warns when string methods are used on it), so decode the bytes; strings and streams are accepted
  * too because other SDK versions and custom middleware send those.
  */
-async function bodyText(body: unknown): Promise<string> {
+export async function bodyText(body: unknown): Promise<string> {
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;
   if (body instanceof Uint8Array) return new TextDecoder().decode(body);

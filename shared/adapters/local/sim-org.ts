@@ -45,6 +45,7 @@ import type {
 import { emailProblem } from '../../domain/email';
 import { MAX_OU_DEPTH } from '../../domain/ou-path';
 import { systemClock, type Clock } from '../../ports/clock';
+import type { IamState } from './sim-iam';
 
 /**
  * An AWS Organizations organization that lives in this process (and, with a data directory, in one
@@ -142,22 +143,6 @@ export interface SimulatedAccountView {
   ou: string;
   /** The IAM account alias, once set. */
   alias?: string;
-}
-
-/** A customer-managed policy in the management account, as IAM keeps it. */
-interface ManagedPolicyRecord {
-  arn: string;
-  versions: { id: string; document: string; createdAt: string }[];
-  defaultVersionId: string;
-  nextVersion: number;
-}
-
-/** What the management account's IAM holds for Switchyard's grants, and each account's alias. */
-interface IamState {
-  policies: Record<string, ManagedPolicyRecord>;
-  /** `group/Admins` or `user/ana` → attached policy ARNs. */
-  attachments: Record<string, string[]>;
-  aliases: Record<string, string>;
 }
 
 export interface SimulatedGrantsView {
@@ -828,44 +813,17 @@ export class SimulatedOrganization {
   }
 
   /**
-   * Creates or updates a managed policy the way IAM does: a new default version per change, at most
-   * five versions (the oldest non-default one goes), documents at most 6,144 characters without white space.
+   * The management account's IAM lives in this organization's state, so it shares its file, its lock
+   * and a restart's memory; its operations are modelled in sim-iam.ts. A 'change' runs under the lock
+   * and writes the state back (unless `run` throws: operations check before they change anything);
+   * a 'read' never writes.
    */
-  putManagedPolicy(name: string, document: string): { arn: string; changed: boolean } {
-    if (document.replace(/\s/g, '').length > 6144) throw new SimulatedAwsError('LimitExceeded', `Policy ${name} exceeds the 6,144-character limit.`);
+  iamState<T>(mode: 'read' | 'change', run: (iam: IamState, account: { managementAccountId: string; now: Date }) => T): T {
+    if (mode === 'read') return this.read((s) => run(s.iam ?? emptyIam(), { managementAccountId: s.managementAccountId, now: this.clock.now() }));
     return this.transaction((s) => {
-      const iam = iamOf(s);
-      const now = this.clock.now().toISOString();
-      const existing = iam.policies[name];
-      if (!existing) {
-        const arn = `arn:aws:iam::${s.managementAccountId}:policy/switchyard/${name}`;
-        iam.policies[name] = { arn, versions: [{ id: 'v1', document, createdAt: now }], defaultVersionId: 'v1', nextVersion: 2 };
-        this.dirty = true;
-        return { arn, changed: true };
-      }
-      const current = existing.versions.find((v) => v.id === existing.defaultVersionId);
-      if (current?.document === document) return { arn: existing.arn, changed: false };
-      if (existing.versions.length >= 5) {
-        const oldest = existing.versions.find((v) => v.id !== existing.defaultVersionId)!;
-        existing.versions = existing.versions.filter((v) => v !== oldest);
-      }
-      const id = `v${existing.nextVersion++}`;
-      existing.versions.push({ id, document, createdAt: now });
-      existing.defaultVersionId = id;
+      const result = run(iamOf(s), { managementAccountId: s.managementAccountId, now: this.clock.now() });
       this.dirty = true;
-      return { arn: existing.arn, changed: true };
-    });
-  }
-
-  /** Attaching is idempotent; a principal holds at most 10 managed policies (IAM's default quota). */
-  attachPolicy(principal: string, arn: string): void {
-    this.transaction((s) => {
-      const iam = iamOf(s);
-      const attached = (iam.attachments[principal] ??= []);
-      if (attached.includes(arn)) return;
-      if (attached.length >= 10) throw new SimulatedAwsError('LimitExceeded', `Cannot exceed quota for PoliciesPerGroup: 10 (${principal}).`);
-      attached.push(arn);
-      this.dirty = true;
+      return result;
     });
   }
 
@@ -1341,8 +1299,12 @@ function explicitSettings(options: SimulatedOrganizationOptions): Partial<SimSet
   return settings;
 }
 
+function emptyIam(): IamState {
+  return { policies: {}, attachments: {}, aliases: {} };
+}
+
 function iamOf(s: OrgState): IamState {
-  return (s.iam ??= { policies: {}, attachments: {}, aliases: {} });
+  return (s.iam ??= emptyIam());
 }
 
 function newState(settings: SimSettings, now: Date): OrgState {
