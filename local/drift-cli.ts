@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DriftReport } from '../shared/domain/drift';
 import { formatDriftReport } from '../shared/use-cases/drift-check';
-import { isAlive, RUNTIME_URL_FILE, startRuntime } from './runtime';
+import { runtimeHolding } from './data-folder';
+import { RUNTIME_URL_FILE, startRuntime } from './runtime';
 
 /**
  * `npm run drift -- [--json]`: one drift check against the local data folder (the simulated
@@ -13,11 +14,10 @@ import { isAlive, RUNTIME_URL_FILE, startRuntime } from './runtime';
 
 const USAGE = 'Usage: npm run drift -- [--json]\n  Checks the organization in ${SWITCHYARD_DATA_DIR:-.switchyard} against the registry.\n  Exit code: 0 no drift, 3 drift found, 1 the check could not run.\n';
 
-function runningUrl(dataDir: string): string | undefined {
+/** The URL of the runtime holding the folder, if one does and says where it listens. */
+async function runningUrl(dataDir: string): Promise<string | undefined> {
   const urlFile = join(dataDir, RUNTIME_URL_FILE);
-  const pidFile = join(dataDir, 'runtime.pid');
-  if (!existsSync(urlFile) || !existsSync(pidFile)) return undefined;
-  if (!isAlive(Number(readFileSync(pidFile, 'utf8')))) return undefined;
+  if (!(await runtimeHolding(dataDir)) || !existsSync(urlFile)) return undefined;
   return readFileSync(urlFile, 'utf8').trim();
 }
 
@@ -49,7 +49,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     process.stderr.write(`There is no simulated organization in ${dataDir}: start Switchyard once (npm start) or point SWITCHYARD_DATA_DIR at a data folder (the demo's is .switchyard/demo).\n`);
     return 1;
   }
-  const url = runningUrl(dataDir);
+  const url = await runningUrl(dataDir);
   const report = url ? await viaRuntime(url) : await inProcess(dataDir);
   process.stdout.write(argv.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatDriftReport(report)}\n`);
   return report.counts.total > 0 ? 3 : 0;

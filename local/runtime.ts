@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -27,6 +27,7 @@ import { buildFunctions } from './functions';
 import { createHttpServer } from './http-server';
 import { EVENT_RULES, ROUTES } from './routes';
 import { putEventsEndpoint } from './aws-events-endpoint';
+import { claimDataDir } from './data-folder';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -95,34 +96,6 @@ const LOCAL_DEFAULTS: Record<string, string> = {
 const SIMULATION_DEFAULTS: Record<string, string> = { ADMIN_GROUP: 'Admins' };
 
 /**
- * One runtime per data folder: the embedded database and the simulated organization assume a single
- * writer. A pid file left by a process that is gone (killed with SIGKILL) is taken over.
- */
-function claimDataDir(dataDir: string): () => void {
-  const file = join(dataDir, 'runtime.pid');
-  try {
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (pid && pid !== process.pid && isAlive(pid)) {
-      throw new Error(`The data folder ${dataDir} is in use by another Switchyard runtime (pid ${pid}); stop it or set SWITCHYARD_DATA_DIR to another folder.`);
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  writeFileSync(file, String(process.pid));
-  return () => rmSync(file, { force: true });
-}
-
-/** Whether a process with this pid is running (EPERM: it is, but belongs to someone else). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
  * The whole of Switchyard in one process: the API routes over HTTP on loopback, the state machine on
  * aws-local-stepfunctions, the registry in dynalite, the simulated organization and a file outbox.
  * Everything it keeps lives under dataDir, so a restart (even after SIGKILL) resumes where it stood.
@@ -135,7 +108,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Settings are checked before anything starts, so a typo stops the runtime with its name.
   const config = loadConfig(env);
   const faults = parseFaults(env.SWITCHYARD_SIM_FAULTS);
-  const releaseDataDir = claimDataDir(dataDir);
+  const releaseDataDir = await claimDataDir(dataDir);
   const clock = opts.clock ?? systemClock;
 
   const closers: Array<() => Promise<void>> = [];
@@ -275,7 +248,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await workflow.stop();
       sim?.flushStats();
       for (const close of closers.reverse()) await close();
-      releaseDataDir();
+      await releaseDataDir();
     },
   };
 }

@@ -79,3 +79,90 @@ export function slackCommandForm(text: string, responseUrl: string): string {
     trigger_id: '1.2.3',
   }).toString();
 }
+
+export const projectRoot = join(__dirname, '..', '..');
+
+export interface RuntimeProcess {
+  child: import('node:child_process').ChildProcess;
+  url: string;
+}
+
+/**
+ * `npm start -- ARGS` as a real process (`node --import tsx`, not the tsx wrapper, so a signal hits
+ * the runtime itself); resolves with its URL once it listens, rejects with its output if it exits first.
+ */
+export async function startRuntimeProcess(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<RuntimeProcess> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', '--port', '0', ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env, SWITCHYARD_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`runtime exited (${code}) before listening:\n${out}`)));
+  });
+}
+
+/** Resolves once the process has exited (at once if it already has). */
+export function exited(child: import('node:child_process').ChildProcess): Promise<void> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+}
+
+/**
+ * The simulated organization kept in `dataDir`, served over HTTP on loopback as AWS JSON 1.1: an
+ * Organizations endpoint for `--aws` runs (AWS_ENDPOINT_URL_ORGANIZATIONS). Changes made with
+ * `npm run sim` on that folder show in its answers.
+ */
+export async function startOrganizationsEmulator(dataDir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const { HttpRequest } = await import('@smithy/core/protocols');
+  const { SimulatedOrganization } = await import('../../shared/adapters/local/sim-org');
+  const { SimulatedOrganizationsHandler } = await import('../../shared/adapters/local/sim-org-transport');
+  const handler = new SimulatedOrganizationsHandler(new SimulatedOrganization({ dataDir }));
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+      handler.handle(new HttpRequest({ method: req.method ?? 'POST', hostname: '127.0.0.1', path: req.url ?? '/', headers, body: Buffer.concat(chunks) })).then(
+        ({ response }) => res.writeHead(response.statusCode, response.headers).end(response.body as Buffer),
+        (error: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(error.message),
+      );
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}
+
+/** dynalite on loopback as a DynamoDB endpoint (AWS_ENDPOINT_URL_DYNAMODB), over the tables in `path` (in memory without). */
+export async function startDynamoEmulator(path?: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const dynalite = (await import('dynalite')).default;
+  const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0 });
+  await new Promise<void>((ok, fail) => server.listen(0, '127.0.0.1', ok).once('error', fail));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((ok) => server.close(() => ok())) };
+}
+
+/** A loopback port nothing listens on: an endpoint that cannot be reached. */
+export async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  await new Promise<void>((ok) => server.close(() => ok()));
+  return port;
+}

@@ -1,5 +1,5 @@
 import { captureIo, removeTempDirs, tempDir } from '../fixtures/sim-cli';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateAccountCommand, DescribeCreateAccountStatusCommand, ListAccountsCommand, ListRootsCommand, MoveAccountCommand } from '@aws-sdk/client-organizations';
@@ -101,6 +101,25 @@ describe('the simulated organization on disk', () => {
     const finished = spawnSync(process.execPath, ['-e', '']);
     writeFileSync(`${organizationFilePath(dataDir)}.lock`, `${finished.pid}\n`);
     expect(sim.ensureOuPath('Workloads')).toMatch(/^ou-/);
+  });
+
+  // Linux shows whether a process is a zombie in /proc; elsewhere the precondition cannot be checked.
+  (process.platform === 'linux' ? it : it.skip)('takes over at once a lock whose owner died and is not reaped yet (a zombie)', async () => {
+    const dataDir = tempDir();
+    const sim = new SimulatedOrganization({ dataDir });
+    // The owner's parent becomes `sleep` and never reaps it: the dead owner keeps its pid as a zombie.
+    const parent = spawn('sh', ['-c', `"${process.execPath}" -e "" & echo $!; exec sleep 30`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+      const state = () => /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      for (let i = 0; i < 500 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(state()).toBe('Z');
+      writeFileSync(`${organizationFilePath(dataDir)}.lock`, `${pid}\n`);
+      expect(sim.ensureOuPath('Workloads')).toMatch(/^ou-/);
+      expect(state()).toBe('Z');
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('answers ConcurrentModificationException when another process keeps holding the lock', () => {

@@ -1,4 +1,5 @@
 import { NO_FAULTS, SimulatedCrashError, type FaultKind, type SimulatedFaults } from './sim-faults';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
@@ -1244,16 +1245,35 @@ class StateFile {
   }
 }
 
-/** True only when the lock names a process of this machine that no longer exists. */
+/**
+ * True only when the lock names a process of this machine that no longer runs: none has its pid, or
+ * it is a zombie (dead, its pid kept until its parent reaps it). A runtime killed with SIGKILL and
+ * restarted before its parent reaped it is the zombie case; signal 0 cannot tell a zombie from a process.
+ */
 function ownerIsGone(lockContent: string): boolean {
   const pid = Number(lockContent.trim());
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
   try {
     process.kill(pid, 0);
-    return false;
   } catch (error) {
     return errorCode(error) === 'ESRCH';
   }
+  return isZombie(pid);
+}
+
+/** Linux says in /proc; elsewhere ps does (asked only while an owner that seems alive holds the lock). */
+function isZombie(pid: number): boolean {
+  if (process.platform === 'win32') return false;
+  if (process.platform === 'linux') {
+    try {
+      return /^State:\s+[ZX]/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    } catch (error) {
+      // Reaped since the signal went through: gone.
+      return errorCode(error) === 'ENOENT';
+    }
+  }
+  const ps = spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' });
+  return ps.status === 0 && ps.stdout.trim().startsWith('Z');
 }
 
 function parseState(text: string, path: string): OrgState {
