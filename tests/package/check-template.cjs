@@ -4,7 +4,11 @@
 // would get wrong or make too broad. Prints one line per check and ends with "N passed, M failed".
 //
 //   node tests/package/check-template.cjs            (npm run test:package)
-//   node tests/package/check-template.cjs --keep     keep the package directory for inspection
+//   node tests/package/check-template.cjs --keep     keep the package directories for inspection
+//
+// It packages twice: with serverless.yml's defaults (every optional notification channel and the
+// admin principal off), then with all of them on, and runs the IAM checks against both: a statement
+// that serves an optional channel must exist exactly while the channel is configured.
 //
 // It packages into a fresh temporary directory so no earlier run's zips are measured. osls itself
 // empties the service's .serverless/ at the start of every package, so that folder is gone afterwards.
@@ -135,13 +139,13 @@ const FUNCTIONS = {
       'iam:CreatePolicy',
       'iam:CreatePolicyVersion',
       'iam:DeletePolicyVersion',
-      'iam:AttachGroupPolicy',
-      'iam:AttachUserPolicy',
     ],
+    // ATTACH_ACTIONS while adminGroup or adminUser is set.
+    attaches: true,
   },
   configureAccount: { dir: 'configure-account', actions: ['sts:AssumeRole', 'organizations:TagResource', ...REGISTRY_WRITE] },
-  notifyAdmin: { dir: 'notify-admin', timeout: 60, secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'], actions: [...SEND_EMAIL, ...REGISTRY_WRITE, 'sns:Publish', 'ssm:GetParameter'] },
-  notifyFailure: { dir: 'notify-failure', timeout: 60, secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'], actions: [...SEND_EMAIL, ...REGISTRY_WRITE, 'sns:Publish', 'ssm:GetParameter'] },
+  notifyAdmin: { dir: 'notify-admin', timeout: 60, secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'], notifies: true, actions: [...REGISTRY_WRITE, 'sns:Publish'] },
+  notifyFailure: { dir: 'notify-failure', timeout: 60, secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'], notifies: true, actions: [...REGISTRY_WRITE, 'sns:Publish'] },
   recordReady: { dir: 'record-ready', actions: [...REGISTRY_WRITE, ...PUT_EVENTS] },
   recordFailure: { dir: 'record-failure', actions: [...REGISTRY_WRITE, ...PUT_EVENTS] },
   checkDrift: {
@@ -149,6 +153,7 @@ const FUNCTIONS = {
     http: 'POST /drift-checks',
     timeout: 300,
     secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'],
+    notifies: true,
     actions: [
       'organizations:ListRoots',
       'organizations:ListOrganizationalUnitsForParent',
@@ -161,9 +166,7 @@ const FUNCTIONS = {
       ...REGISTRY_WRITE,
       'dynamodb:Query',
       ...PUT_EVENTS,
-      ...SEND_EMAIL,
       'sns:Publish',
-      'ssm:GetParameter',
       'sqs:SendMessage',
       'sqs:ReceiveMessage',
       'sqs:DeleteMessage',
@@ -172,6 +175,58 @@ const FUNCTIONS = {
   },
   getDrift: { dir: 'get-drift', http: 'GET /drift', actions: ['dynamodb:GetItem'] },
 };
+
+const ATTACH_ACTIONS = ['iam:AttachGroupPolicy', 'iam:AttachUserPolicy'];
+
+/**
+ * The two packagings. The second turns on every optional channel (email, Slack incoming webhook,
+ * outgoing webhook) and names an admin group (no user, so each principal's condition is seen alone).
+ */
+const RUNS = [
+  { label: '', params: {} },
+  {
+    label: 'channels on',
+    params: {
+      senderEmail: 'switchyard@example.com',
+      adminEmail: 'cloud-admins@example.com',
+      slackWebhookUrlParam: '/x/y',
+      notifyWebhookUrl: 'https://hooks.example.com/switchyard',
+      adminGroup: 'CloudAdmins',
+    },
+  },
+];
+/** serverless.yml's defaults for the values that switch optional statements, for the dev stage. */
+const OPTIONAL_DEFAULTS = {
+  senderEmail: '',
+  adminEmail: '',
+  slackWebhookUrlParam: '',
+  notifyWebhookUrl: '',
+  notifyWebhookSecretParam: '/switchyard/dev/notify-webhook-secret',
+  adminGroup: '',
+  adminUser: '',
+};
+/** Which optional statements a packaging should have, as the code decides which channels are on (shared/lambda/aws/notifier.ts). */
+function switchesOf(params) {
+  const p = { ...OPTIONAL_DEFAULTS, ...params };
+  return {
+    params: p,
+    email: Boolean(p.senderEmail && p.adminEmail),
+    slackWebhook: Boolean(p.slackWebhookUrlParam),
+    notifyWebhook: Boolean(p.notifyWebhookUrl && p.notifyWebhookSecretParam),
+    adminPrincipal: Boolean(p.adminGroup || p.adminUser),
+  };
+}
+/** A function's actions besides LOGS and XRAY, given which optional channels are on. */
+function expectedActions(spec, on) {
+  return [
+    ...spec.actions,
+    ...(spec.notifies && on.email ? SEND_EMAIL : []),
+    ...(spec.notifies && (on.slackWebhook || on.notifyWebhook) ? ['ssm:GetParameter'] : []),
+    ...(spec.attaches && on.adminPrincipal ? ATTACH_ACTIONS : []),
+  ];
+}
+/** Checks that depend on the packaging's parameters run for both packagings; the rest for the first. */
+const EVERY_RUN = [/^template:/, /^iam:/, /^ssm:/];
 
 const COMMON_ENVIRONMENT = [
   'REGISTRY_TABLE',
@@ -265,6 +320,57 @@ function arnText(value) {
   return JSON.stringify(value);
 }
 
+/**
+ * The template as CloudFormation would deploy it with the values it was packaged with: its conditions
+ * evaluated, each `Fn::If` replaced by the branch chosen, `AWS::NoValue` removed, and resources and
+ * outputs whose Condition is false left out. `${param:…}` values are literal by then; a condition over
+ * anything else (a template Parameter) cannot be evaluated offline and fails the run instead.
+ */
+function resolveConditions(template) {
+  const conditions = template.Conditions ?? {};
+  const values = new Map();
+  const condition = (name) => {
+    if (!Object.hasOwn(conditions, name)) fail(`no condition ${name}`);
+    if (!values.has(name)) values.set(name, evaluate(conditions[name], name));
+    return values.get(name);
+  };
+  const evaluate = (node, name) => {
+    const entries = node && typeof node === 'object' && !Array.isArray(node) ? Object.entries(node) : [];
+    if (entries.length !== 1) fail(`condition ${name}: cannot evaluate ${JSON.stringify(node)}`);
+    const [[fn, args]] = entries;
+    if (fn === 'Condition') return condition(args);
+    if (fn === 'Fn::Not') return !evaluate(args[0], name);
+    if (fn === 'Fn::And') return args.every((a) => evaluate(a, name));
+    if (fn === 'Fn::Or') return args.some((a) => evaluate(a, name));
+    if (fn === 'Fn::Equals' && args.every((a) => typeof a === 'string')) return args[0] === args[1];
+    return fail(`condition ${name}: ${JSON.stringify(node)} is not over literal values`);
+  };
+  const NO_VALUE = Symbol('AWS::NoValue');
+  const resolve = (node) => {
+    if (Array.isArray(node)) return node.map(resolve).filter((v) => v !== NO_VALUE);
+    if (!node || typeof node !== 'object') return node;
+    const keys = Object.keys(node);
+    if (keys.length === 1 && node.Ref === 'AWS::NoValue') return NO_VALUE;
+    if (keys.length === 1 && keys[0] === 'Fn::If') {
+      const [name, ifTrue, ifFalse] = node['Fn::If'];
+      return resolve(condition(name) ? ifTrue : ifFalse);
+    }
+    const out = {};
+    for (const [key, value] of Object.entries(node)) {
+      const resolved = resolve(value);
+      if (resolved !== NO_VALUE) out[key] = resolved;
+    }
+    return out;
+  };
+  const kept = (section) =>
+    Object.fromEntries(
+      Object.entries(section ?? {})
+        .filter(([, item]) => item.Condition === undefined || condition(item.Condition))
+        .map(([id, item]) => [id, resolve(item)]),
+    );
+  return { ...template, Resources: kept(template.Resources), Outputs: kept(template.Outputs) };
+}
+
 /** The CloudFormation logical id a function's Role points at (`Fn::GetAtt: [Id, Arn]`), if any. */
 function roleIdOf(fn) {
   const role = fn.Properties.Role;
@@ -326,12 +432,13 @@ function referencesIn(value, found = new Set()) {
 // ---------------------------------------------------------------------------------------------
 // Packaging
 
-function runPackage(outDir) {
+function runPackage(outDir, params = {}) {
   const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
   // A profile or session token from the caller's shell must not mix with the dummy keys.
   for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_PROFILE']) delete env[name];
   const started = process.hrtime.bigint();
-  const result = spawnSync(OSLS, ['package', '--stage', 'dev', '--region', 'us-east-1', '--package', outDir], {
+  const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`);
+  const result = spawnSync(OSLS, ['package', '--stage', 'dev', '--region', 'us-east-1', '--package', outDir, ...paramArgs], {
     cwd: ROOT,
     env,
     encoding: 'utf8',
@@ -573,7 +680,7 @@ check('iam: no Allow statement anywhere has a wildcard action ("*", "service:*")
   return denies ? `ok (${denies} Deny statement(s) with wildcards, which only narrow access)` : 'ok';
 });
 
-check('iam: each function role allows exactly its expected actions (plus logs, xray)', ({ template }) => {
+check('iam: each function role allows exactly its expected actions (plus logs, xray)', ({ template, on }) => {
   const problems = [];
   for (const [key, spec] of Object.entries(FUNCTIONS)) {
     const roleId = roleIdOf(template.Resources[functionLogicalId(key)] ?? { Properties: {} });
@@ -585,7 +692,7 @@ check('iam: each function role allows exactly its expected actions (plus logs, x
     if (asArray(role.Properties.ManagedPolicyArns).length) problems.push(`${key}: managed policies attached`);
     const statements = roleStatements(template, roleId);
     const allowed = new Set(statements.filter((s) => s.Effect === 'Allow').flatMap((s) => asArray(s.Action)));
-    const want = new Set([...LOGS, ...XRAY, ...spec.actions]);
+    const want = new Set([...LOGS, ...XRAY, ...expectedActions(spec, on)]);
     const extra = [...allowed].filter((a) => !want.has(a));
     const missing = [...want].filter((a) => !allowed.has(a));
     if (extra.length) problems.push(`${key}: extra ${extra.join(', ')}`);
@@ -629,7 +736,7 @@ check('iam: function role resources are scoped (table, own log group, state mach
         if (!resources.length || !resources.every((r) => refersTo(r, STATE_MACHINE_ID) && r !== '*')) problems.push(`${label}: not scoped to the state machine`);
       } else if (service === 'iam') {
         // Only Switchyard's policies and the admin principal in this account; attachments only of those policies.
-        const scoped = resources.every((r) => /^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:(policy\/switchyard\/\*|group\/|user\/)/.test(r['Fn::Sub'] ?? ''));
+        const scoped = resources.every((r) => /^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:(policy\/switchyard\/\*|group\/[\w+=,.@-]+|user\/[\w+=,.@-]+)$/.test(r['Fn::Sub'] ?? ''));
         if (!resources.length || !scoped) problems.push(`${label}: not scoped to Switchyard's policies and the admin principal`);
         const attaches = actions.some((a) => a.startsWith('iam:Attach'));
         if (attaches && !JSON.stringify(s.Condition ?? {}).includes('iam:PolicyARN')) problems.push(`${label}: attaches without pinning iam:PolicyARN`);
@@ -639,8 +746,7 @@ check('iam: function role resources are scoped (table, own log group, state mach
         if (JSON.stringify(s.Condition?.StringEquals?.['aws:ResourceOrgID']) !== JSON.stringify({ 'Fn::Sub': '${!aws:PrincipalOrgID}' })) problems.push(`${label}: not limited to this organization`);
       } else if (service === 'ssm') {
         const param = resources.length === 1 && typeof resources[0] === 'object' ? resources[0]['Fn::Sub'] ?? '' : '';
-        if (!/^arn:\$\{AWS::Partition\}:ssm:\$\{AWS::Region\}:\$\{AWS::AccountId\}:parameter(\/[\w/.-]+)?$/.test(param)) problems.push(`${label}: not exactly one parameter (${JSON.stringify(resources)})`);
-        // (No name at all — a channel left off — names no parameter and grants nothing.)
+        if (!/^arn:\$\{AWS::Partition\}:ssm:\$\{AWS::Region\}:\$\{AWS::AccountId\}:parameter\/[\w/.-]+$/.test(param)) problems.push(`${label}: not exactly one named parameter (${JSON.stringify(resources)})`);
       } else if (service === 'sns') {
         if (JSON.stringify(resources) !== JSON.stringify([{ Ref: 'NotificationTopic' }])) problems.push(`${label}: not the stack's notification topic`);
       } else if (service === 'events') {
@@ -653,7 +759,7 @@ check('iam: function role resources are scoped (table, own log group, state mach
       } else if (service === 'ses') {
         const identities = resources.every((r) => typeof r === 'object' && /:ses:\$\{AWS::Region\}:\$\{AWS::AccountId\}:identity\//.test(r['Fn::Sub'] ?? ''));
         if (!identities) problems.push(`${label}: not this account's SES identities`);
-        if (!s.Condition?.StringEquals || !('ses:FromAddress' in s.Condition.StringEquals)) problems.push(`${label}: From address not pinned`);
+        if (!s.Condition?.StringEquals?.['ses:FromAddress']) problems.push(`${label}: From address not pinned to an address`);
       } else {
         problems.push(`${label}: unexpected service`);
       }
@@ -753,12 +859,61 @@ check('ssm: each GetParameter statement names exactly one parameter ARN, the one
       }
       if (JSON.stringify(actions) !== '["ssm:GetParameter"]') problems.push(`${key}: ssm actions ${actions.join(', ')}`);
       const resources = asArray(s.Resource);
-      const wants = paramVars(spec).map((v) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${vars[v]}`);
+      const wants = paramVars(spec)
+        .filter((v) => vars[v])
+        .map((v) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${vars[v]}`);
       if (resources.length !== 1 || !wants.includes(arnText(resources[0]))) problems.push(`${key}: ${JSON.stringify(resources)}, want exactly one of ${wants.join(', ')}`);
     }
   }
   if (problems.length) fail(problems.join('; '));
   return `${statements} statement(s)`;
+});
+
+check('iam: optional channels and the admin principal have statements exactly while configured, on exactly what is configured; no ARN without a name', ({ template, on }) => {
+  const problems = [];
+  // Anywhere in the template: an SSM ARN ending in ":parameter", a group or user ARN ending in "/", an empty From address.
+  for (const { where, statement } of allStatements(template)) {
+    for (const resource of asArray(statement.Resource)) {
+      const arn = arnText(resource);
+      if (/:parameter$/.test(arn)) problems.push(`${where}: ${arn} names no parameter`);
+      if (/:(group|user)\/$/.test(arn)) problems.push(`${where}: ${arn} names no principal`);
+    }
+    const from = statement.Condition?.StringEquals?.['ses:FromAddress'];
+    if (from !== undefined && !from) problems.push(`${where}: ses:FromAddress is empty`);
+  }
+  const p = on.params;
+  const ssmArn = (name) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`;
+  const wantParameters = [...(on.notifyWebhook ? [ssmArn(p.notifyWebhookSecretParam)] : []), ...(on.slackWebhook ? [ssmArn(p.slackWebhookUrlParam)] : [])].sort();
+  const wantFrom = on.email ? [p.senderEmail] : [];
+  const statementsOf = (key) => {
+    const roleId = roleIdOf(template.Resources[functionLogicalId(key)] ?? { Properties: {} });
+    return roleId && template.Resources[roleId] ? roleStatements(template, roleId) : fail(`${key}: no role`);
+  };
+  for (const [key, spec] of Object.entries(FUNCTIONS)) {
+    if (!spec.notifies) continue;
+    const statements = statementsOf(key);
+    const parameters = statements
+      .filter((s) => asArray(s.Action).includes('ssm:GetParameter'))
+      .flatMap((s) => asArray(s.Resource).map(arnText))
+      .sort();
+    if (JSON.stringify(parameters) !== JSON.stringify(wantParameters)) problems.push(`${key}: reads ${JSON.stringify(parameters)}, want ${JSON.stringify(wantParameters)}`);
+    const froms = statements.filter((s) => asArray(s.Action).includes('ses:SendEmail')).map((s) => s.Condition?.StringEquals?.['ses:FromAddress']);
+    if (JSON.stringify(froms) !== JSON.stringify(wantFrom)) problems.push(`${key}: sends email from ${JSON.stringify(froms)}, want ${JSON.stringify(wantFrom)}`);
+  }
+  const wantPrincipals = [
+    ...(p.adminGroup ? [`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:group/${p.adminGroup}`] : []),
+    ...(p.adminUser ? [`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/${p.adminUser}`] : []),
+  ];
+  for (const [key, spec] of Object.entries(FUNCTIONS)) {
+    if (!spec.attaches) continue;
+    const principals = statementsOf(key)
+      .filter((s) => asArray(s.Action).some((a) => ATTACH_ACTIONS.includes(a)))
+      .flatMap((s) => asArray(s.Resource).map(arnText));
+    if (JSON.stringify(principals) !== JSON.stringify(wantPrincipals)) problems.push(`${key}: attaches to ${JSON.stringify(principals)}, want ${JSON.stringify(wantPrincipals)}`);
+  }
+  if (problems.length) fail(problems.join('; '));
+  const state = (flag) => (flag ? 'on' : 'off');
+  return `email ${state(on.email)}, slack webhook ${state(on.slackWebhook)}, notify webhook ${state(on.notifyWebhook)}, admin principal ${state(on.adminPrincipal)}`;
 });
 
 check('secrets: env vars named *SECRET* hold parameter names (start with "/"); no secret resource in the template', ({ template }) => {
@@ -829,7 +984,6 @@ check(`zips: one per function, each <= ${kb(ZIP_BUDGET_BYTES)}, no source maps`,
 
 function main() {
   const keep = process.argv.includes('--keep');
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-package-'));
   let passed = 0;
   let failed = 0;
   const report = (ok, name, detail) => {
@@ -837,33 +991,50 @@ function main() {
     else failed++;
     console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? ` - ${detail}` : ''}`);
   };
+  const outDirs = [];
 
-  const { result, seconds } = runPackage(outDir);
-  const templatePath = path.join(outDir, 'cloudformation-template-update-stack.json');
-  const packaged = result.status === 0 && fs.existsSync(templatePath);
-  const warnings = `${result.stdout ?? ''}\n${result.stderr ?? ''}`.split('\n').filter((l) => /warn/i.test(l));
-  report(packaged, 'package: osls package succeeds offline', `${seconds.toFixed(1)} s${warnings.length ? `, ${warnings.length} warning line(s)` : ''}`);
-  if (!packaged) {
-    const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`;
-    console.log(output.trim().split('\n').slice(-30).map((l) => `      ${l}`).join('\n'));
-  }
-  for (const line of warnings) console.log(`      ${line.trim()}`);
-
-  const template = packaged ? JSON.parse(fs.readFileSync(templatePath, 'utf8')) : undefined;
-  for (const { name, run } of checks) {
-    if (!template) {
-      report(false, name, 'not run: no template');
-      continue;
+  for (const [index, packaging] of RUNS.entries()) {
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-package-'));
+    outDirs.push(outDir);
+    const prefix = packaging.label ? `[${packaging.label}] ` : '';
+    const params = Object.entries(packaging.params).map(([k, v]) => `${k}=${v}`).join(' ');
+    const { result, seconds } = runPackage(outDir, packaging.params);
+    const templatePath = path.join(outDir, 'cloudformation-template-update-stack.json');
+    const packaged = result.status === 0 && fs.existsSync(templatePath);
+    const warnings = `${result.stdout ?? ''}\n${result.stderr ?? ''}`.split('\n').filter((l) => /warn/i.test(l));
+    report(packaged, `${prefix}package: osls package succeeds offline${params ? ` (${params})` : ''}`, `${seconds.toFixed(1)} s${warnings.length ? `, ${warnings.length} warning line(s)` : ''}`);
+    if (!packaged) {
+      const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`;
+      console.log(output.trim().split('\n').slice(-30).map((l) => `      ${l}`).join('\n'));
     }
-    try {
-      report(true, name, run({ template, outDir }));
-    } catch (error) {
-      report(false, name, error.message);
+    if (index === 0) for (const line of warnings) console.log(`      ${line.trim()}`);
+
+    let template;
+    let unresolved = packaged ? undefined : 'no template';
+    if (packaged) {
+      try {
+        template = resolveConditions(JSON.parse(fs.readFileSync(templatePath, 'utf8')));
+      } catch (error) {
+        unresolved = error.message;
+      }
+    }
+    const on = switchesOf(packaging.params);
+    for (const { name, run } of checks) {
+      if (index > 0 && !EVERY_RUN.some((pattern) => pattern.test(name))) continue;
+      if (!template) {
+        report(false, `${prefix}${name}`, `not run: ${unresolved}`);
+        continue;
+      }
+      try {
+        report(true, `${prefix}${name}`, run({ template, outDir, on }));
+      } catch (error) {
+        report(false, `${prefix}${name}`, error.message);
+      }
     }
   }
 
-  if (keep || failed) console.log(`package directory: ${outDir}`);
-  else fs.rmSync(outDir, { recursive: true, force: true });
+  if (keep || failed) console.log(`package directories: ${outDirs.join(', ')}`);
+  else for (const dir of outDirs) fs.rmSync(dir, { recursive: true, force: true });
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed ? 1 : 0;
 }
