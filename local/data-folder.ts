@@ -2,9 +2,17 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { organizationFilePath } from '../shared/adapters/local/sim-org';
 
-/** The lock that keeps one runtime per data folder; the CLIs ask it whether a runtime runs there. */
+/**
+ * What a data folder holds besides the runtime's own state: which mode it runs in, and the lock that
+ * keeps one runtime per folder. The CLIs read both without starting a runtime.
+ */
 
+/** `simulated`: the simulated organization and the embedded registry; `aws`: real SDK clients (`npm start -- --aws`). */
+export type DataFolderMode = 'aws' | 'simulated';
+
+const MODE_FILE = 'mode';
 const PID_FILE = 'runtime.pid';
 const SOCKET_FILE = 'runtime.sock';
 /** A Unix socket path fits in sun_path: 108 bytes on Linux, 104 on macOS, the terminating NUL included. */
@@ -13,6 +21,27 @@ const MAX_SOCKET_PATH_BYTES = 103;
 const TAKEOVER_WAIT_MS = 3_000;
 /** A takeover lasts milliseconds; a guard file older than this was left by a process that died in it. */
 const TAKEOVER_GUARD_STALE_MS = 1_000;
+
+export function recordMode(dataDir: string, mode: DataFolderMode): void {
+  writeFileSync(join(dataDir, MODE_FILE), `${mode}\n`);
+}
+
+/**
+ * The mode the folder's runtime was last started in. A folder from before the mode was recorded
+ * counts as simulated when it holds a simulated organization; a folder never run has none.
+ */
+export function dataFolderMode(dataDir: string): DataFolderMode | undefined {
+  const file = join(dataDir, MODE_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+    return existsSync(organizationFilePath(dataDir)) ? 'simulated' : undefined;
+  }
+  if (text === 'aws' || text === 'simulated') return text;
+  throw new Error(`${file} says ${JSON.stringify(text)}; it should say aws or simulated (the mode npm start runs this folder in).`);
+}
 
 type Holder = { state: 'held'; pid?: number } | { state: 'stale' } | { state: 'none' };
 

@@ -1,36 +1,52 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { organizationFilePath } from '../shared/adapters/local/sim-org';
 import type { DriftReport } from '../shared/domain/drift';
+import { driftCheckOverrides, driftCheckSettingsIn, type DriftCheckSettings } from '../shared/lambda/drift-check-settings';
 import { formatDriftReport } from '../shared/use-cases/drift-check';
-import { runtimeHolding } from './data-folder';
+import { dataFolderMode, runtimeHolding, type DataFolderMode } from './data-folder';
 import { RUNTIME_URL_FILE, startRuntime } from './runtime';
 
 /**
- * `npm run drift -- [--json]`: one drift check against the local data folder (the simulated
- * organization and the registry). Through the running runtime when there is one (`npm start` holds
- * the folder), otherwise by opening the folder itself. Exit code 0 when clean, 3 when drift is found,
- * 1 when the check could not run, 2 for a usage mistake.
+ * `npm run drift -- [--aws] [--json]`: one drift check of the data folder's organization against its
+ * registry: the simulated organization and the embedded registry, or with `--aws` (and in a folder
+ * `npm start -- --aws` runs) AWS Organizations and the DynamoDB table REGISTRY_TABLE, through the
+ * standard credential and endpoint variables. Through the running runtime when there is one (it holds
+ * the folder), with the drift settings this command was given; otherwise by opening the folder itself.
+ * Exit code 0 when clean, 3 when drift is found, 1 when the check could not run, 2 for a usage mistake.
  */
 
-const USAGE = 'Usage: npm run drift -- [--json]\n  Checks the organization in ${SWITCHYARD_DATA_DIR:-.switchyard} against the registry.\n  Exit code: 0 no drift, 3 drift found, 1 the check could not run.\n';
+const USAGE = `Usage: npm run drift -- [--aws] [--json]
+  Checks the organization of \${SWITCHYARD_DATA_DIR:-.switchyard} against the registry: the simulated
+  organization, or AWS with --aws (a folder npm start -- --aws runs is checked against AWS anyway).
+  DRIFT_REMEDIATE, DRIFT_CONFIRM_CHECKS, DRIFT_CHECK_ROLE, DRIFT_WALK_CONCURRENCY and
+  DRIFT_RECHECK_SECONDS apply to this check, also when a running runtime makes it.
+  Exit code: 0 no drift, 3 drift found, 1 the check could not run, 2 usage mistake.
+`;
 
-/** The URL of the runtime holding the folder, if one does and says where it listens. */
-async function runningUrl(dataDir: string): Promise<string | undefined> {
-  const urlFile = join(dataDir, RUNTIME_URL_FILE);
-  if (!(await runtimeHolding(dataDir)) || !existsSync(urlFile)) return undefined;
-  return readFileSync(urlFile, 'utf8').trim();
+/** Thrown for a problem the user can fix; main prints the message and exits 1. */
+class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
 }
 
-async function viaRuntime(url: string): Promise<DriftReport> {
-  const res = await fetch(`${url}/drift-checks`, { method: 'POST' });
+async function viaRuntime(url: string, settings: DriftCheckSettings): Promise<DriftReport> {
+  const res = await fetch(`${url}/drift-checks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ settings }),
+  });
   const body = (await res.json()) as DriftReport & { error?: { message: string } };
-  if (!res.ok) throw new Error(`The running runtime at ${url} refused the check: ${body.error?.message ?? res.status}`);
+  if (!res.ok) throw new CliError(`The running runtime at ${url} refused the check: ${body.error?.message ?? res.status}`);
   return body;
 }
 
-async function inProcess(dataDir: string): Promise<DriftReport> {
+async function inProcess(dataDir: string, mode: DataFolderMode, env: Record<string, string | undefined>): Promise<DriftReport> {
   // Quiet: this process only reads and reports; in-flight environments stay for `npm start` to resume.
-  const runtime = await startRuntime({ dataDir, port: 0, resume: false });
+  const runtime = await startRuntime({ dataDir, port: 0, resume: false, aws: mode === 'aws', env });
   try {
     return await runtime.checkDrift('cli');
   } finally {
@@ -38,20 +54,61 @@ async function inProcess(dataDir: string): Promise<DriftReport> {
   }
 }
 
+/** Which organization to check: --aws, else the folder's own mode; refuses a folder of the other kind. */
+function modeFor(dataDir: string, aws: boolean): DataFolderMode {
+  const folder = dataFolderMode(dataDir);
+  if (aws && folder === 'simulated') {
+    throw new CliError(
+      `--aws was given, but ${dataDir} is a simulated organization's folder (npm start runs it without --aws). Point SWITCHYARD_DATA_DIR at the folder npm start -- --aws runs, or at a new one.`,
+    );
+  }
+  if (aws || folder === 'aws') return 'aws';
+  if (!existsSync(organizationFilePath(dataDir))) {
+    throw new CliError(
+      `There is no simulated organization in ${dataDir}: start Switchyard once (npm start) or point SWITCHYARD_DATA_DIR at a data folder (the demo's is .switchyard/demo); for AWS, add --aws.`,
+    );
+  }
+  return 'simulated';
+}
+
+async function check(dataDir: string, aws: boolean, env: Record<string, string | undefined>): Promise<DriftReport> {
+  const settings = driftCheckSettingsIn(env);
+  // Checked here too, so a typo stops the command with the setting's name whichever way the check runs.
+  driftCheckOverrides(settings);
+  const mode = modeFor(dataDir, aws);
+  const holder = await runtimeHolding(dataDir);
+  if (!holder) return inProcess(dataDir, mode, env);
+  const urlFile = join(dataDir, RUNTIME_URL_FILE);
+  if (!existsSync(urlFile)) throw new CliError(`The runtime holding ${dataDir} (pid ${holder.pid ?? 'unknown'}) is still starting; try again in a moment.`);
+  return viaRuntime(readFileSync(urlFile, 'utf8').trim(), settings);
+}
+
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
-  const unknown = argv.filter((a) => a !== '--json');
-  if (unknown.length) {
-    process.stderr.write(`Unknown argument ${JSON.stringify(unknown[0])}.\n${USAGE}`);
+  let values: { json?: boolean; aws?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean' }, aws: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  const dataDir = resolve(env.SWITCHYARD_DATA_DIR ?? '.switchyard');
-  if (!existsSync(join(dataDir, 'organization.json'))) {
-    process.stderr.write(`There is no simulated organization in ${dataDir}: start Switchyard once (npm start) or point SWITCHYARD_DATA_DIR at a data folder (the demo's is .switchyard/demo).\n`);
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const dataDir = resolve(env.SWITCHYARD_DATA_DIR || '.switchyard');
+  let report: DriftReport;
+  try {
+    report = await check(dataDir, values.aws === true, env);
+  } catch (error) {
+    process.stderr.write(`${error instanceof CliError ? '' : 'The drift check could not run: '}${(error as Error).message}\n`);
     return 1;
   }
-  const url = await runningUrl(dataDir);
-  const report = url ? await viaRuntime(url) : await inProcess(dataDir);
-  process.stdout.write(argv.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : `${formatDriftReport(report)}\n`);
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatDriftReport(report)}\n`);
   return report.counts.total > 0 ? 3 : 0;
 }
 

@@ -25,7 +25,7 @@ import type { Deps } from '../shared/use-cases/deps';
  * Every function, keyed as in serverless.yml, built from the same `build` the Lambda entry point uses
  * but with the local runtime's ports.
  */
-export function buildFunctions(deps: () => Deps & { recheck?: (round: number) => Promise<void> }): Record<string, TaskFunction> {
+export function buildFunctions(deps: () => Deps & Pick<checkDrift.CheckDriftDeps, 'recheck' | 'settingsPerCheck'>): Record<string, TaskFunction> {
   const modules = {
     createEnvironment,
     getEnvironment,

@@ -27,7 +27,7 @@ import { buildFunctions } from './functions';
 import { createHttpServer } from './http-server';
 import { EVENT_RULES, ROUTES } from './routes';
 import { putEventsEndpoint } from './aws-events-endpoint';
-import { claimDataDir } from './data-folder';
+import { claimDataDir, recordMode } from './data-folder';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -109,6 +109,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const config = loadConfig(env);
   const faults = parseFaults(env.SWITCHYARD_SIM_FAULTS);
   const releaseDataDir = await claimDataDir(dataDir);
+  // The CLIs go by it: `npm run drift` checks AWS in an --aws folder, `npm run sim` refuses one.
+  recordMode(dataDir, opts.aws ? 'aws' : 'simulated');
   const clock = opts.clock ?? systemClock;
 
   const closers: Array<() => Promise<void>> = [];
@@ -184,14 +186,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const driftDeps = {
     ...deps,
     // The local stand-in for the drift queue's delayed message.
-    recheck: async (round: number) => {
+    recheck: async (round: number, delaySeconds = config.DRIFT_RECHECK_SECONDS) => {
       if (closed) return;
       const timer = setTimeout(() => {
         timers.delete(timer);
         void runCheck('recheck', round);
-      }, config.DRIFT_RECHECK_SECONDS * 1000);
+      }, delaySeconds * 1000);
       timers.add(timer);
     },
+    // POST /drift-checks is served on loopback only: `npm run drift` passes the settings it was given.
+    settingsPerCheck: true,
   };
   const runCheck = async (trigger: string, round = 1): Promise<DriftReport | undefined> => {
     if (closed) return undefined;

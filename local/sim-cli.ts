@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { organizationFilePath, SimulatedOrganization } from '../shared/adapters/local/sim-org';
+import { dataFolderMode } from './data-folder';
 
 /**
  * `npm run sim -- <command>`: looks at (and later changes) the simulated organization that the
@@ -348,6 +349,12 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
     io,
     organization() {
       const file = organizationFilePath(dataDir);
+      // An --aws folder's organization is AWS's: a leftover simulated one there is not what it runs.
+      if (dataFolderMode(dataDir) === 'aws') {
+        throw new CliError(
+          `${dataDir} is run against AWS (npm start -- --aws); npm run sim drives the simulated organization only. Point SWITCHYARD_DATA_DIR at a folder npm start runs without --aws.`,
+        );
+      }
       if (!existsSync(file)) {
         throw new CliError(`There is no simulated organization in ${dataDir} yet (no ${file}). Start Switchyard locally with \`npm start\` first, or point SWITCHYARD_DATA_DIR at its data directory.`);
       }

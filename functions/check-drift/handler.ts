@@ -1,6 +1,9 @@
 import type { Context } from 'aws-lambda';
-import { loadConfig } from '../../shared/lambda/config';
-import { httpHandler, json, type HttpEvent } from '../../shared/lambda/http';
+import { InvalidInputError } from '../../shared/domain/errors';
+import { zodFieldErrors } from '../../shared/domain/request';
+import { loadConfig, type Config } from '../../shared/lambda/config';
+import { DriftCheckRequestSchema, driftCheckOverrides } from '../../shared/lambda/drift-check-settings';
+import { httpHandler, json, jsonBody, type HttpEvent, type HttpRequest } from '../../shared/lambda/http';
 import { lazy } from '../../shared/lambda/lazy';
 import { logger } from '../../shared/lambda/logger';
 import { middyHandler } from '../../shared/lambda/middy';
@@ -15,8 +18,14 @@ import { systemClock } from '../../shared/ports';
 import { checkDrift, type DriftDeps } from '../../shared/use-cases/drift-check';
 
 export interface CheckDriftDeps extends DriftDeps {
-  /** Queues a confirming recheck; absent where there is no queue. */
-  recheck?: (round: number) => Promise<void>;
+  /** Queues a confirming recheck after a delay; absent where there is no queue. */
+  recheck?: (round: number, delaySeconds: number) => Promise<void>;
+  /**
+   * Whether `POST /drift-checks` may carry settings for that one check: only the local runtime, on
+   * loopback, whose own `npm run drift` passes the ones it was given. A deployment runs every check
+   * with its parameters (`driftRemediate` decides whether accounts are moved), and refuses such a body.
+   */
+  settingsPerCheck?: boolean;
 }
 
 type SqsEvent = { Records: Array<{ body?: string; eventSource?: string }> };
@@ -44,21 +53,39 @@ function fromQueue(event: SqsEvent): { trigger: string; round: number } {
   return round ? { trigger: 'recheck', round } : { trigger: 'event', round: 1 };
 }
 
+/** The settings a `POST /drift-checks` body gives its check, refused (never dropped) where they are not accepted. */
+function settingsOfRequest(req: HttpRequest, accepted: boolean): Partial<Config> {
+  if (!req.rawBody.trim()) return {};
+  const parsed = DriftCheckRequestSchema.safeParse(jsonBody(req));
+  if (!parsed.success) throw new InvalidInputError('The body may hold only { "settings": { … } } with drift check settings.', zodFieldErrors(parsed.error));
+  const settings = parsed.data.settings ?? {};
+  if (!Object.keys(settings).length) return {};
+  if (!accepted) {
+    throw new InvalidInputError('Drift checks here run with the settings the deployment was given (driftRemediate, driftConfirmChecks, …); send the request without settings.', [
+      { field: 'settings', message: 'are not accepted by this deployment' },
+    ]);
+  }
+  return driftCheckOverrides(settings);
+}
+
 /**
  * CheckDrift: on a schedule, after Organizations changes (through the drift queue), and on demand
  * (`POST /drift-checks`, IAM-authorised, answers with the report). One function, one role, one job.
  */
 export const build = (deps: () => CheckDriftDeps) => {
-  const api = httpHandler(async () => {
+  const api = httpHandler(async (req) => {
     const d = deps();
-    const report = await checkDrift(d, { trigger: 'api', ...(d.recheck ? { recheck: d.recheck } : {}) });
+    const config = { ...d.config, ...settingsOfRequest(req, d.settingsPerCheck === true) };
+    const recheck = d.recheck;
+    const report = await checkDrift({ ...d, config }, { trigger: 'api', ...(recheck ? { recheck: (round: number) => recheck(round, config.DRIFT_RECHECK_SECONDS) } : {}) });
     return json(200, report);
   });
   return middyHandler<unknown, unknown>((middy) => middy<unknown, unknown, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(async (event, context) => {
     if (isHttp(event)) return api(event, context);
     const d = deps();
     const { trigger, round } = isSqs(event) ? fromQueue(event) : { trigger: (event as { 'detail-type'?: string })?.['detail-type'] === 'Scheduled Event' ? 'schedule' : 'invoke', round: 1 };
-    const report = await checkDrift(d, { trigger, round, ...(d.recheck ? { recheck: d.recheck } : {}) });
+    const recheck = d.recheck;
+    const report = await checkDrift(d, { trigger, round, ...(recheck ? { recheck: (next: number) => recheck(next, d.config.DRIFT_RECHECK_SECONDS) } : {}) });
     logger.info('Drift check done', { reportId: report.id, trigger, findings: report.counts.total, confirmed: report.counts.confirmed, apiCalls: report.apiCalls, floorCalls: report.floorCalls });
     return { reportId: report.id, findings: report.counts.total, detected: report.detected.length, resolved: report.resolved.length };
   }));
@@ -76,7 +103,7 @@ export const handler = build(
       events: awsEvents(config),
       channels: awsChannels(config, awsSecrets(config)),
       accountSetup: awsAccountSetup(),
-      ...(recheck ? { recheck: (round: number) => recheck(round, config.DRIFT_RECHECK_SECONDS) } : {}),
+      ...(recheck ? { recheck } : {}),
     };
   }),
 );

@@ -1,17 +1,17 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, QUICK_SIM_ENV, tempDataDir, waitForFinal } from './helpers';
+import { call, closedPort, exited, QUICK_SIM_ENV, startDynamoEmulator, startOrganizationsEmulator, startRuntimeProcess, tempDataDir, waitForFinal } from './helpers';
 
 const root = join(__dirname, '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
 
-/** `npm run <script> -- args` as a user runs it, against one data folder. */
+/** `npm run <script> -- args` as a user runs it, against one data folder (one node process, without the tsx wrapper's second one). */
 async function run(script: 'drift' | 'sim', dataDir: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   const file = script === 'drift' ? 'local/drift-cli.ts' : 'local/sim-cli.ts';
   try {
-    const { stdout, stderr } = await promisify(execFile)(tsx, [file, ...args], { cwd: root, env: { ...process.env, ...QUICK_SIM_ENV, ...env, SWITCHYARD_DATA_DIR: dataDir } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file, ...args], { cwd: root, env: { ...process.env, ...QUICK_SIM_ENV, ...env, SWITCHYARD_DATA_DIR: dataDir } });
     return { code: 0, out: stdout, err: stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -87,11 +87,113 @@ describe('npm run drift', () => {
     expect(latest.body.id).toBe(report.id);
   });
 
+  it("honours the command's own drift settings when it goes through the running runtime", async () => {
+    const { dataDir, staging } = await provisionedFolder();
+    await run('sim', dataDir, ['move', staging.accountId, 'Sandbox/Elsewhere']);
+    // The runtime runs with its defaults (report only, two checks to confirm); the command asks for more.
+    const result = await run('drift', dataDir, ['--json'], { DRIFT_REMEDIATE: 'move-back', DRIFT_CONFIRM_CHECKS: '1' });
+    expect(result.code).toBe(3);
+    const report = JSON.parse(result.out);
+    expect(report.trigger).toBe('api');
+    expect(report.findings).toEqual([
+      expect.objectContaining({ kind: 'ACCOUNT_MISPLACED', confirmed: true, remediation: expect.objectContaining({ action: 'moved-back', to: 'Workloads/Staging' }) }),
+    ]);
+    const accounts = JSON.parse((await run('sim', dataDir, ['accounts', '--json'])).out) as Array<{ id: string; ou: string }>;
+    expect(accounts.find((a) => a.id === staging.accountId)?.ou).toBe('Workloads/Staging');
+
+    const invalid = await run('drift', dataDir, [], { DRIFT_REMEDIATE: 'sideways' });
+    expect(invalid.code).toBe(1);
+    expect(invalid.err).toContain('DRIFT_REMEDIATE');
+  });
+
   it('refuses unknown arguments (2) and a folder without an organization (1)', async () => {
     expect((await run('drift', tempDataDir(), ['--yaml'])).code).toBe(2);
     const empty = await run('drift', tempDataDir(), []);
     expect(empty.code).toBe(1);
     expect(empty.err).toContain('no simulated organization');
+  });
+});
+
+describe('npm run drift -- --aws', () => {
+  // Organizations and DynamoDB on loopback: the organization and registry of a provisioned simulated
+  // folder, served as AWS would serve them. Nothing else may be reached (AWS_ENDPOINT_URL).
+  let simDir: string;
+  let staging: any;
+  let org: { url: string; close: () => Promise<void> };
+  let dynamo: { url: string; close: () => Promise<void> };
+  let deadEnd: string;
+  beforeAll(async () => {
+    const provisioned = await provisionedFolder();
+    simDir = provisioned.dataDir;
+    staging = provisioned.staging;
+    await runtime!.close();
+    runtime = undefined;
+    org = await startOrganizationsEmulator(simDir);
+    dynamo = await startDynamoEmulator(join(simDir, 'registry'));
+    deadEnd = `http://127.0.0.1:${await closedPort()}`;
+  });
+  afterAll(async () => {
+    await org?.close();
+    await dynamo?.close();
+  });
+  const awsEnv = (orgUrl = org.url) => ({
+    AWS_ENDPOINT_URL: deadEnd,
+    AWS_ENDPOINT_URL_ORGANIZATIONS: orgUrl,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'us-east-1',
+  });
+
+  it('checks the organization at the endpoint against the configured table: 0 clean, 3 drift, 1 unreachable', async () => {
+    const awsDir = tempDataDir('switchyard-aws-');
+    const clean = await run('drift', awsDir, ['--aws', '--json'], awsEnv());
+    expect(clean.err).toBe('');
+    expect(clean.code).toBe(0);
+    expect(JSON.parse(clean.out)).toMatchObject({ findings: [], environmentsChecked: 1 });
+
+    expect((await run('sim', simDir, ['move', staging.accountId, 'Sandbox/Elsewhere'])).code).toBe(0);
+    try {
+      const drifted = await run('drift', awsDir, ['--aws', '--json'], awsEnv());
+      expect(drifted.code).toBe(3);
+      expect(JSON.parse(drifted.out).findings).toEqual([
+        expect.objectContaining({ kind: 'ACCOUNT_MISPLACED', environmentId: staging.id, accountId: staging.accountId, expected: 'Workloads/Staging', actual: 'Sandbox/Elsewhere' }),
+      ]);
+      // The folder remembers it is an --aws folder: the plain command checks AWS too.
+      expect((await run('drift', awsDir, [], awsEnv())).code).toBe(3);
+
+      const missingTable = await run('drift', awsDir, ['--aws'], { ...awsEnv(), REGISTRY_TABLE: 'no-such-table' });
+      expect(missingTable.code).toBe(1);
+      expect(missingTable.err).toContain('could not run');
+
+      const unreachable = await run('drift', awsDir, ['--aws'], awsEnv(deadEnd));
+      expect(unreachable.code).toBe(1);
+      expect(unreachable.err).toContain('could not run');
+    } finally {
+      await run('sim', simDir, ['move', staging.accountId, 'Workloads/Staging']);
+    }
+  });
+
+  it('goes through an --aws runtime on the same folder, and npm run sim refuses that folder', async () => {
+    const awsDir = tempDataDir('switchyard-aws-');
+    const aws = await startRuntimeProcess(awsDir, ['--aws'], awsEnv());
+    try {
+      await run('sim', simDir, ['close', staging.accountId]);
+      for (const args of [['--json'], ['--aws', '--json']]) {
+        const result = await run('drift', awsDir, args, awsEnv());
+        expect(result.code).toBe(3);
+        const report = JSON.parse(result.out);
+        expect(report.trigger).toBe('api');
+        expect(report.findings).toEqual([expect.objectContaining({ kind: 'ACCOUNT_SUSPENDED', environmentId: staging.id })]);
+      }
+      const sim = await run('sim', awsDir, ['accounts']);
+      expect(sim.code).toBe(1);
+      expect(sim.err).toContain('drives the simulated organization only');
+      expect(existsSync(join(awsDir, 'organization.json'))).toBe(false);
+    } finally {
+      aws.child.kill('SIGTERM');
+      await exited(aws.child);
+    }
   });
 });
 

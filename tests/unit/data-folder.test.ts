@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { claimDataDir, runtimeHolding } from '../../local/data-folder';
+import { claimDataDir, dataFolderMode, recordMode, runtimeHolding } from '../../local/data-folder';
 import { removeTempDirs, tempDir } from '../fixtures/sim-cli';
 
 afterAll(removeTempDirs);
@@ -54,5 +54,18 @@ describe('the data folder lock', () => {
       await release();
     }
     await (await claimDataDir(shortcut))();
+  });
+});
+
+describe('the data folder mode', () => {
+  it('is the mode recorded, else simulated where a simulated organization is, else none', () => {
+    const dataDir = tempDir('switchyard-mode-');
+    expect(dataFolderMode(dataDir)).toBeUndefined();
+    writeFileSync(join(dataDir, 'organization.json'), '{}');
+    expect(dataFolderMode(dataDir)).toBe('simulated');
+    recordMode(dataDir, 'aws');
+    expect(dataFolderMode(dataDir)).toBe('aws');
+    writeFileSync(join(dataDir, 'mode'), 'cloud\n');
+    expect(() => dataFolderMode(dataDir)).toThrow(/aws or simulated/);
   });
 });

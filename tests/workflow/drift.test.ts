@@ -241,6 +241,54 @@ describe('the drift report', () => {
   });
 });
 
+describe('POST /drift-checks with settings for that one check', () => {
+  const post = (h: Harness, body: unknown) =>
+    h.functions.checkDrift!(
+      { requestContext: { http: { method: 'POST' } }, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      {} as Context,
+    ) as Promise<{ statusCode: number; body: string }>;
+
+  it('refuses them where the deployment does not take them, and moves nothing', async () => {
+    const { h, staging } = await provisioned();
+    h.sim.moveAccountTo(staging.accountId!, 'Sandbox/Playground');
+    const refused = await post(h, { settings: { DRIFT_REMEDIATE: 'move-back' } });
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body).error.fields).toEqual([{ field: 'settings', message: 'are not accepted by this deployment' }]);
+    expect(h.sim.accountsView().find((a) => a.id === staging.accountId)?.ou).toBe('Sandbox/Playground');
+    expect(await h.deps.registry.latestDriftReport()).toBeUndefined();
+    // Without settings (or with none), the check runs as configured.
+    expect((await post(h, {})).statusCode).toBe(200);
+  });
+
+  it('runs that check with them where they are taken, the next one with its own, and names a bad one', async () => {
+    const { h, staging } = await provisioned();
+    const delays: Array<[number, number]> = [];
+    Object.assign(h.deps, {
+      settingsPerCheck: true,
+      recheck: async (round: number, delaySeconds: number) => void delays.push([round, delaySeconds]),
+    });
+    h.sim.moveAccountTo(staging.accountId!, 'Sandbox/Playground');
+    const pending = await post(h, { settings: { DRIFT_CONFIRM_CHECKS: '3', DRIFT_RECHECK_SECONDS: 5 } });
+    expect(pending.statusCode).toBe(200);
+    expect(JSON.parse(pending.body).findings).toEqual([expect.objectContaining({ kind: 'ACCOUNT_MISPLACED', confirmed: false })]);
+    expect(delays).toEqual([[2, 5]]);
+
+    const moved = await post(h, { settings: { DRIFT_REMEDIATE: 'move-back', DRIFT_CONFIRM_CHECKS: 1 } });
+    expect(JSON.parse(moved.body).findings).toEqual([expect.objectContaining({ confirmed: true, remediation: expect.objectContaining({ action: 'moved-back', to: 'Workloads/Staging' }) })]);
+    expect(h.sim.accountsView().find((a) => a.id === staging.accountId)?.ou).toBe('Workloads/Staging');
+    // The configuration itself is untouched: the next check without settings reports only.
+    h.sim.moveAccountTo(staging.accountId!, 'Sandbox/Playground');
+    const plain = await post(h, {});
+    expect(JSON.parse(plain.body).findings[0].remediation).toBeUndefined();
+
+    const bad = await post(h, { settings: { DRIFT_REMEDIATE: 'sideways', DRIFT_WALK_CONCURRENCY: '0' } });
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.parse(bad.body).error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['DRIFT_REMEDIATE', 'DRIFT_WALK_CONCURRENCY']);
+    const unknown = await post(h, { settings: { REGISTRY_TABLE: 'elsewhere' } });
+    expect(unknown.statusCode).toBe(400);
+  });
+});
+
 describe('remediation that fails', () => {
   it('reports the failure on the finding, keeps the report and the other findings', async () => {
     h = await harness({ createSeconds: 10, env: { DRIFT_REMEDIATE: 'move-back', DRIFT_CONFIRM_CHECKS: '1' } });
