@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { MAX_BODY_BYTES } from '../shared/lambda/http';
+import { MAX_BODY_BYTES, errorReply } from '../shared/lambda/http';
 import type { TaskFunction } from '../shared/adapters/local/local-workflow';
 import { matchRoute, type Route } from './routes';
 
@@ -66,8 +66,10 @@ export function createHttpServer(functions: Record<string, TaskFunction>, routes
       const result = (await functions[match.route.fn]!(event, { functionName: match.route.fn, awsRequestId: event.requestContext.requestId })) as APIGatewayProxyStructuredResultV2;
       send(res, result.statusCode ?? 200, typeof result.body === 'string' ? result.body : '', (result.headers ?? {}) as Record<string, string>);
     })().catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, errorBody('INTERNAL', (error as Error).message));
-      else res.end();
+      if (res.headersSent) return void res.end();
+      // The mapping every route uses: the error goes to the log, a 5xx says only its code and a fixed sentence.
+      const reply = errorReply(error);
+      send(res, reply.status, JSON.stringify(reply.body), reply.headers);
     });
   });
 }
