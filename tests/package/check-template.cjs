@@ -614,6 +614,38 @@ check('state machine: its role may invoke exactly the task functions', ({ templa
   return `${targets.size} functions`;
 });
 
+/**
+ * What serverless-step-functions grants the state machine's role on "*" for loggingConfig and
+ * tracingConfig: CloudWatch Logs log delivery (Step Functions sets up delivery to the log group with
+ * the role's permissions) and X-Ray. docs/SECURITY.md lists these; a change here must change it too.
+ */
+const STATE_MACHINE_WILDCARD_ACTIONS = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+];
+
+check('iam: the state machine role has "*" only for CloudWatch Logs log delivery and X-Ray', ({ template }) => {
+  const roleId = template.Resources[STATE_MACHINE_ID]?.Properties.RoleArn?.['Fn::GetAtt']?.[0];
+  if (!roleId || !template.Resources[roleId]) fail('state machine role is not in this template');
+  const onStar = roleStatements(template, roleId)
+    .filter((s) => s.Effect === 'Allow' && asArray(s.Resource).includes('*'))
+    .flatMap((s) => asArray(s.Action));
+  if (!sameSet(new Set(onStar), new Set(STATE_MACHINE_WILDCARD_ACTIONS)) || onStar.length !== STATE_MACHINE_WILDCARD_ACTIONS.length) {
+    fail(`on "*": [${onStar.join(', ')}], want [${STATE_MACHINE_WILDCARD_ACTIONS.join(', ')}]`);
+  }
+  return `${onStar.length} actions`;
+});
+
 check('registry table: key, 3 GSIs, TTL, PITR, SSE, on-demand, retained', ({ template }) => {
   const t = template.Resources[TABLE_ID];
   if (!t || t.Type !== 'AWS::DynamoDB::Table') fail(`no ${TABLE_ID}`);
