@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Slack's replay window: a request signed more than five minutes from now (either way) is refused. */
 export const SLACK_MAX_CLOCK_SKEW_SECONDS = 300;
@@ -48,4 +48,13 @@ export function verifySlackSignature(input: SlackSignatureInput): SlackSignature
   // timingSafeEqual throws on unequal lengths; the expected length is public, so checking it first leaks nothing.
   if (given.length !== expected.length) return { ok: false, reason: 'bad-signature' };
   return timingSafeEqual(given, expected) ? { ok: true } : { ok: false, reason: 'bad-signature' };
+}
+
+/**
+ * What makes one signed request the same request: its timestamp and body, which every copy of it
+ * carries unchanged (Slack's retries with `X-Slack-Retry-Num`, a replay inside the 5-minute window).
+ * A hash, not the signature, so the key does not change when the signing secret is rotated.
+ */
+export function slackRequestKey(timestamp: string, rawBody: string): string {
+  return `slack:${createHash('sha256').update(`${timestamp}:${rawBody}`, 'utf8').digest('hex')}`;
 }

@@ -63,4 +63,11 @@ export interface Registry {
    */
   saveDriftReport(report: DriftReport, previousId: string | undefined): Promise<boolean>;
   claimIdempotencyKey(key: string, binding: { id: string; requestHash: string }): Promise<{ id: string; requestHash: string }>;
+  /**
+   * Claims a key standing for one signed request (a Slack command's timestamp and body) before its
+   * effect: true for the first claim within a day, false for every copy after it.
+   */
+  claimOnce(key: string): Promise<boolean>;
+  /** Gives a claim back when its effect failed, so a retry of the same request may take it. */
+  releaseClaim(key: string): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { ENVIRONMENT_ID_PATTERN, environmentId } from '../domain/naming';
 import { parseEnvironmentRequest } from '../domain/request';
 import { parseSlackCommand, parseSlashCommandForm } from '../domain/slack-command';
 import { ackCreate, listMessage, rejectedMessage, statusMessage, usageMessage } from '../domain/slack-messages';
-import { verifySlackSignature } from '../domain/slack-signature';
+import { slackRequestKey, verifySlackSignature } from '../domain/slack-signature';
 import { REQUEST_DETAIL_TYPE, REQUEST_EVENT_SOURCE } from '../ports';
 import { assertAllowedResponseUrl } from '../adapters/http/slack-response-url';
 import type { Deps } from './deps';
@@ -72,16 +72,36 @@ export async function handleSlackCommand(
       if (existing && existing.requestHash !== request.requestHash) {
         return rejectedMessage({ code: 'NAME_TAKEN', message: `An environment named "${existing.name}" already exists (${existing.id}, ${existing.status}).`, fields: [{ field: 'name', message: 'is already used by another environment' }] });
       }
-      if (!existing) {
-        await deps.events.publish([
-          {
-            source: REQUEST_EVENT_SOURCE,
-            detailType: REQUEST_DETAIL_TYPE,
-            detail: { ...body, [REPLY_TO_KEY]: { slackResponseUrl: form.responseUrl, slackUserId: form.userId } },
-          },
-        ]);
-      }
+      if (!existing) await handOver(deps, slackRequestKey(req.headers['x-slack-request-timestamp']!, req.rawBody), body, form);
       return ackCreate({ id: request.id, name: request.name, ou: request.ou }, Boolean(existing));
     }
+  }
+}
+
+/**
+ * Hands a create to the request function once per signed request. Copies of it (Slack retrying a slow
+ * answer, the same request sent twice at once) find the claim taken and publish nothing, so there is
+ * one Environment Requested event and one acknowledgement on response_url; they still get the same
+ * ephemeral answer. The claim is taken before publishing and given back if publishing fails, so a
+ * retry can hand it over then.
+ */
+async function handOver(
+  deps: Pick<Deps, 'registry' | 'events'>,
+  key: string,
+  body: Record<string, unknown>,
+  form: { responseUrl: string; userId: string },
+): Promise<void> {
+  if (!(await deps.registry.claimOnce(key))) return;
+  try {
+    await deps.events.publish([
+      {
+        source: REQUEST_EVENT_SOURCE,
+        detailType: REQUEST_DETAIL_TYPE,
+        detail: { ...body, [REPLY_TO_KEY]: { slackResponseUrl: form.responseUrl, slackUserId: form.userId } },
+      },
+    ]);
+  } catch (error) {
+    await deps.registry.releaseClaim(key).catch(() => undefined);
+    throw error;
   }
 }

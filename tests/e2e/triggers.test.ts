@@ -92,6 +92,28 @@ describe('Slack slash command', () => {
     expect(ready.requestedBy).toBe('slack:roadrunner');
   }, 30_000);
 
+  it('hands five copies of one signed /env create arriving at once over once: one event, one acknowledgement on response_url', async () => {
+    const body = slackForm('create Fivefold ou=Workloads/Staging', '/slack/fivefold');
+    const timestamp = Math.floor(Date.now() / 1000);
+    const replies = await Promise.all(Array.from({ length: 5 }, () => slackPost(body, { timestamp })));
+    for (const reply of replies) {
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual(expect.objectContaining({ response_type: 'ephemeral', text: expect.stringContaining('Fivefold') }));
+    }
+    const id = /fivefold-[0-9a-f]{8}/.exec(JSON.stringify(replies[0]!.body))![0];
+
+    expect((await waitForFinal(runtime.url, id)).status).toBe('READY');
+    await runtime.bus.idle();
+    await runtime.workflow.idle();
+    expect(eventsOfType('Environment Requested').filter((e) => e.detail.name === 'Fivefold')).toHaveLength(1);
+    const posts = received().filter((r) => r.path === '/slack/fivefold');
+    // The acknowledgement, then the switch-role details once the account is ready.
+    const isReady = (r: { body: unknown }) => JSON.stringify(r.body).includes('"action_id":"switch-role"');
+    expect(posts.filter((r) => !isReady(r))).toHaveLength(1);
+    expect(posts.filter(isReady)).toHaveLength(1);
+    expect(accounts('Fivefold')).toHaveLength(1);
+  }, 30_000);
+
   it.each([
     ['a tampered body', { tamper: true }],
     ['a wrong signing secret', { secret: 'not-the-secret' }],

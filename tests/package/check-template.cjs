@@ -83,7 +83,8 @@ const FUNCTIONS = {
     // Authenticated by Slack's signature, not IAM.
     open: true,
     secretParam: 'SLACK_SIGNING_SECRET_PARAM',
-    actions: ['ssm:GetParameter', 'dynamodb:GetItem', 'dynamodb:Query', ...PUT_EVENTS],
+    // PutItem: claims each signed /env create once, so a copy of it publishes nothing.
+    actions: ['ssm:GetParameter', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', ...PUT_EVENTS],
   },
   requestFromEvent: { dir: 'request-from-event', async: true, startsWorkflow: true, actions: [...REQUEST_ACTIONS, ...PUT_EVENTS, 'sqs:SendMessage'] },
   listRejections: { dir: 'list-rejections', http: 'GET /rejections', actions: ['dynamodb:Query'] },

@@ -84,6 +84,7 @@ export function mapDynamoError(operation: string, error: unknown): Error {
 
 const ENV_PREFIX = 'ENV#';
 const IDEM_PREFIX = 'IDEM#';
+const ONCE_PREFIX = 'ONCE#';
 const REJECTION_PREFIX = 'REJ#';
 const ALL_ENVIRONMENTS = 'ENV';
 const ALL_REJECTIONS = 'REJ';
@@ -411,6 +412,29 @@ export class DynamoRegistry implements Registry {
   private async getItem(pk: string): Promise<Record<string, unknown> | undefined> {
     const out = await this.send('GetItem', () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true })));
     return out.Item;
+  async claimOnce(key: string): Promise<boolean> {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: ONCE_PREFIX + key, expiresAt: now + IDEMPOTENCY_TTL_SECONDS },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') return false;
+      throw mapDynamoError('PutItem', error);
+    }
+  }
+
+  async releaseClaim(key: string): Promise<void> {
+    // Expired rather than deleted: the next claim takes an expired one, and the function needs no DeleteItem.
+    await this.send('PutItem', () => this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: ONCE_PREFIX + key, expiresAt: 0 } })));
+  }
+
   }
 
   private async queryAll(query: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
