@@ -1,5 +1,5 @@
-import { standardWebhook } from '../../shared/adapters/http/standard-webhooks';
-import { NotConfiguredError, UnauthorizedError } from '../../shared/domain/errors';
+import { verifyStandardWebhook, webhookSecretProblem } from '../../shared/adapters/http/standard-webhooks';
+import { NotConfiguredError } from '../../shared/domain/errors';
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler, jsonBody } from '../../shared/lambda/http';
 import { lazy } from '../../shared/lambda/lazy';
@@ -24,21 +24,10 @@ export const build = (deps: () => RouteDeps) =>
     const d = deps();
     const secret = await d.secrets.get('webhook-secret');
     if (!secret) throw new NotConfiguredError('The webhook signing secret is not configured for this deployment.');
-    try {
-      // jsonParse off: the library would otherwise parse the body here and report bad JSON as a bad signature (401);
-      // jsonBody below answers it as what it is (400, or 415 for a body that is not JSON at all).
-      standardWebhook(secret).verify(
-        req.rawBody,
-        {
-          'webhook-id': req.headers['webhook-id'] ?? '',
-          'webhook-timestamp': req.headers['webhook-timestamp'] ?? '',
-          'webhook-signature': req.headers['webhook-signature'] ?? '',
-        },
-        { jsonParse: false },
-      );
-    } catch (error) {
-      throw new UnauthorizedError(`The webhook signature did not verify: ${(error as Error).message}`);
-    }
+    const problem = webhookSecretProblem(secret);
+    // The operator's mistake, not the sender's: a 503 to the sender, the reason in the log (never the secret).
+    if (problem) throw new NotConfiguredError(`The webhook signing secret (${d.config.WEBHOOK_SECRET_PARAM || 'WEBHOOK_SECRET'}) ${problem}.`);
+    verifyStandardWebhook(secret, req.rawBody, req.headers);
     const outcome = await requestEnvironment(d, { body: jsonBody(req), source: 'webhook', idempotencyKey: `webhook:${req.headers['webhook-id']}` });
     return requestReply(outcome, d.config);
   });

@@ -28,11 +28,14 @@ export class InvalidInputError extends SwitchyardError {
   }
 }
 
-/** A signature or credential did not verify: nothing was started. */
+/** A signature or credential did not verify: nothing was started. `fields` names a malformed signature header. */
 export class UnauthorizedError extends SwitchyardError {
   readonly status = 401;
   readonly code = 'UNAUTHORIZED';
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly fields: FieldError[] = [],
+  ) {
     super(message);
     this.name = 'UnauthorizedError';
   }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { webhookSecretProblem } from '../adapters/http/standard-webhooks';
 import { emailProblem } from '../domain/email';
 import { DEFAULT_ROLE_NAME } from '../domain/switch-role';
 import type { PollPolicy } from '../domain/polling';
@@ -94,10 +95,12 @@ function isPlainHttpUrl(value: string): boolean {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // A secret given in the environment (the local runtime) is checked here too, so a malformed one stops
+  // the runtime at start; its value never enters the config. On AWS it is read from SSM at run time.
+  const webhookSecret = env.WEBHOOK_SECRET ? webhookSecretProblem(env.WEBHOOK_SECRET) : undefined;
+  if (webhookSecret) problems.push(`WEBHOOK_SECRET: ${webhookSecret}`);
+  if (!parsed.success || problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return parsed.data;
 }
 

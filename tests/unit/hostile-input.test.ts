@@ -214,6 +214,8 @@ function webhookHeaders(c: WebhookCase): Record<string, string> {
       return { ...all, 'webhook-signature': sign(c.body, OTHER_WEBHOOK_SECRET) };
     case 'timestamp':
       return { ...all, 'webhook-timestamp': auth.value };
+    case 'timestamp-around':
+      return { ...all, 'webhook-timestamp': `${auth.prefix ?? ''}${timestamp}${auth.suffix ?? ''}` };
     case 'signature':
       return { ...all, 'webhook-signature': auth.value };
     case 'sign-other-body':
@@ -357,6 +359,36 @@ describe('EventBridge Environment Requested: a bad request is recorded once as a
     for (let i = 0; i < 3; i++) await expect(h.functions.requestFromEvent!(event, context)).resolves.toMatchObject({ accepted: false });
     expect((await allRejections()).filter((r) => r.id === event.id)).toHaveLength(1);
   });
+describe('POST /webhooks/provision: the header at fault is named, and a malformed secret is the operator\'s error', () => {
+  it.each([
+    ['letters after the signed timestamp', { suffix: 'abc' }],
+    ['a plus sign before it', { prefix: '+' }],
+  ])('names webhook-timestamp when it carries %s', async (_title, around) => {
+    const reply = await postWebhook({ title: '', body: VALID_BODY, auth: { kind: 'timestamp-around', ...around }, status: 401 });
+    expectClientError(reply, 401);
+    expect(reply.body.error.fields).toEqual([{ field: 'webhook-timestamp', message: expect.stringMatching(/digits/) }]);
+  });
+
+  it.each([
+    ['no whsec_ prefix', Buffer.from('hostile-input-webhook-secret-32b').toString('base64')],
+    ['a password instead of a key', 'correct horse battery staple'],
+    ['only the prefix', 'whsec_'],
+    ['a key that is not base64', 'whsec_not*base64!'],
+    ['a key cut short (unpadded)', 'whsec_aG9zdGlsZS1pbnB1dA'],
+  ])('answers 503 NOT_CONFIGURED, not 401, while the configured secret has %s', async (_title, secret) => {
+    const secrets = h.deps.secrets;
+    h.deps.secrets = new EnvSecrets({ SLACK_SIGNING_SECRET: SLACK_SECRET, WEBHOOK_SECRET: secret });
+    try {
+      const reply = await postWebhook({ title: '', body: VALID_BODY, auth: { kind: 'valid' }, status: 503 });
+      expect(reply.status).toBe(503);
+      expect(reply.body.error.code).toBe('NOT_CONFIGURED');
+      expect(reply.raw).not.toContain(secret);
+    } finally {
+      h.deps.secrets = secrets;
+    }
+  });
+});
+
 });
 
 describe('Step Functions tasks fail hostile input with a named terminal error', () => {
