@@ -409,9 +409,6 @@ export class DynamoRegistry implements Registry {
     return { id: String(stored.id), requestHash: String(stored.requestHash) };
   }
 
-  private async getItem(pk: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.send('GetItem', () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true })));
-    return out.Item;
   async claimOnce(key: string): Promise<boolean> {
     const now = Math.floor(this.clock.now().getTime() / 1000);
     try {
@@ -435,6 +432,9 @@ export class DynamoRegistry implements Registry {
     await this.send('PutItem', () => this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: ONCE_PREFIX + key, expiresAt: 0 } })));
   }
 
+  private async getItem(pk: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.send('GetItem', () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true })));
+    return out.Item;
   }
 
   private async queryAll(query: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
