@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { AwsOrganization, createOrganizationsClient } from '../shared/adapters/aws/organizations';
 import { DynamoRegistry, createDynamoDocumentClient, ensureRegistryTable } from '../shared/adapters/aws/dynamodb-registry';
 import { LocalWorkflow, type StateEvent, type TaskFunction } from '../shared/adapters/local/local-workflow';
@@ -27,6 +26,7 @@ import { buildFunctions } from './functions';
 import { createHttpServer } from './http-server';
 import { EVENT_RULES, ROUTES } from './routes';
 import { putEventsEndpoint } from './aws-events-endpoint';
+import { checkOrganizationFile, openLocalRegistry } from './state-guard';
 import { claimDataDir, recordMode } from './data-folder';
 
 export interface RuntimeOptions {
@@ -120,16 +120,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     if (env.SWITCHYARD_ENSURE_TABLE === 'true') await ensureRegistryTable(doc as unknown as DynamoDBClient, config.REGISTRY_TABLE);
     registry = new DynamoRegistry(doc, config.REGISTRY_TABLE);
   } else {
-    const db = dynalite({ path: join(dataDir, 'registry'), createTableMs: 0 });
-    await new Promise<void>((ok, fail) => db.listen(0, '127.0.0.1', ok).once('error', fail));
-    closers.push(() => new Promise((ok) => db.close(() => ok())));
-    const client = new DynamoDBClient({
-      region: 'us-east-1',
-      endpoint: `http://127.0.0.1:${(db.address() as AddressInfo).port}`,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // Checked against its journal first: a damaged registry is rebuilt whole or the start stops, naming the file.
+    const local = await openLocalRegistry({ dataDir, tableName: config.REGISTRY_TABLE, print }).catch(async (error: unknown) => {
+      await releaseDataDir();
+      throw error;
     });
-    await ensureRegistryTable(client, config.REGISTRY_TABLE);
-    registry = new DynamoRegistry(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), config.REGISTRY_TABLE);
+    closers.push(local.close);
+    registry = new DynamoRegistry(DynamoDBDocumentClient.from(local.client, { marshallOptions: { removeUndefinedValues: true } }), config.REGISTRY_TABLE);
   }
 
   let sim: SimulatedOrganization | undefined;
@@ -138,15 +135,23 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     organization = new AwsOrganization(createOrganizationsClient());
   } else {
     const fresh = !existsSync(join(dataDir, 'organization.json'));
-    sim = new SimulatedOrganization({
-      dataDir,
-      clock,
-      createSeconds: Number(env.SWITCHYARD_SIM_CREATE_SECONDS ?? 5),
-      // A quota the organization already has (e.g. raised by `npm run sim -- seed`) stands unless set explicitly.
-      accountQuota: env.SWITCHYARD_SIM_ACCOUNT_QUOTA ? Number(env.SWITCHYARD_SIM_ACCOUNT_QUOTA) : fresh ? config.ACCOUNT_QUOTA : undefined,
-      roleDelaySeconds: Number(env.SWITCHYARD_SIM_ROLE_DELAY_SECONDS ?? 1),
-      faults,
-    });
+    try {
+      // A missing or damaged organization file stops the start (naming it) rather than become a new, empty organization.
+      if (fresh) await checkOrganizationFile(dataDir, registry);
+      sim = new SimulatedOrganization({
+        dataDir,
+        clock,
+        createSeconds: Number(env.SWITCHYARD_SIM_CREATE_SECONDS ?? 5),
+        // A quota the organization already has (e.g. raised by `npm run sim -- seed`) stands unless set explicitly.
+        accountQuota: env.SWITCHYARD_SIM_ACCOUNT_QUOTA ? Number(env.SWITCHYARD_SIM_ACCOUNT_QUOTA) : fresh ? config.ACCOUNT_QUOTA : undefined,
+        roleDelaySeconds: Number(env.SWITCHYARD_SIM_ROLE_DELAY_SECONDS ?? 1),
+        faults,
+      });
+    } catch (error) {
+      for (const close of closers.reverse()) await close();
+      await releaseDataDir();
+      throw error;
+    }
     // A new simulated organization starts like the walk-through's: the OUs exist, the accounts do not.
     if (fresh) for (const path of (env.SWITCHYARD_SIM_OUS ?? DEFAULT_SIM_OUS).split(',').map((p) => p.trim()).filter(Boolean)) sim.ensureOuPath(path);
     organization = new AwsOrganization(simOrganizationsClient(sim));

@@ -1,8 +1,8 @@
 import { NO_FAULTS, SimulatedCrashError, type FaultKind, type SimulatedFaults } from './sim-faults';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type {
   Account,
   Child,
@@ -1173,9 +1173,17 @@ class StateFile {
   /** Readers in other processes see the old file or the new one, never a half-written one. */
   write(state: OrgState): void {
     const temp = `${this.path}.${process.pid}.${alnum(8)}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
+    // Flushed before the rename and the rename flushed after: a power cut leaves the old state or the new one, never an empty file.
+    const fd = openSync(temp, 'w');
+    try {
+      writeFileSync(fd, `${JSON.stringify(state, null, 2)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     try {
       renameSync(temp, this.path);
+      syncDirectory(dirname(this.path));
     } catch (error) {
       try {
         unlinkSync(temp);
@@ -1274,6 +1282,19 @@ function isZombie(pid: number): boolean {
   }
   const ps = spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' });
   return ps.status === 0 && ps.stdout.trim().startsWith('Z');
+}
+
+/** A rename is durable once its directory is flushed; where a directory cannot be opened (Windows) the file system journals it. */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Nothing to flush this way on this platform.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function parseState(text: string, path: string): OrgState {
