@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { MAX_JSON_DEPTH, tooDeep } from '../domain/json-depth';
 import { ENVIRONMENT_ID_PATTERN } from '../domain/naming';
 import { InvalidInputError, PayloadTooLargeError, SwitchyardError, UnsupportedMediaTypeError } from '../domain/errors';
 import { logger } from './logger';
@@ -37,18 +38,29 @@ export function text(status: number, body: string, contentType = 'text/plain; ch
   return { status, text: body, headers: { ...headers, 'content-type': contentType } };
 }
 
-/** Parses a JSON body strictly: 415 unless JSON, 413 when too large, 400 naming the problem when malformed. */
+/**
+ * Parses a JSON body strictly: 415 unless declared JSON (a missing Content-Type too: what a body
+ * without one means is a guess), 413 when too large, 400 naming the problem when malformed or nested
+ * deeper than MAX_JSON_DEPTH.
+ */
 export function jsonBody(req: HttpRequest): unknown {
-  const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  const declared = req.headers['content-type'];
+  if (declared === undefined) throw new UnsupportedMediaTypeError('Send the body as application/json, with a Content-Type header saying so.');
+  const type = declared.split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json' && !type.endsWith('+json')) {
-    throw new UnsupportedMediaTypeError(`Send the body as application/json (got ${type}).`);
+    throw new UnsupportedMediaTypeError(`Send the body as application/json (got ${type || 'an empty Content-Type'}).`);
   }
   if (!req.rawBody.trim()) throw new InvalidInputError('The request body is empty; send a JSON object.', [{ field: '(body)', message: 'is empty' }]);
+  let body: unknown;
   try {
-    return JSON.parse(req.rawBody);
+    body = JSON.parse(req.rawBody);
   } catch (error) {
     throw new InvalidInputError(`The request body is not valid JSON: ${(error as Error).message}`, [{ field: '(body)', message: 'is not valid JSON' }]);
   }
+  if (tooDeep(body)) {
+    throw new InvalidInputError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, [{ field: '(body)', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }]);
+  }
+  return body;
 }
 
 /** The `{id}` path parameter, checked before any read: ids are `[a-z0-9-]` only, so no traversal reaches the registry. */

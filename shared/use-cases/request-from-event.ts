@@ -1,4 +1,5 @@
-import { SwitchyardError, type FieldError } from '../domain/errors';
+import { InvalidInputError, SwitchyardError, type FieldError } from '../domain/errors';
+import { MAX_JSON_DEPTH, tooDeep } from '../domain/json-depth';
 import { environmentId } from '../domain/naming';
 import type { ReplyTo } from '../domain/environment';
 import type { Deps } from './deps';
@@ -31,6 +32,10 @@ export async function requestFromEvent(
   const { body, replyTo } = splitReplyTo(event.detail);
   let result: EventOutcome;
   try {
+    // Checked before anything walks the detail recursively (validation, the rejection's record).
+    if (tooDeep(event.detail)) {
+      throw new InvalidInputError(`The event detail nests deeper than ${MAX_JSON_DEPTH} levels.`, [{ field: 'detail', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }]);
+    }
     result = { accepted: true, outcome: await requestEnvironment(deps, { body, source: 'event', idempotencyKey: `event:${event.id}`, replyTo }) };
   } catch (error) {
     if (!(error instanceof SwitchyardError) || error.status >= 500) throw error;

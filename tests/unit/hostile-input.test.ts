@@ -228,7 +228,8 @@ function webhookHeaders(c: WebhookCase): Record<string, string> {
 }
 
 function postWebhook(c: WebhookCase): Promise<Reply> {
-  const headers = { 'content-type': c.contentType ?? 'application/json', ...webhookHeaders(c) };
+  const contentType = c.contentType === undefined ? 'application/json' : c.contentType;
+  const headers = { ...(contentType === null ? {} : { 'content-type': contentType }), ...webhookHeaders(c) };
   return invoke('provisionWebhook', httpEvent('POST', { body: c.body, headers }));
 }
 
@@ -334,31 +335,6 @@ describe('POST /webhooks/provision: 401 for a bad or stale signature, 4xx for ba
   });
 });
 
-describe('EventBridge Environment Requested: a bad request is recorded once as a rejection, never as an environment', () => {
-  const outcome = (c: EventCase) => (c.expect === 'envelope' ? 'fails as InvalidInputError (not an event)' : 'is recorded once as a rejection');
-  it.each(EVENT_CASES.map((c) => [c.title, outcome(c), c] as const))('%s %s', async (_title, _outcome, c) => {
-    const before = (await allRejections()).length;
-    const run = h.functions.requestFromEvent!(c.event, context);
-    if (c.expect === 'envelope') {
-      // Not an event at all: a named terminal error, nothing recorded.
-      await expect(run).rejects.toMatchObject({ name: 'InvalidInputError' });
-      expect(await allRejections()).toHaveLength(before);
-    } else {
-      const id = (c.event as { id: string }).id;
-      rejectedEventIds.add(id);
-      await expect(run).resolves.toEqual({ accepted: false, code: expect.stringMatching(/^[A-Z_]+$/) });
-      const recorded = (await allRejections()).filter((r) => r.id === id);
-      expect(recorded).toHaveLength(1);
-      expect(JSON.stringify(recorded[0]).length).toBeLessThan(16 * 1024);
-    }
-  });
-
-  it('records a redelivered bad event as one rejection', async () => {
-    const event = { id: 'evt-hostile-redelivered', source: 'switchyard.requests', 'detail-type': 'Environment Requested', detail: JSON.parse('{"__proto__":{"polluted":1}}') };
-    rejectedEventIds.add(event.id);
-    for (let i = 0; i < 3; i++) await expect(h.functions.requestFromEvent!(event, context)).resolves.toMatchObject({ accepted: false });
-    expect((await allRejections()).filter((r) => r.id === event.id)).toHaveLength(1);
-  });
 describe('POST /webhooks/provision: the header at fault is named, and a malformed secret is the operator\'s error', () => {
   it.each([
     ['letters after the signed timestamp', { suffix: 'abc' }],
@@ -389,6 +365,41 @@ describe('POST /webhooks/provision: the header at fault is named, and a malforme
   });
 });
 
+describe('EventBridge Environment Requested: a bad request is recorded once as a rejection, never as an environment', () => {
+  it('records a detail nested 10,000 levels deep as a rejection naming the detail, without overflowing the stack', async () => {
+    const deep = JSON.parse(`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`) as unknown;
+    const event = { version: '0', id: 'evt-hostile-deep', source: 'switchyard.requests', 'detail-type': 'Environment Requested', detail: { name: 'Evt Deep', ou: 'Workloads/Staging', tags: deep } };
+    rejectedEventIds.add(event.id);
+    await expect(h.functions.requestFromEvent!(event, context)).resolves.toEqual({ accepted: false, code: 'INVALID_INPUT' });
+    const recorded = (await allRejections()).filter((r) => r.id === event.id);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]!.fields).toEqual([{ field: 'detail', message: 'is nested deeper than 32 levels' }]);
+  });
+
+  const outcome = (c: EventCase) => (c.expect === 'envelope' ? 'fails as InvalidInputError (not an event)' : 'is recorded once as a rejection');
+  it.each(EVENT_CASES.map((c) => [c.title, outcome(c), c] as const))('%s %s', async (_title, _outcome, c) => {
+    const before = (await allRejections()).length;
+    const run = h.functions.requestFromEvent!(c.event, context);
+    if (c.expect === 'envelope') {
+      // Not an event at all: a named terminal error, nothing recorded.
+      await expect(run).rejects.toMatchObject({ name: 'InvalidInputError' });
+      expect(await allRejections()).toHaveLength(before);
+    } else {
+      const id = (c.event as { id: string }).id;
+      rejectedEventIds.add(id);
+      await expect(run).resolves.toEqual({ accepted: false, code: expect.stringMatching(/^[A-Z_]+$/) });
+      const recorded = (await allRejections()).filter((r) => r.id === id);
+      expect(recorded).toHaveLength(1);
+      expect(JSON.stringify(recorded[0]).length).toBeLessThan(16 * 1024);
+    }
+  });
+
+  it('records a redelivered bad event as one rejection', async () => {
+    const event = { id: 'evt-hostile-redelivered', source: 'switchyard.requests', 'detail-type': 'Environment Requested', detail: JSON.parse('{"__proto__":{"polluted":1}}') };
+    rejectedEventIds.add(event.id);
+    for (let i = 0; i < 3; i++) await expect(h.functions.requestFromEvent!(event, context)).resolves.toMatchObject({ accepted: false });
+    expect((await allRejections()).filter((r) => r.id === event.id)).toHaveLength(1);
+  });
 });
 
 describe('Step Functions tasks fail hostile input with a named terminal error', () => {
