@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MAX_BODY_BYTES, errorReply } from '../shared/lambda/http';
 import type { TaskFunction } from '../shared/adapters/local/local-workflow';
@@ -9,12 +10,74 @@ import { matchRoute, type Route } from './routes';
 export type LocalRoute = (req: IncomingMessage, body: string) => Promise<{ status: number; headers?: Record<string, string>; body: string }>;
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers, 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
 }
 
 function errorBody(code: string, message: string) {
   return JSON.stringify({ error: { code, message } });
+}
+
+/**
+ * Headers a request may carry; more is refused with 431. Browsers and SDKs send about twenty. The
+ * request line and headers together stay within Node's own limit (16 KB), refused with 414 or 431.
+ */
+export const MAX_HEADER_COUNT = 100;
+
+type ParseError = NodeJS.ErrnoException & { reason?: string; bytesParsed?: number; rawPacket?: Buffer };
+
+/** A method is a token followed by a space (RFC 9110); anything else in its place is not HTTP at all. */
+const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ /;
+
+/**
+ * What to answer a request Node's parser refused, in the same JSON error shape as every route. The
+ * parser reports a request line and headers over its limit alike; it ran out of room in the request
+ * line when no line had ended yet in what it had parsed.
+ */
+export function parseErrorReply(error: ParseError): { status: number; code: string; message: string } {
+  const packet = error.rawPacket ?? Buffer.alloc(0);
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW': {
+      const parsed = packet.subarray(0, error.bytesParsed ?? packet.length);
+      return parsed.includes('\n')
+        ? { status: 431, code: 'HEADERS_TOO_LARGE', message: 'The request headers are too large; the request line and headers together are limited to 16 KB.' }
+        : { status: 414, code: 'URI_TOO_LONG', message: 'The request URL is too long; the request line and headers together are limited to 16 KB.' };
+    }
+    case 'HPE_INVALID_METHOD':
+      return METHOD_TOKEN.test(packet.subarray(0, 64).toString('latin1'))
+        ? { status: 501, code: 'NOT_IMPLEMENTED', message: 'That HTTP method is not one this server implements.' }
+        : { status: 400, code: 'BAD_REQUEST', message: 'The request is not valid HTTP/1.1 (no method).' };
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The chunk extensions are too large.' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, code: 'REQUEST_TIMEOUT', message: 'The request did not arrive in time.' };
+    default:
+      // The reason is llhttp's own fixed wording ("Invalid character in chunk size"), never request data.
+      return { status: 400, code: 'BAD_REQUEST', message: `The request is not valid HTTP/1.1: ${error.reason ?? 'it could not be parsed'}.` };
+  }
+}
+
+/** Answers on the raw socket, which is all there is once the parser gave up, then closes it. */
+function answerParseError(error: ParseError, socket: Socket, inFlight: WeakMap<Socket, ServerResponse>) {
+  const pending = inFlight.get(socket);
+  // Nothing can be said once another response has started on this connection, nor to a peer that is gone.
+  if (error.code === 'ECONNRESET' || !socket.writable || (pending && pending.headersSent && !pending.writableFinished)) {
+    socket.destroy();
+    return;
+  }
+  const { status, code, message } = parseErrorReply(error);
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'content-type: application/json; charset=utf-8\r\n' +
+      'cache-control: no-store\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      'connection: close\r\n\r\n' +
+      body,
+  );
+  // Whatever else the peer sends is dropped; a peer that never closes its side is cut off.
+  socket.resume();
+  setTimeout(() => socket.destroy(), 2000).unref();
 }
 
 /** Reads a body up to the limit; undefined when it is larger (the caller answers 413). */
@@ -34,8 +97,15 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | u
  * event the Lambda receives and calling the very same handler.
  */
 export function createHttpServer(functions: Record<string, TaskFunction>, routes: Route[], local: Record<string, LocalRoute> = {}): Server {
-  return createServer((req, res) => {
+  const inFlight = new WeakMap<Socket, ServerResponse>();
+  const server = createServer((req, res) => {
+    inFlight.set(req.socket, res);
     void (async () => {
+      if (req.rawHeaders.length / 2 > MAX_HEADER_COUNT) {
+        send(res, 431, errorBody('HEADERS_TOO_LARGE', `A request may carry at most ${MAX_HEADER_COUNT} headers.`), { connection: 'close' });
+        req.resume();
+        return;
+      }
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = (req.method ?? 'GET').toUpperCase();
       const body = await readBody(req, MAX_BODY_BYTES);
@@ -66,12 +136,20 @@ export function createHttpServer(functions: Record<string, TaskFunction>, routes
       const result = (await functions[match.route.fn]!(event, { functionName: match.route.fn, awsRequestId: event.requestContext.requestId })) as APIGatewayProxyStructuredResultV2;
       send(res, result.statusCode ?? 200, typeof result.body === 'string' ? result.body : '', (result.headers ?? {}) as Record<string, string>);
     })().catch((error: unknown) => {
+      // A body the parser refused halfway was answered on the socket already (clientError below).
+      if (!req.socket.writable) return;
       if (res.headersSent) return void res.end();
       // The mapping every route uses: the error goes to the log, a 5xx says only its code and a fixed sentence.
       const reply = errorReply(error);
       send(res, reply.status, JSON.stringify(reply.body), reply.headers);
     });
   });
+  // Node's parser keeps at most this many headers and drops the rest silently; one more shows there were more.
+  server.maxHeadersCount = MAX_HEADER_COUNT + 1;
+  // Node's own refusals (a bad chunk, Content-Length with Transfer-Encoding, an unknown method, an
+  // oversized head) would otherwise be bare text; they get the JSON error shape like every route.
+  server.on('clientError', (error: ParseError, socket: Socket) => answerParseError(error, socket, inFlight));
+  return server;
 }
 
 function apiGatewayEvent(req: IncomingMessage, url: URL, method: string, route: Route, params: Record<string, string>, body: string): APIGatewayProxyEventV2 {

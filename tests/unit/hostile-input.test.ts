@@ -9,7 +9,7 @@
  * started and Object.prototype is untouched.
  */
 import { request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
@@ -268,6 +268,30 @@ function rawHttp(method: string, path: string, body?: string, headers: Record<st
   });
 }
 
+/** Writes bytes to the local server as they are, malformed or not, and reads the answer until it closes. */
+function rawSocket(bytes: string): Promise<{ statusLine: string; headers: Record<string, string>; body: any }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(serverPort, '127.0.0.1', () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? undefined : reject(error)));
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', rest = ''] = text.split(/\r\n\r\n(.*)/s);
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      let body: unknown = rest;
+      try {
+        body = JSON.parse(rest);
+      } catch {
+        // left as text so a failing assertion shows it
+      }
+      resolve({ statusLine, headers, body });
+    });
+    // The server closes after answering; a server that never answers fails the test by its timeout.
+  });
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The corpus
 // ---------------------------------------------------------------------------------------------------
@@ -434,6 +458,24 @@ describe('the local HTTP server', () => {
     const reply = await rawHttp(method, path);
     expect(reply.status).toBe(status);
     expectErrorShape(reply.body);
+  });
+
+  it.each([
+    ['a chunk size that is not hex', 400, 'POST /environments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n'],
+    ['Content-Length with Transfer-Encoding', 400, 'POST /environments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'],
+    ['a header line without a colon', 400, 'GET /environments HTTP/1.1\r\nHost: x\r\nnot a header\r\n\r\n'],
+    ['bytes that are not HTTP at all', 400, 'hello\r\n\r\n'],
+    ['an unknown method', 501, 'FROB /environments HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a 20 KB URL', 414, `GET /environments?pad=${'a'.repeat(20 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`],
+    ['3,000 headers', 431, `GET /environments HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 3000 }, (_, i) => `X-Header-${i}: ${i}\r\n`).join('')}\r\n`],
+    ['3,000 tiny headers (within the size limit)', 431, `GET /environments HTTP/1.1\r\nHost: x\r\n${'a:b\r\n'.repeat(3000)}\r\n`],
+    ['one 20 KB header', 431, `GET /environments HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20 * 1024)}\r\n\r\n`],
+  ] as const)('answers %s, which Node refuses itself, with %i and the JSON error shape', async (_title, status, bytes) => {
+    const reply = await rawSocket(bytes);
+    expect(reply.statusLine).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(reply.headers['content-type']).toMatch(/^application\/json/);
+    expectErrorShape(reply.body);
+    expect((await rawHttp('GET', '/environments')).status).toBe(200);
   });
 
   it('answers a body over 64 KB with 413 and keeps serving', async () => {
