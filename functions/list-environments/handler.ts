@@ -1,5 +1,6 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler, json, pageLimit } from '../../shared/lambda/http';
+import { pageCursor, sealedCursor } from '../../shared/lambda/page-cursors';
 import { lazy } from '../../shared/lambda/lazy';
 import { awsRegistry } from '../../shared/lambda/aws/registry';
 import type { Deps } from '../../shared/use-cases/deps';
@@ -10,11 +11,12 @@ export const build = (deps: () => Pick<Deps, 'config' | 'registry'>) =>
   httpHandler(async (req) => {
     const d = deps();
     const limit = pageLimit(req);
-    const page = await d.registry.list({ limit, cursor: req.query.cursor });
-    const next = page.cursor ? `${d.config.PUBLIC_BASE_URL}/environments?limit=${limit}&cursor=${encodeURIComponent(page.cursor)}` : undefined;
+    const page = await d.registry.list({ limit, cursor: pageCursor(req, d.config) });
+    const cursor = sealedCursor(page.cursor, d.config);
+    const next = cursor ? `${d.config.PUBLIC_BASE_URL}/environments?limit=${limit}&cursor=${encodeURIComponent(cursor)}` : undefined;
     return json(200, {
       items: page.items.map((e) => environmentView(e, d.config)),
-      ...(page.cursor ? { cursor: page.cursor } : {}),
+      ...(cursor ? { cursor } : {}),
       links: { self: `${d.config.PUBLIC_BASE_URL}/environments`, ...(next ? { next } : {}) },
     });
   });

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler, json, pageLimit } from '../../shared/lambda/http';
+import { pageCursor, sealedCursor } from '../../shared/lambda/page-cursors';
 import { lazy } from '../../shared/lambda/lazy';
 import { awsRegistry } from '../../shared/lambda/aws/registry';
 import type { Deps } from '../../shared/use-cases/deps';
@@ -9,8 +10,9 @@ export const build = (deps: () => Pick<Deps, 'config' | 'registry'>) =>
   httpHandler(async (req) => {
     const d = deps();
     const limit = pageLimit(req);
-    const page = await d.registry.listRejections({ limit, cursor: req.query.cursor });
-    return json(200, { items: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });
+    const page = await d.registry.listRejections({ limit, cursor: pageCursor(req, d.config) });
+    const cursor = sealedCursor(page.cursor, d.config);
+    return json(200, { items: page.items, ...(cursor ? { cursor } : {}) });
   });
 
 export const handler = build(

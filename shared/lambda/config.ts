@@ -41,6 +41,12 @@ export const ConfigSchema = deferredSchema(() => {
     EVENT_BUS_NAME: z.string().min(1).default('default'),
     /** OU for Slack requests that name none; empty means the command must say ou=. */
     DEFAULT_OU: z.string().default(''),
+    /**
+     * Signs the page cursors GET /environments and GET /rejections hand out, so a cursor they did not
+     * hand out is a 400. The deployment sets a per-stack value; unset, a key is drawn per process (the
+     * local runtime: cursors then last until a restart).
+     */
+    CURSOR_KEY: z.string().default('').refine((v) => v === '' || v.length >= 16, 'must be at least 16 characters'),
     /** SSM parameter names (not values) of the signing secrets. */
     SLACK_SIGNING_SECRET_PARAM: z.string().default(''),
     WEBHOOK_SECRET_PARAM: z.string().default(''),

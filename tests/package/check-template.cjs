@@ -549,6 +549,19 @@ check('functions: common environment set; STATE_MACHINE_ARN only on the request 
   return 'ok';
 });
 
+check('cursors: the list routes seal their page cursors with the per-stack CURSOR_KEY, and only they have one', ({ template }) => {
+  const problems = [];
+  const sealers = ['listEnvironments', 'listRejections'];
+  for (const key of Object.keys(FUNCTIONS)) {
+    const value = template.Resources[functionLogicalId(key)]?.Properties.Environment?.Variables?.CURSOR_KEY;
+    if (sealers.includes(key)) {
+      if (JSON.stringify(value) !== JSON.stringify({ Ref: 'AWS::StackId' })) problems.push(`${key}: CURSOR_KEY is ${JSON.stringify(value)}, want the stack id`);
+    } else if (value !== undefined) problems.push(`${key}: has CURSOR_KEY`);
+  }
+  if (problems.length) fail(problems.join('; '));
+  return sealers.join(', ');
+});
+
 check('state machine: STANDARD, logs ERROR without execution data, tracing on', ({ template }) => {
   const sm = template.Resources[STATE_MACHINE_ID];
   if (!sm || sm.Type !== 'AWS::StepFunctions::StateMachine') fail(`no ${STATE_MACHINE_ID}`);
