@@ -11,6 +11,7 @@ import { awsRegistry } from '../../shared/lambda/aws/registry';
 import { awsWorkflow } from '../../shared/lambda/aws/workflow';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
+import { sendOnce } from '../../shared/use-cases/deliver';
 import { requestFromEvent } from '../../shared/use-cases/request-from-event';
 
 /** Only the envelope is checked here: a bad detail must become a recorded rejection, not a lost event. */
@@ -27,8 +28,12 @@ export const build = (deps: () => EventDeps) =>
     const d = deps();
     const result = await requestFromEvent(d, event, async (replyTo, outcome) => {
       const payload = outcome.accepted ? progressMessage(outcome.outcome.environment) : rejectedMessage({ code: outcome.code, message: outcome.message, fields: outcome.fields });
+      // Once per event, as every message is sent: a redelivered event must not post again, least of
+      // all over the ready message that has since replaced this one (both replace_original).
+      const key = { subject: event.id, kind: outcome.accepted ? 'accepted' : 'rejected', channel: 'slack-response' };
+      const post = () => postToResponseUrl(replyTo.slackResponseUrl!, payload, { allowedPrefixes: d.config.SLACK_RESPONSE_URL_PREFIXES });
       // The reply is a courtesy: the request itself has been handled, so a Slack outage must not retry it.
-      await postToResponseUrl(replyTo.slackResponseUrl!, payload, { allowedPrefixes: d.config.SLACK_RESPONSE_URL_PREFIXES }).catch(() => undefined);
+      await sendOnce(d.registry, key, () => d.clock.now(), post).catch(() => undefined);
     });
     return result.accepted ? { accepted: true, id: result.outcome.environment.id } : { accepted: false, code: result.code };
   });

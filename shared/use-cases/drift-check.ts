@@ -15,6 +15,7 @@ import {
 } from '../domain/drift';
 import { annotate } from '../domain/environment';
 import type { Organization } from '../ports';
+import { sendOnce } from './deliver';
 import type { Deps } from './deps';
 
 export type DriftDeps = Pick<Deps, 'config' | 'clock' | 'registry' | 'organization' | 'events' | 'channels' | 'accountSetup'>;
@@ -163,8 +164,11 @@ async function announce(deps: DriftDeps, report: DriftReport, detected: Finding[
   for (let i = 0; i < events.length; i += 10) await deps.events.publish(events.slice(i, i + 10));
   if (!detected.length && !report.resolved.length) return;
   const notification = { kind: 'drift' as const, report, detected };
-  // One channel failing must not keep the summary from the others, nor lose the stored report.
-  await Promise.allSettled(deps.channels.map((c) => c.send(notification)));
+  // Once per report and channel, like every notification; one channel failing must not keep the
+  // summary from the others, nor lose the stored report.
+  await Promise.allSettled(
+    deps.channels.map((c) => sendOnce(deps.registry, { subject: report.id, kind: 'drift', channel: c.name }, () => deps.clock.now(), () => c.send(notification))),
+  );
 }
 
 /** The report as lines of text, for the CLI. */

@@ -1,3 +1,4 @@
+import { interruptedDeliveryNote, uncertainDeliveryNote } from '../domain/delivery';
 import { advance, annotate, type Environment } from '../domain/environment';
 import { AccountCreationTimedOutError, EnvironmentStateError, OuNotFoundError, TERMINAL_ERROR_NAMES } from '../domain/errors';
 import { describeFailure } from '../domain/failure-reasons';
@@ -6,6 +7,7 @@ import { expectedCreationSeconds, nextPollDelay } from '../domain/polling';
 import { buildSwitchRoleDetails, type SwitchRoleDetails } from '../domain/switch-role';
 import { pollPolicy, type Config } from '../lambda/config';
 import type { CreateAccountStatus, Notification, Organization } from '../ports';
+import { deliverToChannels } from './deliver';
 import type { Deps } from './deps';
 import { resolveOu } from './resolve-ou';
 
@@ -193,28 +195,26 @@ export function switchRoleFor(env: Environment, config: Config, overrides: { pro
 }
 
 /**
- * Sends a notification on every channel that has not had it yet. The record keeps `kind:channel` for
- * each delivery, so a retried step sends only what failed, and a re-run sends nothing twice. A channel
- * that failed is reported after the others were tried.
+ * Sends a notification on every channel, each at most once: a delivery record is claimed before each
+ * send (see deliver.ts), so a retried or re-run step sends only what certainly went nowhere. A send
+ * that may have gone out without being recorded is not repeated; the timeline says so instead. The
+ * record keeps `kind:channel` for each delivery as a summary. A channel that failed is reported after
+ * the others were tried.
  */
-async function deliver(deps: Pick<Deps, 'registry' | 'channels'>, env: Environment, notification: Notification): Promise<{ sent: string[] }> {
-  const sent: string[] = [];
-  const failures: Error[] = [];
-  for (const channel of deps.channels) {
-    const key = `${notification.kind}:${channel.name}`;
-    if (env.notified?.includes(key)) continue;
-    try {
-      await channel.send(notification);
-      sent.push(key);
-    } catch (error) {
-      failures.push(error as Error);
-    }
+async function deliver(deps: Pick<Deps, 'registry' | 'channels' | 'clock'>, env: Environment, notification: Notification): Promise<{ sent: string[] }> {
+  const outcomes = await deliverToChannels(deps, env.id, notification, env.notified);
+  const sent = outcomes.filter((o) => o.outcome === 'sent').map((o) => `${notification.kind}:${o.channel}`);
+  const notes = outcomes.flatMap((o) =>
+    o.outcome === 'unknown' ? [uncertainDeliveryNote(notification.kind, o.channel, o.error)] : o.outcome === 'skipped' && o.state === 'sending' ? [interruptedDeliveryNote(notification.kind, o.channel)] : [],
+  );
+  if (sent.length || notes.length) {
+    const now = deps.clock.now();
+    await deps.registry.update(env.id, (current) =>
+      notes.reduce((next, note) => annotate(next, now, note), sent.length ? { ...current, notified: [...new Set([...(current.notified ?? []), ...sent])] } : current),
+    );
   }
-  if (sent.length) await deps.registry.update(env.id, (current) => ({ ...current, notified: [...new Set([...(current.notified ?? []), ...sent])] }));
-  if (failures.length) {
-    const retryable = failures.find((f) => f.name === 'RetryableAwsError');
-    throw retryable ?? failures[0];
-  }
+  const failures = outcomes.flatMap((o) => (o.outcome === 'failed' ? [o.error] : []));
+  if (failures.length) throw failures.find((f) => f.name === 'RetryableAwsError') ?? failures[0];
   return { sent };
 }
 
@@ -274,7 +274,7 @@ export async function recordFailureStep(deps: Pick<Deps, 'registry' | 'clock' | 
 }
 
 /** Tells every channel why provisioning failed, once; only for an environment that did fail. */
-export async function notifyFailureStep(deps: Pick<Deps, 'registry' | 'channels'>, input: { id: string }): Promise<{ sent: string[] }> {
+export async function notifyFailureStep(deps: Pick<Deps, 'registry' | 'channels' | 'clock'>, input: { id: string }): Promise<{ sent: string[] }> {
   const env = await load(deps, input.id);
   if (env.status !== 'FAILED') return { sent: [] };
   return deliver(deps, env, { kind: 'failed', environment: env });

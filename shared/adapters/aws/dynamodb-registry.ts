@@ -10,7 +10,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, paginateQ
 import type { DriftReport } from '../../domain/drift';
 import { isFinal, withCurrentColor, type Environment } from '../../domain/environment';
 import { InvalidInputError, NotFoundError, RetryableAwsError } from '../../domain/errors';
-import { systemClock, type Clock, type Page, type Registry, type Rejection } from '../../ports';
+import { systemClock, type Clock, type DeliveryKey, type DeliveryState, type Page, type Registry, type Rejection } from '../../ports';
 import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
 
 export function createDynamoDocumentClient(config: Partial<DynamoDBClientConfig> = {}): DynamoDBDocumentClient {
@@ -85,6 +85,7 @@ export function mapDynamoError(operation: string, error: unknown): Error {
 const ENV_PREFIX = 'ENV#';
 const IDEM_PREFIX = 'IDEM#';
 const ONCE_PREFIX = 'ONCE#';
+const DELIVERY_PREFIX = 'DELIVERY#';
 const REJECTION_PREFIX = 'REJ#';
 const ALL_ENVIRONMENTS = 'ENV';
 const ALL_REJECTIONS = 'REJ';
@@ -136,6 +137,11 @@ function byCreatedKey(item: Record<string, unknown>): Key {
 /** Environment ids are at most 50 characters and rejection ids (EventBridge event ids) at most 128. */
 const MAX_KEY_ID_LENGTH = 128;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** One record per message and channel; kind and channel are from fixed sets without `#`, so no two keys collide. */
+function deliveryPk(key: DeliveryKey): string {
+  return `${DELIVERY_PREFIX}${key.subject}#${key.kind}#${key.channel}`;
+}
 
 function encodeCursor(key: Key): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
@@ -433,6 +439,48 @@ export class DynamoRegistry implements Registry {
   async releaseClaim(key: string): Promise<void> {
     // Expired rather than deleted: the next claim takes an expired one, and the function needs no DeleteItem.
     await this.send('PutItem', () => this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: ONCE_PREFIX + key, expiresAt: 0 } })));
+  }
+
+  async claimDelivery(key: DeliveryKey, now: Date): Promise<{ claimed: true } | { claimed: false; state: DeliveryState }> {
+    const pk = deliveryPk(key);
+    const claim = { pk, ...key, state: 'sending', claimedAt: now.toISOString() };
+    for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
+      if (await this.putIf(claim, 'attribute_not_exists(pk)')) return { claimed: true };
+      const held = await this.getItem(pk);
+      if (held?.state === 'sending' || held?.state === 'delivered') return { claimed: false, state: held.state };
+      // Released by a send that sent nothing: claimable again, by exactly one of those asking.
+      if (held && (await this.putIf(claim, '#state = :released', { ':released': 'released' }))) return { claimed: true };
+    }
+    throw new RetryableAwsError(`The delivery record ${pk} kept changing underneath ${UPDATE_ATTEMPTS} attempts to claim it.`, 'ConditionalCheckFailedException');
+  }
+
+  async markDelivered(key: DeliveryKey, now: Date): Promise<void> {
+    await this.send('PutItem', () =>
+      this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: deliveryPk(key), ...key, state: 'delivered', deliveredAt: now.toISOString() } })),
+    );
+  }
+
+  async releaseDelivery(key: DeliveryKey): Promise<void> {
+    // Marked released rather than deleted (the notifying functions need no DeleteItem); a delivered record is never released.
+    await this.putIf({ pk: deliveryPk(key), ...key, state: 'released' }, '#state = :sending', { ':sending': 'sending' });
+  }
+
+  /** A put under a condition on the item's `state` (or its absence); false when the condition did not hold. */
+  private async putIf(item: Record<string, unknown>, condition: string, values?: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeNames: { '#state': 'state' }, ExpressionAttributeValues: values } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') return false;
+      throw mapDynamoError('PutItem', error);
+    }
   }
 
   private async getItem(pk: string): Promise<Record<string, unknown> | undefined> {

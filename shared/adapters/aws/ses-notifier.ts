@@ -1,4 +1,5 @@
 import { SESv2Client, SendEmailCommand, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
+import { answeredByService, withDeliveryOutcome } from '../../domain/delivery';
 import { renderNotification } from '../../domain/messages';
 import type { Notification, Notifier } from '../../ports';
 import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
@@ -43,7 +44,8 @@ export class SesNotifier implements Notifier {
         }),
       );
     } catch (error) {
-      throw mapSesError('SendEmail', error);
+      // An answer from AWS is a refusal (nothing sent); a timeout or a dropped connection may have sent it.
+      throw withDeliveryOutcome(mapSesError('SendEmail', error), { nothingSent: answeredByService(error) });
     }
   }
 }

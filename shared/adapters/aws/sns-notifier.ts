@@ -1,4 +1,5 @@
 import { PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
+import { answeredByService, withDeliveryOutcome } from '../../domain/delivery';
 import { renderNotification } from '../../domain/messages';
 import type { Notification, Notifier } from '../../ports';
 import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
@@ -98,7 +99,8 @@ export class SnsNotifier implements Notifier {
         }),
       );
     } catch (error) {
-      throw mapSnsError('Publish', error);
+      // An answer from AWS is a refusal (nothing sent); a timeout or a dropped connection may have sent it.
+      throw withDeliveryOutcome(mapSnsError('Publish', error), { nothingSent: answeredByService(error) });
     }
   }
 }

@@ -1,3 +1,4 @@
+import { withDeliveryOutcome } from '../../domain/delivery';
 import { AwsRequestRejectedError, RetryableAwsError } from '../../domain/errors';
 
 /**
@@ -64,13 +65,16 @@ function errorCode(body: string): string {
   return code ? ` ${code}` : '';
 }
 
-function networkProblem(error: unknown): string {
+function networkCode(error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : (error as Error | undefined)?.name;
-  return `network error${code ? ` (${code})` : ''}`;
+  return typeof cause?.code === 'string' ? cause.code : (error as Error | undefined)?.name;
 }
 
-type Attempt = { outcome: 'delivered' } | { outcome: 'retry'; problem: string } | { outcome: 'final'; problem: string };
+/** Failures before a connection carried the request: no name, no route, refused, or a certificate not trusted. */
+const NO_REQUEST_CODES = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT|ERR_TLS_.*|CERT_.*|UNABLE_TO_.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
+
+/** `reached`: the receiver may have the message (a timeout or a dropped connection after sending); false when it answered or was never reached. */
+type Attempt = { outcome: 'delivered' } | { outcome: 'retry'; problem: string; reached: boolean } | { outcome: 'final'; problem: string };
 
 async function attempt(doFetch: typeof fetch, request: JsonPostRequest, timeoutMs: number): Promise<Attempt> {
   const controller = new AbortController();
@@ -90,10 +94,12 @@ async function attempt(doFetch: typeof fetch, request: JsonPostRequest, timeoutM
     }
     const problem = `HTTP ${response.status}${errorCode(await response.text().catch(() => ''))}`;
     // 429 asks to slow down, it is no verdict on the message: worth another try like a 5xx.
-    if (response.status >= 500 || response.status === 429) return { outcome: 'retry', problem };
+    if (response.status >= 500 || response.status === 429) return { outcome: 'retry', problem, reached: false };
     return { outcome: 'final', problem };
   } catch (error) {
-    return { outcome: 'retry', problem: controller.signal.aborted ? `no answer within ${timeoutMs} ms` : networkProblem(error) };
+    if (controller.signal.aborted) return { outcome: 'retry', problem: `no answer within ${timeoutMs} ms`, reached: true };
+    const code = networkCode(error);
+    return { outcome: 'retry', problem: `network error${code ? ` (${code})` : ''}`, reached: !code || !NO_REQUEST_CODES.test(code) };
   } finally {
     clearTimeout(timer);
   }
@@ -103,7 +109,8 @@ async function attempt(doFetch: typeof fetch, request: JsonPostRequest, timeoutM
  * Delivers one JSON body. Throws AwsRequestRejectedError when the receiver refuses it (4xx other
  * than 429, or a redirect: retrying would not help) and RetryableAwsError when it stayed unreachable
  * or failing through every retry, which the state machine retries later. Both names are what the
- * workflow's Retry and Catch already match on.
+ * workflow's Retry and Catch already match on. Each error says whether the message may still have
+ * arrived (an attempt timed out or lost its connection after sending): see domain/delivery.ts.
  */
 export async function postJson(request: JsonPostRequest, target: JsonPostTarget, opts: JsonPostOptions = {}): Promise<void> {
   const doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
@@ -112,12 +119,20 @@ export async function postJson(request: JsonPostRequest, target: JsonPostTarget,
   const sleep = opts.sleep ?? defaultSleep;
 
   let problem = '';
+  // Whether some attempt may have delivered it: then no caller may send it again (it is sent at most once).
+  let reached = false;
   for (let n = 0; n <= retries; n++) {
     if (n > 0) await sleep(backoffMs(n));
     const result = await attempt(doFetch, request, timeoutMs);
     if (result.outcome === 'delivered') return;
-    if (result.outcome === 'final') throw new AwsRequestRejectedError(`${target.receiver} refused the message posted to ${target.destination}: ${result.problem}`, target.service);
+    if (result.outcome === 'final') {
+      throw withDeliveryOutcome(new AwsRequestRejectedError(`${target.receiver} refused the message posted to ${target.destination}: ${result.problem}`, target.service), { nothingSent: !reached });
+    }
     problem = result.problem;
+    reached ||= result.reached;
   }
-  throw new RetryableAwsError(`${target.receiver} did not accept the message posted to ${target.destination} after ${retries + 1} attempts: ${problem}`, target.service);
+  throw withDeliveryOutcome(
+    new RetryableAwsError(`${target.receiver} did not accept the message posted to ${target.destination} after ${retries + 1} attempts: ${problem}`, target.service),
+    { nothingSent: !reached },
+  );
 }

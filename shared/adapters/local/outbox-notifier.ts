@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withDeliveryOutcome } from '../../domain/delivery';
 import { renderNotification } from '../../domain/messages';
 import type { EnvironmentNotification, Notification, Notifier } from '../../ports';
 
@@ -57,16 +58,23 @@ export class OutboxNotifier implements Notifier {
   }
 
   async send(notification: Notification): Promise<void> {
-    const rendered = (this.opts.render ?? renderEmail)(notification);
     const file = this.fileFor(notification);
-    const record = {
-      channel: this.opts.channel,
-      kind: notification.kind,
-      ...(notification.kind === 'drift' ? { reportId: notification.report.id, detected: notification.detected.map((f) => f.key), resolved: notification.report.resolved.map((f) => f.key) } : environmentFields(notification)),
-      ...rendered.content,
-    };
-    writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
-    renameSync(`${file}.tmp`, file);
-    this.opts.print?.(`[outbox:${this.opts.channel}] ${rendered.summary}`);
+    let summary: string;
+    try {
+      const rendered = (this.opts.render ?? renderEmail)(notification);
+      summary = rendered.summary;
+      const record = {
+        channel: this.opts.channel,
+        kind: notification.kind,
+        ...(notification.kind === 'drift' ? { reportId: notification.report.id, detected: notification.detected.map((f) => f.key), resolved: notification.report.resolved.map((f) => f.key) } : environmentFields(notification)),
+        ...rendered.content,
+      };
+      writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
+      renameSync(`${file}.tmp`, file);
+    } catch (error) {
+      // The rename is what puts the message in the outbox: failing before it, nothing was sent.
+      throw withDeliveryOutcome(error instanceof Error ? error : new Error(String(error)), { nothingSent: true });
+    }
+    this.opts.print?.(`[outbox:${this.opts.channel}] ${summary}`);
   }
 }
