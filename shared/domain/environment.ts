@@ -13,7 +13,10 @@ export function isFinal(status: EnvironmentStatus): boolean {
 }
 
 export interface Failure {
-  /** A FailureReason from Organizations (`EMAIL_ALREADY_EXISTS`) or an error name (`AccountCreationTimedOutError`). */
+  /**
+   * A FailureReason from Organizations (`EMAIL_ALREADY_EXISTS`), the code AWS refused a call with
+   * (`AccessDeniedException`), or an error name (`AccountCreationTimedOutError`).
+   */
   code: string;
   message: string;
   /** One line the requester can act on. */

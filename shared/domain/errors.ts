@@ -1,3 +1,5 @@
+import type { AwsProblem } from './aws-problem';
+
 /**
  * Every error that crosses a boundary. Each class sets `this.name` to a string literal because
  * Step Functions matches `ErrorEquals` against the name and minifiers rename classes.
@@ -121,18 +123,37 @@ export class AccountQuotaExceededError extends SwitchyardError {
 }
 
 /**
+ * What AWS answered, on the errors that carry it: the service, its error code and message, the fix
+ * (see aws-problem.ts), and the SDK's exception as `cause` for the logs.
+ */
+export interface AwsErrorDetails {
+  problem?: AwsProblem;
+  /** The call AWS refused (`AttachGroupPolicy`), for logs and callers; the text names it only where the fix needs it. */
+  operation?: string;
+  cause?: unknown;
+}
+
+/**
  * Throttling or a concurrent modification at AWS: safe to retry after a jittered backoff.
  * The state machine retries it; an HTTP caller gets 503 with Retry-After.
  */
 export class RetryableAwsError extends SwitchyardError {
   readonly status = 503;
   readonly code = 'RETRY_LATER';
+  readonly service?: string;
+  /** The code AWS sent (`ThrottlingException`, `ConcurrentModification`). */
+  readonly awsCode?: string;
+  readonly awsMessage?: string;
+  readonly fix?: string;
+  readonly operation?: string;
   constructor(
     message: string,
     readonly awsError?: string,
+    details: AwsErrorDetails = {},
   ) {
-    super(message);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'RetryableAwsError';
+    Object.assign(this, problemFields(details.problem), details.operation ? { operation: details.operation } : {});
   }
 }
 
@@ -140,13 +161,25 @@ export class RetryableAwsError extends SwitchyardError {
 export class AwsRequestRejectedError extends SwitchyardError {
   readonly status = 502;
   readonly code = 'AWS_REJECTED';
+  readonly service?: string;
+  /** The code AWS sent (`NoSuchEntity`, `AccessDeniedException`). */
+  readonly awsCode?: string;
+  readonly awsMessage?: string;
+  readonly fix?: string;
+  readonly operation?: string;
   constructor(
     message: string,
     readonly awsError: string,
+    details: AwsErrorDetails = {},
   ) {
-    super(message);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'AwsRequestRejectedError';
+    Object.assign(this, problemFields(details.problem), details.operation ? { operation: details.operation } : {});
   }
+}
+
+function problemFields(problem: AwsProblem | undefined) {
+  return problem ? { service: problem.service, awsCode: problem.code, awsMessage: problem.message, fix: problem.fix } : {};
 }
 
 /** Organizations did not finish creating the account within the configured cap. */

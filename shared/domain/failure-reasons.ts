@@ -1,3 +1,4 @@
+import { formatAwsProblem, maskEmails, parseAwsProblem, type AwsProblem } from './aws-problem';
 import type { Failure } from './environment';
 
 interface Explanation {
@@ -102,6 +103,14 @@ const ERROR_EXPLANATIONS: Record<string, Explanation> = {
     message: 'AWS kept throttling or reporting concurrent changes after every retry.',
     fix: 'Retry later, when fewer changes are being made to the organization.',
   },
+  GrantCapacityError: {
+    message: 'The admin grant would need more IAM policies than the admin principal may hold.',
+    fix: 'Place environments in fewer OUs (accounts under one parent OU share a grant path), then request again.',
+  },
+  RoleNotReadyError: {
+    message: 'The new account’s organization access role could not be assumed.',
+    fix: 'Wait a few minutes for the role to become usable, then retry, and if it stays refused check that Switchyard’s role may sts:AssumeRole it.',
+  },
   'States.Timeout': {
     message: 'A workflow step ran longer than its time limit.',
     fix: 'Retry the request; if it recurs, look at the step’s logs.',
@@ -122,24 +131,66 @@ export function explainFailureReason(reason: string): Explanation {
   return Object.hasOwn(FAILURE_REASONS, reason) ? FAILURE_REASONS[reason]! : { ...UNKNOWN, message: `AWS Organizations reported FailureReason ${reason}.` };
 }
 
+/** What a Step Functions Catch hands on: the error's name, and its message (in a Lambda error JSON on AWS). */
+export interface CaughtError {
+  Error?: string;
+  Cause?: unknown;
+}
+
 /**
  * Turns what the state machine caught (`{ Error, Cause }`, where Cause is a Lambda error JSON string
- * or plain text) or a FAILED create status into the failure shown to the requester.
+ * or plain text) or a FAILED create status into the failure shown to the requester. When AWS refused
+ * a call, the failure names AWS's code, AWS's message and the fix for that refusal.
  */
 export function describeFailure(input: { reason?: string; error?: string; cause?: unknown; state?: string }): Failure {
+  const state = input.state ? { state: input.state } : {};
   if (input.reason) {
     const e = explainFailureReason(input.reason);
-    return { code: input.reason, message: e.message, fix: e.fix, ...(input.state ? { state: input.state } : {}) };
+    return { code: input.reason, message: e.message, fix: e.fix, ...state };
   }
   const code = input.error ?? 'UnknownError';
-  const e = Object.hasOwn(ERROR_EXPLANATIONS, code) ? ERROR_EXPLANATIONS[code]! : code.startsWith('Lambda.') ? LAMBDA_FAILURE : UNKNOWN;
-  const detail = causeMessage(input.cause);
+  const e = explainError(code);
+  const { detail, aws } = readCause(input.cause);
+  if (aws) return { code: aws.code, message: maskEmails(`${e.message} ${aws.service} ${aws.code} — ${aws.message}`), fix: maskEmails(aws.fix), ...state };
   return {
     code,
-    message: detail ? `${e.message} ${detail}` : e.message,
+    message: maskEmails(detail ? `${e.message} ${detail}` : e.message),
     fix: e.fix,
-    ...(input.state ? { state: input.state } : {}),
+    ...state,
   };
+}
+
+/**
+ * One line for the timeline about a handoff step that did not happen (the environment is READY all
+ * the same): `the admin could not be granted access: IAM NoSuchEntity — … Fix: …` when AWS refused,
+ * else the error's name and message with the error's fix, or `fix` when the error has none of its own.
+ */
+export function describeHandoffGap(what: string, caught: CaughtError, fix: string): string {
+  const { detail, aws } = readCause(caught.Cause);
+  if (aws) return maskEmails(`${what}: ${formatAwsProblem(aws)}`);
+  const name = caught.Error ?? 'UnknownError';
+  const own = Object.hasOwn(ERROR_EXPLANATIONS, name) && !GENERIC_AWS_ERRORS.has(name) ? ERROR_EXPLANATIONS[name]!.fix : fix;
+  const text = detail ? (/[.!?]$/.test(detail) ? detail : `${detail}.`) : explainError(name).message;
+  return maskEmails(`${what} (${name}): ${text} Fix: ${own.replace(/\.$/, '')}`);
+}
+
+/** Names whose own explanation is about AWS in general: a step's own fix says more when AWS's words are not there. */
+const GENERIC_AWS_ERRORS = new Set(['AwsRequestRejectedError', 'RetryableAwsError']);
+
+function explainError(name: string): Explanation {
+  return Object.hasOwn(ERROR_EXPLANATIONS, name) ? ERROR_EXPLANATIONS[name]! : name.startsWith('Lambda.') ? LAMBDA_FAILURE : UNKNOWN;
+}
+
+/** Long enough for AWS's longest messages (an AccessDenied names principal, action and resource), short enough for a timeline. */
+const MAX_CAUSE_CHARS = 700;
+
+/** The error's message from a cause, cut to length; and AWS's refusal in it, when it is one (read before cutting, so the fix survives). */
+function readCause(cause: unknown): { detail?: string; aws?: AwsProblem } {
+  const message = causeMessage(cause);
+  if (message === undefined) return {};
+  const aws = parseAwsProblem(message);
+  if (aws) return { detail: message.slice(0, MAX_CAUSE_CHARS), aws: { ...aws, message: aws.message.slice(0, MAX_CAUSE_CHARS) } };
+  return { detail: message.slice(0, MAX_CAUSE_CHARS) };
 }
 
 function causeMessage(cause: unknown): string | undefined {
@@ -150,5 +201,5 @@ function causeMessage(cause: unknown): string | undefined {
   } catch {
     // Plain-text causes (the local engine passes the message itself) are used as they are.
   }
-  return cause.slice(0, 500);
+  return cause;
 }

@@ -1,7 +1,7 @@
 import { interruptedDeliveryNote, uncertainDeliveryNote } from '../domain/delivery';
 import { advance, annotate, type Environment } from '../domain/environment';
 import { AccountCreationTimedOutError, EnvironmentStateError, OuNotFoundError, TERMINAL_ERROR_NAMES } from '../domain/errors';
-import { describeFailure } from '../domain/failure-reasons';
+import { describeFailure, describeHandoffGap, type CaughtError } from '../domain/failure-reasons';
 import { slugify } from '../domain/naming';
 import { expectedCreationSeconds, nextPollDelay } from '../domain/polling';
 import { buildSwitchRoleDetails, type SwitchRoleDetails } from '../domain/switch-role';
@@ -226,19 +226,27 @@ export async function notifyAdminStep(deps: Pick<Deps, 'registry' | 'channels' |
   return deliver(deps, env, { kind: 'ready', environment: env, switchRole });
 }
 
-/** Marks the environment READY and tells other automation (`Environment Ready`, source switchyard). */
+/** What the handoff steps' Catches left in the execution state (`{ Error, Cause }` each). */
 export interface ReadyInput {
-  notifyError?: { Error?: string };
-  grantError?: { Error?: string };
-  configureError?: { Error?: string };
+  notifyError?: CaughtError;
+  grantError?: CaughtError;
+  configureError?: CaughtError;
 }
 
-/** Marks the environment READY — saying what part of the handoff did not happen — and tells other automation. */
+/** What to do about a handoff step that failed when the error itself says nothing more specific. */
+const HANDOFF_FIXES = {
+  grant: 'fix the cause named here, and the next grant for any environment writes this OU into the admin policy too',
+  configure: 'the account works without its alias and tags; fix the cause named here, then set them by hand',
+  notify: 'check the channel named here (its address, secret or permissions), and find the switch-role details at GET /environments/{id}/switch-role',
+};
+
+/** Marks the environment READY — saying what part of the handoff did not happen, why, and what to do — and tells other automation. */
 export async function recordReadyStep(deps: Pick<Deps, 'registry' | 'clock' | 'events' | 'config'>, input: { id: string; input?: ReadyInput }): Promise<{ status: string }> {
+  const caught = input.input ?? {};
   const gaps = [
-    input.input?.grantError && `the admin could not be granted access (${input.input.grantError.Error})`,
-    input.input?.configureError && `the alias and tags could not be set (${input.input.configureError.Error})`,
-    input.input?.notifyError && `the notification could not be sent (${input.input.notifyError.Error})`,
+    caught.grantError && describeHandoffGap('the admin could not be granted access', caught.grantError, HANDOFF_FIXES.grant),
+    caught.configureError && describeHandoffGap('the alias and tags could not be set', caught.configureError, HANDOFF_FIXES.configure),
+    caught.notifyError && describeHandoffGap('the notification could not be sent', caught.notifyError, HANDOFF_FIXES.notify),
   ].filter(Boolean);
   const note = gaps.length ? `ready; ${gaps.join('; ')}` : 'ready';
   const env = await deps.registry.update(input.id, (current) => advance(current, 'READY', deps.clock.now(), note));
@@ -262,7 +270,9 @@ export async function recordFailureStep(deps: Pick<Deps, 'registry' | 'clock' | 
   const failure = failed
     ? describeFailure({ reason: input.input?.create?.failureReason ?? 'UNKNOWN', state: 'CheckAccountStatus' })
     : describeFailure({ error: input.input?.error?.Error, cause: input.input?.error?.Cause });
-  const env = await deps.registry.update(input.id, (current) => advance(current, 'FAILED', deps.clock.now(), `${failure.code}: ${failure.fix}`, { failure }));
+  // The timeline says what the failure record says: the code, what happened and the fix.
+  const note = `${failure.code}: ${failure.message} Fix: ${failure.fix.replace(/\.$/, '')}`;
+  const env = await deps.registry.update(input.id, (current) => advance(current, 'FAILED', deps.clock.now(), note, { failure }));
   // Whatever failed, this environment no longer needs a creation slot.
   await deps.registry.releaseCreationSlot(env.id);
   if (env.status === 'FAILED' && env.failure) {

@@ -89,7 +89,8 @@ describe('createAccount', () => {
     const error = await org.createAccount({ name: 'a', email: 'a@example.com', roleName: 'R', tags: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsRequestRejectedError);
     expect((error as AwsRequestRejectedError).awsError).toBe('ConstraintViolationException');
-    expect((error as Error).message).toMatch(/CreateAccount.*TAG_POLICY_VIOLATION/);
+    expect(error).toMatchObject({ operation: 'CreateAccount', service: 'Organizations', awsCode: 'ConstraintViolationException' });
+    expect((error as Error).message).toMatch(/^Organizations ConstraintViolationException — no \(reason TAG_POLICY_VIOLATION\)\. Fix: /);
   });
 
   it('leaves Tags out when there are none', async () => {
@@ -119,12 +120,19 @@ describe('error mapping', () => {
     new InvalidInputException({ ...meta, message: 'bad', Reason: 'INVALID_PARTY_TYPE_TARGET' }),
     new AccountNotFoundException({ ...meta, message: 'gone' }),
   ];
-  it.each(rejected.map((e) => [e.name, e]))('%s is rejected, naming the operation', async (name, error) => {
+  it.each(rejected.map((e) => [e.name, e]))('%s is rejected, naming the operation, and AWS’s code and message with a fix', async (name, error) => {
     mock.on(DescribeCreateAccountStatusCommand).rejects(error);
     const thrown = await org.describeCreateAccountStatus('car-abc12345').catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(AwsRequestRejectedError);
-    expect((thrown as AwsRequestRejectedError).awsError).toBe(name);
-    expect((thrown as Error).message).toContain('DescribeCreateAccountStatus');
+    expect(thrown).toMatchObject({ awsError: name, awsCode: name, awsMessage: error.message, operation: 'DescribeCreateAccountStatus', cause: error });
+    expect((thrown as Error).message).toMatch(new RegExp(`^Organizations ${name} — ${error.message}\\. Fix: \\S`));
+  });
+
+  it('says which permission is missing when access is denied', () => {
+    const mapped = mapOrganizationsError('MoveAccount', new AccessDeniedException({ ...meta, message: 'You don’t have permissions to access this resource.' }));
+    expect(mapped.message).toBe(
+      'Organizations AccessDeniedException — You don’t have permissions to access this resource. Fix: allow organizations:MoveAccount to the role Switchyard runs as (in the management account), then retry',
+    );
   });
 
   it('masks addresses AWS quotes back in its messages', () => {

@@ -118,13 +118,32 @@ describe('IamAccessGrants racing other writers of the same policy', () => {
     expect((await current(iam, arn)).versions).toBe(5);
   });
 
+  it('refuses a group that does not exist, naming IAM’s code and message and the fix, with the SDK’s exception as cause', async () => {
+    const { grants } = setup();
+    const thrown = await grants.apply({ type: 'group', name: 'Platform' }, [policy(['o-1/r-1/ou-a/*'])]).catch((e: unknown) => e);
+    expect(thrown).toMatchObject({
+      name: 'AwsRequestRejectedError',
+      service: 'IAM',
+      awsCode: 'NoSuchEntity',
+      awsMessage: 'The group with name Platform cannot be found.',
+      operation: 'AttachGroupPolicy',
+      fix: 'create IAM group Platform or set ADMIN_GROUP to an existing group',
+      message: 'IAM NoSuchEntity — The group with name Platform cannot be found. Fix: create IAM group Platform or set ADMIN_GROUP to an existing group',
+    });
+    expect((thrown as Error).cause).toMatchObject({ name: 'NoSuchEntityException', Code: 'NoSuchEntity' });
+  });
+
   it('refuses, without retrying, a group that already holds ten policies', async () => {
     const { iam, grants, other } = setup();
     for (let n = 1; n <= 10; n++) {
       const arn = other.CreatePolicy({ PolicyName: `own-${n}`, PolicyDocument: policy([`o-1/r-1/ou-${n}/*`]).document }).Policy!.Arn!;
       other.AttachGroupPolicy({ GroupName: 'Admins', PolicyArn: arn });
     }
-    await expect(grants.apply(ADMINS, [policy(['o-1/r-1/ou-a/*'])])).rejects.toMatchObject({ name: 'AwsRequestRejectedError' });
+    await expect(grants.apply(ADMINS, [policy(['o-1/r-1/ou-a/*'])])).rejects.toMatchObject({
+      name: 'AwsRequestRejectedError',
+      awsCode: 'LimitExceeded',
+      fix: expect.stringContaining('group Admins already holds the most managed policies IAM allows'),
+    });
     void iam;
   });
 });

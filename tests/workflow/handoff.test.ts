@@ -155,7 +155,8 @@ describe('the switch-role handoff (GrantAccess, ConfigureAccount)', () => {
     const env = await h.provision({ name: 'Staging', ou: 'Workloads/Staging' });
     expect(env.status).toBe('READY');
     expect(env.alias).toBeUndefined();
-    expect(env.timeline.at(-1)!.note).toContain('the alias and tags could not be set (RoleNotReadyError)');
+    // What STS answered, and what to do about it.
+    expect(env.timeline.at(-1)!.note).toContain(`the alias and tags could not be set: STS AccessDenied — Not authorized to assume OrganizationAccountAccessRole in ${env.accountId} yet. Fix: the account works without its alias and tags`);
   });
 
   it('skips the grant, with a note, when no admin principal is configured', async () => {

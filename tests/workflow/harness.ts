@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { DynamoRegistry, ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-registry';
@@ -61,6 +62,8 @@ export interface HarnessOptions {
   seed?: number;
   /** SDK attempts per Organizations call: 1 by default so tests see each error; 5 is what deployments use. */
   orgMaxAttempts?: number;
+  /** Sees the Organizations SDK client before the adapter does, e.g. to add a middleware that answers as AWS would. */
+  onOrganizationsClient?: (client: OrganizationsClient) => void;
 }
 
 /** A small seeded generator (mulberry32): the same faults in the same order on every run. */
@@ -119,7 +122,9 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   await ensureRegistryTable(client, 'switchyard-test');
   const registry = new DynamoRegistry(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'switchyard-test');
 
-  const organization: Organization = new AwsOrganization(simOrganizationsClient(sim, { maxAttempts: opts.orgMaxAttempts ?? 1 }));
+  const organizationsClient = simOrganizationsClient(sim, { maxAttempts: opts.orgMaxAttempts ?? 1 });
+  opts.onOrganizationsClient?.(organizationsClient);
+  const organization: Organization = new AwsOrganization(organizationsClient);
   const notifier = new RecordingNotifier();
   const events = new RecordingEvents();
   // The clock here is simulated: waits inside a task (for a slot, for a role) would be real time.

@@ -1,8 +1,9 @@
 import { CreateAccountAliasCommand, IAMClient, ListAccountAliasesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import { awsFix, formatAwsProblem } from '../../domain/aws-problem';
 import { RoleNotReadyError } from '../../domain/errors';
 import type { AccountSetup } from '../../ports';
-import { errorName, mapUnlistedAwsError } from './errors';
+import { awsErrorCode, errorMessage, errorName, mapUnlistedAwsError } from './errors';
 
 export function createStsClient(config: Partial<STSClientConfig> = {}): STSClient {
   return new STSClient({ retryMode: 'adaptive', maxAttempts: 5, ...config });
@@ -27,7 +28,7 @@ export class StsAccountSetup implements AccountSetup {
       return 'set';
     } catch (error) {
       if (errorName(error) === 'EntityAlreadyExists' || errorName(error) === 'EntityAlreadyExistsException') return 'taken';
-      throw mapUnlistedAwsError('CreateAccountAlias', error);
+      throw mapUnlistedAwsError('CreateAccountAlias', error, { service: 'IAM' });
     } finally {
       iam.destroy();
     }
@@ -40,7 +41,7 @@ export class StsAccountSetup implements AccountSetup {
     } catch (error) {
       const name = errorName(error);
       if (name === 'AccessDenied' || name === 'AccessDeniedException') return `AssumeRole on ${roleName} was denied`;
-      throw mapUnlistedAwsError('AssumeRole', error);
+      throw mapUnlistedAwsError('AssumeRole', error, { service: 'STS', roleName });
     }
   }
 
@@ -53,9 +54,11 @@ export class StsAccountSetup implements AccountSetup {
       credentials = out.Credentials;
     } catch (error) {
       if (errorName(error) === 'AccessDenied' || errorName(error) === 'AccessDeniedException') {
-        throw new RoleNotReadyError(`The ${roleName} role in ${accountId} cannot be assumed yet.`);
+        // What STS said goes along: once the retries are spent it is what the timeline shows.
+        const code = awsErrorCode(error);
+        throw new RoleNotReadyError(formatAwsProblem({ service: 'STS', code, message: errorMessage(error), fix: awsFix({ service: 'STS', operation: 'AssumeRole', roleName }, code) }));
       }
-      throw mapUnlistedAwsError('AssumeRole', error);
+      throw mapUnlistedAwsError('AssumeRole', error, { service: 'STS', roleName });
     }
     return new IAMClient({
       region: 'us-east-1',

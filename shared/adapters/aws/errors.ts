@@ -1,4 +1,4 @@
-import { maskEmail } from '../../domain/email';
+import { awsFix, formatAwsProblem, maskEmails, type AwsCall, type AwsProblem } from '../../domain/aws-problem';
 import { AwsRequestRejectedError, RetryableAwsError } from '../../domain/errors';
 
 /**
@@ -55,8 +55,6 @@ export function errorName(error: unknown): string {
   return typeof name === 'string' && name ? name : 'Error';
 }
 
-const EMAIL_LIKE = /[^\s@<>()"',;:[\]]+@[^\s@<>()"',;:[\]]+/g;
-
 /**
  * The service's message with any address masked: AWS quotes emails back ("...failed the check:
  * admin@example.com"), and these messages end up in logs and in the environment's failure record.
@@ -64,7 +62,33 @@ const EMAIL_LIKE = /[^\s@<>()"',;:[\]]+@[^\s@<>()"',;:[\]]+/g;
 export function errorMessage(error: unknown): string {
   const message = (error as ErrorLike | undefined)?.message;
   const text = typeof message === 'string' && message ? message : String(error);
-  return text.replace(EMAIL_LIKE, (address) => maskEmail(address));
+  return maskEmails(text);
+}
+
+/**
+ * The error code AWS sent. Query-protocol services (IAM, STS, SNS) name errors without the SDK's
+ * `Exception` suffix (`NoSuchEntity`), and the SDK keeps that code as `Code`; JSON services' names are the code.
+ */
+export function awsErrorCode(error: unknown): string {
+  const code = (error as { Code?: unknown } | undefined)?.Code;
+  return typeof code === 'string' && code ? code : errorName(error);
+}
+
+/** How an adapter names the call for the text the requester sees: the service, and what a fix may need. */
+export interface CallContext extends Partial<Omit<AwsCall, 'operation'>> {
+  /** Added to AWS's message, e.g. a FailureReason the exception carried. */
+  detail?: string;
+  /** Overrides the fix the rules in aws-problem.ts would give. */
+  fix?: string;
+}
+
+function problemOf(operation: string, error: unknown, context: CallContext): AwsProblem {
+  const service = context.service ?? 'AWS';
+  const code = awsErrorCode(error);
+  const message = errorMessage(error);
+  const fix = context.fix ?? awsFix({ ...context, service, operation }, code, message);
+  const detail = context.detail && (/^\(.*\)$/.test(context.detail) ? context.detail : `(${context.detail})`);
+  return { service, code, message: detail ? `${message.replace(/\.?$/, '')} ${detail}.` : message, fix };
 }
 
 export function isNetworkFailure(error: unknown): boolean {
@@ -84,15 +108,15 @@ export function isTransient(error: unknown): boolean {
   return isThrottling(name) || isTransientServerError(name) || isNetworkFailure(error);
 }
 
-export function retryableError(operation: string, error: unknown): RetryableAwsError {
-  const name = errorName(error);
-  return new RetryableAwsError(`${operation} did not go through this time (${name}: ${errorMessage(error)}); it is safe to retry.`, name);
+export function retryableError(operation: string, error: unknown, context: CallContext = {}): RetryableAwsError {
+  const problem = problemOf(operation, error, context);
+  return new RetryableAwsError(formatAwsProblem(problem), errorName(error), { problem, operation, cause: error });
 }
 
-export function rejectedError(operation: string, error: unknown, detail?: string): AwsRequestRejectedError {
-  const name = errorName(error);
-  const what = detail ? `${name} ${detail}` : name;
-  return new AwsRequestRejectedError(`AWS rejected ${operation} (${what}): ${errorMessage(error)}`, name);
+/** `context` may be the older form, a detail string, for adapters that name no service. */
+export function rejectedError(operation: string, error: unknown, context: CallContext | string = {}): AwsRequestRejectedError {
+  const problem = problemOf(operation, error, typeof context === 'string' ? { detail: context } : context);
+  return new AwsRequestRejectedError(formatAwsProblem(problem), errorName(error), { problem, operation, cause: error });
 }
 
 /**
@@ -100,8 +124,8 @@ export function rejectedError(operation: string, error: unknown, detail?: string
  * any other AWS service exception → rejected (so the state machine sees a domain name), and
  * anything that did not come from AWS (a bug) unchanged.
  */
-export function mapUnlistedAwsError(operation: string, error: unknown): Error {
-  if (isTransient(error) || awsFault(error) === 'server') return retryableError(operation, error);
-  if (awsFault(error) === 'client') return rejectedError(operation, error);
+export function mapUnlistedAwsError(operation: string, error: unknown, context: CallContext = {}): Error {
+  if (isTransient(error) || awsFault(error) === 'server') return retryableError(operation, error, context);
+  if (awsFault(error) === 'client') return rejectedError(operation, error, context);
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -14,7 +14,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { GrantPolicy } from '../../domain/access-policy';
 import { IAM_LIMITS } from '../../domain/access-policy';
 import type { AccessGrants, AdminPrincipal } from '../../ports';
-import { errorName, mapUnlistedAwsError, retryableError } from './errors';
+import { awsErrorCode, mapUnlistedAwsError, retryableError, type CallContext } from './errors';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -44,17 +44,18 @@ function isRace(operation: string, error: unknown): boolean {
   return RACES[operation]?.has(iamCode(error)) === true && !/PolicySize/.test(String((error as Error)?.message));
 }
 
-/** IAM's Query protocol names its errors without the SDK's `Exception` suffix (`NoSuchEntity`). */
+/** IAM's code for the error (`NoSuchEntity`), also for an exception that lost the Query protocol's `Code`. */
 function iamCode(error: unknown): string {
-  const code = (error as { Code?: unknown } | undefined)?.Code;
-  return typeof code === 'string' && code ? code : errorName(error).replace(/Exception$/, '');
+  return awsErrorCode(error).replace(/Exception$/, '');
 }
 
-function mapIamError(operation: string, error: unknown): Error {
+function mapIamError(operation: string, error: unknown, context: CallContext): Error {
   // A concurrent change at IAM settles by itself: the state machine retries the step.
-  if (iamCode(error) === 'ConcurrentModification') return retryableError(operation, error);
-  return mapUnlistedAwsError(operation, error);
+  if (iamCode(error) === 'ConcurrentModification') return retryableError(operation, error, context);
+  return mapUnlistedAwsError(operation, error, context);
 }
+
+const IAM: CallContext = { service: 'IAM' };
 
 /** Internal to this adapter: never leaves it (converge answers it or turns it into RetryableAwsError). */
 class RaceError extends Error {
@@ -96,8 +97,10 @@ export class IamAccessGrants implements AccessGrants {
     for (const policy of policies) {
       const arn = `arn:aws:iam::${account}:policy${POLICY_PATH}${policy.name}`;
       if (await this.converge(arn, policy)) changed.push(policy.name);
-      if (principal.type === 'group') await this.send('AttachGroupPolicy', () => this.iam.send(new AttachGroupPolicyCommand({ GroupName: principal.name, PolicyArn: arn })));
-      else await this.send('AttachUserPolicy', () => this.iam.send(new AttachUserPolicyCommand({ UserName: principal.name, PolicyArn: arn })));
+      // The fix for a missing principal or a full one names it (and the setting that chose it).
+      const about = { ...IAM, principal };
+      if (principal.type === 'group') await this.send('AttachGroupPolicy', () => this.iam.send(new AttachGroupPolicyCommand({ GroupName: principal.name, PolicyArn: arn })), about);
+      else await this.send('AttachUserPolicy', () => this.iam.send(new AttachUserPolicyCommand({ UserName: principal.name, PolicyArn: arn })), about);
     }
     return { changed };
   }
@@ -109,7 +112,7 @@ export class IamAccessGrants implements AccessGrants {
         return await this.write(arn, policy);
       } catch (error) {
         if (!(error instanceof RaceError)) throw error;
-        if (round >= MAX_ROUNDS) throw retryableError(error.operation, error.error);
+        if (round >= MAX_ROUNDS) throw retryableError(error.operation, error.error, IAM);
         // Full jitter, so writers that collided do not collide again in step.
         await sleep(Math.random() * RACE_BACKOFF_MS * round);
       }
@@ -153,24 +156,24 @@ export class IamAccessGrants implements AccessGrants {
       return (await this.iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy?.DefaultVersionId;
     } catch (error) {
       if (iamCode(error) === 'NoSuchEntity') return undefined;
-      throw mapIamError('GetPolicy', error);
+      throw mapIamError('GetPolicy', error, IAM);
     }
   }
 
   private async managementAccountId(): Promise<string> {
     if (!this.accountId) {
-      const out = await this.send('GetCallerIdentity', () => this.sts.send(new GetCallerIdentityCommand({})));
+      const out = await this.send('GetCallerIdentity', () => this.sts.send(new GetCallerIdentityCommand({})), { service: 'STS' });
       this.accountId = out.Account!;
     }
     return this.accountId;
   }
 
-  private async send<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  private async send<T>(operation: string, run: () => Promise<T>, context: CallContext = IAM): Promise<T> {
     try {
       return await run();
     } catch (error) {
       if (isRace(operation, error)) throw new RaceError(operation, error);
-      throw mapIamError(operation, error);
+      throw mapIamError(operation, error, context);
     }
   }
 }

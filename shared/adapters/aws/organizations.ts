@@ -37,9 +37,12 @@ export function createOrganizationsClient(config: Partial<OrganizationsClientCon
 const ORGANIZATIONS_RETRYABLE = new Set(['ConcurrentModificationException', 'FinalizingOrganizationException']);
 const ORGANIZATIONS_REJECTED = new Set(['AccessDeniedException', 'AWSOrganizationsNotInUseException', 'InvalidInputException']);
 
+/** Names the service in the text a refusal reaches the requester with. */
+const ORGANIZATIONS = { service: 'Organizations' };
+
 export function mapOrganizationsError(operation: string, error: unknown): Error {
   const name = errorName(error);
-  if (ORGANIZATIONS_RETRYABLE.has(name)) return retryableError(operation, error);
+  if (ORGANIZATIONS_RETRYABLE.has(name)) return retryableError(operation, error, ORGANIZATIONS);
   if (name === 'ConstraintViolationException') {
     const reason = (error as { Reason?: string }).Reason;
     if (reason === 'ACCOUNT_NUMBER_LIMIT_EXCEEDED') {
@@ -48,11 +51,11 @@ export function mapOrganizationsError(operation: string, error: unknown): Error 
     if (reason === 'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED') {
       return new AccountQuotaExceededError('AWS Organizations refused another account today: the daily account-creation rate limit is reached. Try again tomorrow or ask AWS Support to raise it.');
     }
-    return rejectedError(operation, error, reason ? `reason ${reason}` : undefined);
+    return rejectedError(operation, error, { ...ORGANIZATIONS, ...(reason ? { detail: `reason ${reason}` } : {}) });
   }
   if (name === 'DestinationParentNotFoundException') return new OuNotFoundError(`The destination organizational unit for ${operation} does not exist.`);
-  if (ORGANIZATIONS_REJECTED.has(name)) return rejectedError(operation, error);
-  return mapUnlistedAwsError(operation, error);
+  if (ORGANIZATIONS_REJECTED.has(name)) return rejectedError(operation, error, ORGANIZATIONS);
+  return mapUnlistedAwsError(operation, error, ORGANIZATIONS);
 }
 
 function iso(value: Date | string | undefined): string | undefined {

@@ -1,3 +1,4 @@
+import { awsFix, formatAwsProblem } from '../../domain/aws-problem';
 import { RoleNotReadyError } from '../../domain/errors';
 import type { AccountSetup } from '../../ports';
 import { SimulatedAwsError, type SimulatedOrganization } from './sim-org';
@@ -24,7 +25,10 @@ export class SimulatedAccess implements AccountSetup {
     try {
       this.sim.assumeOrganizationRole(accountId, roleName);
     } catch (error) {
-      if (error instanceof SimulatedAwsError && error.name === 'AccessDenied') throw new RoleNotReadyError(`The ${roleName} role in ${accountId} cannot be assumed yet.`);
+      if (error instanceof SimulatedAwsError && error.name === 'AccessDenied') {
+        // As StsAccountSetup words it, so the local timeline reads as the deployed one does.
+        throw new RoleNotReadyError(formatAwsProblem({ service: 'STS', code: error.name, message: error.message, fix: awsFix({ service: 'STS', operation: 'AssumeRole', roleName }, error.name) }));
+      }
       throw error;
     }
     if (this.sim.getAccountAlias(accountId) === alias) return 'already';
