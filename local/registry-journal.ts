@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { GetItemCommand, paginateScan, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { replaceFileDurably } from '../shared/adapters/local/durable-file';
 
 /**
  * Every write to the embedded registry, appended to a file beside it and flushed to disk before the
@@ -214,33 +214,6 @@ export function readJournal(path: string): JournalContents | undefined {
   return problems.length ? { ...contents, damage: problems.slice(0, 3).join('; ') } : contents;
 }
 
-/** Replaces the file whole: a temporary file, flushed, renamed over it, and the rename flushed. */
-function writeDurably(path: string, text: string): void {
-  const temp = `${path}.tmp`;
-  const fd = openSync(temp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
-  syncDirectory(dirname(path));
-}
-
-/** A rename is durable only once its directory is flushed; some platforms cannot open a directory, and lose nothing by skipping it. */
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Windows: directories cannot be opened for flushing; NTFS journals the rename itself.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 function snapshotText(records: Iterable<StoredRecord>, keyAttributes: readonly string[]): string {
   const lines: string[] = [];
   for (const { table, item } of records) {
@@ -279,7 +252,7 @@ export class RegistryJournal {
     const list = [...records];
     for (const table of [...tables, ...list.map((r) => r.table)]) this.tables.add(table);
     const text = snapshotText(list, this.keyAttributes);
-    writeDurably(this.path, text);
+    replaceFileDurably(this.path, `${this.path}.tmp`, text);
     this.snapshotBytes = Buffer.byteLength(text);
     this.size = this.snapshotBytes;
     this.handle = await open(this.path, 'a');

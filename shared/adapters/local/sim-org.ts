@@ -1,8 +1,9 @@
+import { replaceFileDurably } from './durable-file';
 import { NO_FAULTS, SimulatedCrashError, type FaultKind, type SimulatedFaults } from './sim-faults';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
 import type {
   Account,
   Child,
@@ -1172,26 +1173,8 @@ class StateFile {
 
   /** Readers in other processes see the old file or the new one, never a half-written one. */
   write(state: OrgState): void {
-    const temp = `${this.path}.${process.pid}.${alnum(8)}.tmp`;
-    // Flushed before the rename and the rename flushed after: a power cut leaves the old state or the new one, never an empty file.
-    const fd = openSync(temp, 'w');
-    try {
-      writeFileSync(fd, `${JSON.stringify(state, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      renameSync(temp, this.path);
-      syncDirectory(dirname(this.path));
-    } catch (error) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // The rename failure is the error worth reporting.
-      }
-      throw error;
-    }
+    // Flushed before and after the rename: a power cut leaves the old state or the new one, never an empty file.
+    replaceFileDurably(this.path, `${this.path}.${process.pid}.${alnum(8)}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
     this.signature = signatureOf(statSync(this.path));
   }
 
@@ -1282,19 +1265,6 @@ function isZombie(pid: number): boolean {
   }
   const ps = spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' });
   return ps.status === 0 && ps.stdout.trim().startsWith('Z');
-}
-
-/** A rename is durable once its directory is flushed; where a directory cannot be opened (Windows) the file system journals it. */
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Nothing to flush this way on this platform.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 function parseState(text: string, path: string): OrgState {
