@@ -77,8 +77,6 @@ interface FixRule {
 
 const IAM_ACTIONS: Record<string, string> = { IAM: 'iam', STS: 'sts', Organizations: 'organizations', SES: 'ses', SNS: 'sns', DynamoDB: 'dynamodb', StepFunctions: 'states', EventBridge: 'events', SSM: 'ssm' };
 
-const TRANSIENT = ['Throttling', 'TooManyRequests', 'ThrottlingException', 'RequestLimitExceeded', 'ConcurrentModification', 'ServiceFailure', 'ServiceUnavailable', 'InternalFailure', 'InternalError', 'Service', 'FinalizingOrganization'];
-
 /** The common refusals per step; the first rule that matches gives the fix. */
 const FIX_RULES: readonly FixRule[] = [
   {
@@ -143,11 +141,12 @@ const FIX_RULES: readonly FixRule[] = [
     service: 'DynamoDB',
     fix: () => 'deploy the registry table and name it in REGISTRY_TABLE',
   },
-  {
-    codes: TRANSIENT,
-    fix: (c) => `nothing to change: ${c.service} was still busy or changing after Switchyard's retries, so retry the request later`,
-  },
 ];
+
+/** For what AWS answered with "not now" (throttling, a concurrent change, a transient fault) once the retries are spent. */
+export function retryLaterFix(service: string): string {
+  return `nothing to change: ${service} was still busy or changing after Switchyard's retries, so retry the request later`;
+}
 
 /** The fix for a refusal: the rule for the step and code when there is one, else a generic one naming the call. */
 export function awsFix(call: AwsCall, code: string, message = ''): string {

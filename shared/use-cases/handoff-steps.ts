@@ -54,7 +54,7 @@ async function allGrantPatterns(deps: Pick<Deps, 'registry'>): Promise<string[]>
  * recorded its pattern all of them render the same documents, so a round or two after the last one
  * settles it; the cap only bounds a storm of grants (the state machine retries the step).
  */
-export const MAX_GRANT_ROUNDS = 6;
+const MAX_GRANT_ROUNDS = 6;
 
 export async function grantAccessStep(
   deps: Pick<Deps, 'registry' | 'organization' | 'grants' | 'clock' | 'config'>,

@@ -112,6 +112,7 @@ describe('error mapping', () => {
     const thrown = await org.describeCreateAccountStatus('car-abc12345').catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(RetryableAwsError);
     expect((thrown as RetryableAwsError).awsError).toBe(name);
+    expect((thrown as Error).message).toBe(`Organizations ${name} — ${error.message}. Fix: nothing to change: Organizations was still busy or changing after Switchyard's retries, so retry the request later`);
   });
 
   const rejected = [

@@ -35,7 +35,6 @@ describe('the text of an AWS refusal', () => {
     [{ service: 'Organizations', operation: 'CreateAccount' }, 'AccessDeniedException', 'You don’t have permissions to access this resource.', 'allow organizations:CreateAccount'],
     [{ service: 'Organizations', operation: 'CreateAccount' }, 'AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.', 'deploy Switchyard in the management account of an organization'],
     [{ service: 'STS', operation: 'AssumeRole', roleName: 'OrganizationAccountAccessRole' }, 'AccessDenied', 'not authorized', 'once OrganizationAccountAccessRole can be assumed'],
-    [{ service: 'Organizations', operation: 'MoveAccount' }, 'TooManyRequestsException', 'slow down', 'retry the request later'],
   ])('has a fix for %j %s', (call, code, message, fix) => {
     expect(awsFix(call, code, message)).toContain(fix);
   });

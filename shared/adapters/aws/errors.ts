@@ -1,4 +1,4 @@
-import { awsFix, formatAwsProblem, maskEmails, type AwsCall, type AwsProblem } from '../../domain/aws-problem';
+import { awsFix, formatAwsProblem, maskEmails, retryLaterFix, type AwsCall, type AwsProblem } from '../../domain/aws-problem';
 import { AwsRequestRejectedError, RetryableAwsError } from '../../domain/errors';
 
 /**
@@ -109,7 +109,7 @@ export function isTransient(error: unknown): boolean {
 }
 
 export function retryableError(operation: string, error: unknown, context: CallContext = {}): RetryableAwsError {
-  const problem = problemOf(operation, error, context);
+  const problem = problemOf(operation, error, { fix: retryLaterFix(context.service ?? 'AWS'), ...context });
   return new RetryableAwsError(formatAwsProblem(problem), errorName(error), { problem, operation, cause: error });
 }
 

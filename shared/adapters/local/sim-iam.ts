@@ -193,14 +193,6 @@ export class SimulatedIam {
     this.createPrincipal('user', name);
   }
 
-  groups(): string[] {
-    return this.org.iamState('read', (iam) => [...groupsOf(iam)]);
-  }
-
-  users(): string[] {
-    return this.org.iamState('read', (iam) => [...(iam.users ?? [])]);
-  }
-
   private createPrincipal(type: 'group' | 'user', name: string): void {
     if (!/^[\w+=,.@-]{1,128}$/.test(name)) throw validation(`${type}Name`, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
     this.org.iamState('change', (iam) => {
