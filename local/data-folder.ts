@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -21,6 +21,29 @@ const MAX_SOCKET_PATH_BYTES = 103;
 const TAKEOVER_WAIT_MS = 3_000;
 /** A takeover lasts milliseconds; a guard file older than this was left by a process that died in it. */
 const TAKEOVER_GUARD_STALE_MS = 1_000;
+
+/**
+ * The key the folder's page cursors are sealed with, drawn once and kept (owner-only), so a cursor
+ * handed out before a restart still opens after it. A deployment sets CURSOR_KEY instead.
+ */
+export function folderCursorKey(dataDir: string): string {
+  const file = join(dataDir, 'cursor.key');
+  try {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length >= 16) return key;
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+  }
+  const key = randomBytes(32).toString('base64url');
+  try {
+    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Two starts at once: the first key written is the folder's.
+    if (errorCode(error) === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    throw error;
+  }
+  return key;
+}
 
 export function recordMode(dataDir: string, mode: DataFolderMode): void {
   writeFileSync(join(dataDir, MODE_FILE), `${mode}\n`);

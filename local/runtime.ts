@@ -27,7 +27,7 @@ import { createHttpServer } from './http-server';
 import { EVENT_RULES, ROUTES } from './routes';
 import { putEventsEndpoint } from './aws-events-endpoint';
 import { checkOrganizationFile, openLocalRegistry } from './state-guard';
-import { claimDataDir, recordMode } from './data-folder';
+import { claimDataDir, folderCursorKey, recordMode } from './data-folder';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -105,6 +105,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const print = opts.print ?? (() => undefined);
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  env.CURSOR_KEY ||= folderCursorKey(dataDir);
   // Settings are checked before anything starts, so a typo stops the runtime with its name.
   const config = loadConfig(env);
   const faults = parseFaults(env.SWITCHYARD_SIM_FAULTS);

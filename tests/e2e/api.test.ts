@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, tempDataDir, waitForFinal, QUICK_SIM_ENV } from './helpers';
+import { call, exited, startRuntimeProcess, tempDataDir, waitForFinal, QUICK_SIM_ENV } from './helpers';
 
 let runtime: Runtime;
 let base: string;
@@ -156,4 +156,32 @@ describe('POST /environments through the local runtime', () => {
     const badLimit = await call(base, 'GET', '/environments?limit=0');
     expect(badLimit.status).toBe(400);
   });
+});
+
+describe('page cursors across a restart', () => {
+  it('a cursor handed out before the runtime restarts still opens the next page after it', async () => {
+    const dataDir = tempDataDir('switchyard-cursor-');
+    const first = await startRuntimeProcess(dataDir, [], QUICK_SIM_ENV);
+    let cursor: string;
+    try {
+      for (const name of ['Cursor One', 'Cursor Two', 'Cursor Three']) {
+        expect((await call(first.url, 'POST', '/environments', { name, ou: 'Sandbox/Playground' })).status).toBe(202);
+      }
+      const page1 = await call(first.url, 'GET', '/environments?limit=2');
+      expect(page1.body.items).toHaveLength(2);
+      cursor = page1.body.cursor;
+    } finally {
+      first.child.kill('SIGTERM');
+      await exited(first.child);
+    }
+    const second = await startRuntimeProcess(dataDir, [], QUICK_SIM_ENV);
+    try {
+      const page2 = await call(second.url, 'GET', `/environments?limit=2&cursor=${encodeURIComponent(cursor)}`);
+      expect(page2.status).toBe(200);
+      expect(page2.body.items.map((e: { name: string }) => e.name)).toEqual(['Cursor One']);
+    } finally {
+      second.child.kill('SIGTERM');
+      await exited(second.child);
+    }
+  }, 60_000);
 });
