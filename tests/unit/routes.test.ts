@@ -4,15 +4,15 @@ import { parse, type Tags } from 'yaml';
 import { EVENT_RULES, matchRoute, ROUTES } from '../../local/routes';
 
 const root = join(__dirname, '..', '..');
-// CloudFormation short forms only need to parse here, not resolve.
-const cfnTags: Tags = ['!Ref', '!GetAtt', '!Sub', '!Join', '!If', '!Equals'].map((tag) => ({ tag, resolve: (v: string) => v }));
+// CloudFormation short forms only need to parse here, not resolve (a scalar tag on a list such as !And only warns).
+const cfnTags: Tags = ['!Ref', '!GetAtt', '!Sub', '!Join', '!If', '!Equals', '!Not', '!And', '!Or', '!Condition', '!Select', '!Split', '!FindInMap', '!ImportValue', '!Base64', '!GetAZs', '!Cidr'].map((tag) => ({ tag, resolve: (v: string) => v }));
 
 function eventsFromServerless() {
   const serverless = readFileSync(join(root, 'serverless.yml'), 'utf8');
   const routes: { method: string; path: string; fn: string }[] = [];
   const rules: { source: string; detailType: string; fn: string }[] = [];
   for (const [, fn, dir] of serverless.matchAll(/^ {2}(\w+): \$\{file\(functions\/([\w-]+)\/function\.yml\):function\}/gm)) {
-    const doc = parse(readFileSync(join(root, 'functions', dir!, 'function.yml'), 'utf8'), { customTags: cfnTags });
+    const doc = parse(readFileSync(join(root, 'functions', dir!, 'function.yml'), 'utf8'), { customTags: cfnTags, logLevel: 'error' });
     for (const event of doc.function.events ?? []) {
       if (event.httpApi) routes.push({ method: event.httpApi.method.toUpperCase(), path: event.httpApi.path, fn: fn! });
       if (event.eventBridge) {
