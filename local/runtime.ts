@@ -8,7 +8,8 @@ import { DynamoRegistry, createDynamoDocumentClient, ensureRegistryTable } from 
 import { LocalWorkflow, type StateEvent, type TaskFunction } from '../shared/adapters/local/local-workflow';
 import { SimulatedAccess } from '../shared/adapters/local/sim-access';
 import { IamAccessGrants, createIamClient } from '../shared/adapters/aws/iam-grants';
-import { StsAccountSetup, createStsClient } from '../shared/adapters/aws/account-setup';
+import { StsAccountSetup } from '../shared/adapters/aws/account-setup';
+import { StsRoleProbe, createStsClient } from '../shared/adapters/aws/role-probe';
 import { EnvSecrets } from '../shared/adapters/local/env-secrets';
 import { LocalEventBus } from '../shared/adapters/local/local-event-bus';
 import { SimulatedOrganization } from '../shared/adapters/local/sim-org';
@@ -185,6 +186,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     // The same adapter as on Lambda; locally its IAM and STS calls reach the simulated management account.
     grants: sim ? new IamAccessGrants(simIamClient(sim), simStsClient(sim)) : new IamAccessGrants(createIamClient(), createStsClient()),
     accountSetup: sim ? new SimulatedAccess(sim) : new StsAccountSetup(createStsClient()),
+    roleProbe: sim ? new SimulatedAccess(sim) : new StsRoleProbe(createStsClient()),
   };
   // Timers the runtime owns (drift interval, confirming rechecks), cleared on close.
   const timers = new Set<NodeJS.Timeout>();

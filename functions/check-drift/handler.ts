@@ -7,7 +7,7 @@ import { httpHandler, json, jsonBody, type HttpEvent, type HttpRequest } from '.
 import { lazy } from '../../shared/lambda/lazy';
 import { logger } from '../../shared/lambda/logger';
 import { middyHandler } from '../../shared/lambda/middy';
-import { awsAccountSetup } from '../../shared/lambda/aws/access';
+import { awsRoleProbe } from '../../shared/lambda/aws/role-probe';
 import { awsDriftRecheck } from '../../shared/lambda/aws/drift-queue';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsChannels } from '../../shared/lambda/aws/notifier';
@@ -102,7 +102,7 @@ export const handler = build(
       organization: awsOrganization(),
       events: awsEvents(config),
       channels: awsChannels(config, awsSecrets(config)),
-      accountSetup: awsAccountSetup(),
+      roleProbe: awsRoleProbe(),
       ...(recheck ? { recheck } : {}),
     };
   }),

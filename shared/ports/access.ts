@@ -19,6 +19,10 @@ export interface AccountSetup {
    * Throws RoleNotReadyError while the account's role cannot be assumed yet.
    */
   setAlias(accountId: string, roleName: string, alias: string): Promise<'set' | 'already' | 'taken'>;
-  /** undefined when the role can be assumed; otherwise what stood in the way (drift checks). */
+}
+
+/** Whether a managed account's organization access role can be assumed (drift checks): STS alone. */
+export interface RoleProbe {
+  /** undefined when the role can be assumed; otherwise what stood in the way. */
   roleProblem(accountId: string, roleName: string): Promise<string | undefined>;
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../lambda/config';
-import type { AccessGrants, AccountSetup, Channel, Clock, Events, Organization, Registry, Secrets, Workflow } from '../ports';
+import type { AccessGrants, AccountSetup, Channel, Clock, Events, Organization, Registry, RoleProbe, Secrets, Workflow } from '../ports';
 
 /** Everything a use case may need. Each handler builds only the ports its use case touches. */
 export interface Deps {
@@ -13,5 +13,6 @@ export interface Deps {
   events: Events;
   grants: AccessGrants;
   accountSetup: AccountSetup;
+  roleProbe: RoleProbe;
   secrets: Secrets;
 }

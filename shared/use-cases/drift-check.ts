@@ -18,7 +18,7 @@ import type { Organization } from '../ports';
 import { sendOnce } from './deliver';
 import type { Deps } from './deps';
 
-export type DriftDeps = Pick<Deps, 'config' | 'clock' | 'registry' | 'organization' | 'events' | 'channels' | 'accountSetup'>;
+export type DriftDeps = Pick<Deps, 'config' | 'clock' | 'registry' | 'organization' | 'events' | 'channels' | 'roleProbe'>;
 
 /** A stored report holds at most this many findings (a DynamoDB item is at most 400 KB); counts cover all. */
 export const MAX_STORED_FINDINGS = 300;
@@ -118,7 +118,7 @@ export async function checkDrift(deps: DriftDeps, opts: DriftCheckOptions): Prom
   const tags = new Map(await inBatches(managed, concurrency, async (e) => [e.accountId!, await deps.organization.listTags(e.accountId!)] as const));
   const snapshot: OrgSnapshot = { ...tree, tags };
   if (deps.config.DRIFT_CHECK_ROLE) {
-    const problems = await inBatches(managed, concurrency, async (e) => [e.accountId!, await deps.accountSetup.roleProblem(e.accountId!, deps.config.ROLE_NAME)] as const);
+    const problems = await inBatches(managed, concurrency, async (e) => [e.accountId!, await deps.roleProbe.roleProblem(e.accountId!, deps.config.ROLE_NAME)] as const);
     snapshot.roleProblems = new Map(problems.filter((p): p is readonly [string, string] => p[1] !== undefined));
   }
 

@@ -148,8 +148,8 @@ describe('drift checks against the simulated organization', () => {
 
   it('checks the organization access role when asked to', async () => {
     const { h, staging } = await provisioned({ DRIFT_CHECK_ROLE: 'true', DRIFT_CONFIRM_CHECKS: '1' });
-    const real = h.deps.accountSetup.roleProblem.bind(h.deps.accountSetup);
-    h.deps.accountSetup.roleProblem = async (accountId, role) => (accountId === staging.accountId ? 'AssumeRole on OrganizationAccountAccessRole was denied' : real(accountId, role));
+    const real = h.deps.roleProbe.roleProblem.bind(h.deps.roleProbe);
+    h.deps.roleProbe.roleProblem = async (accountId, role) => (accountId === staging.accountId ? 'AssumeRole on OrganizationAccountAccessRole was denied' : real(accountId, role));
     const report = await check(h);
     expect(report.findings).toEqual([expect.objectContaining({ kind: 'ROLE_NOT_ASSUMABLE', accountId: staging.accountId })]);
   });

@@ -149,6 +149,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     // The adapter that runs on Lambda, against the simulated management account's IAM.
     grants: new IamAccessGrants(simIamClient(sim), simStsClient(sim)),
     accountSetup: new SimulatedAccess(sim),
+    roleProbe: new SimulatedAccess(sim),
     workflow,
   };
   const functions = buildFunctions(() => deps);

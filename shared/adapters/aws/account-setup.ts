@@ -1,13 +1,11 @@
 import { CreateAccountAliasCommand, IAMClient, ListAccountAliasesCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { awsFix, formatAwsProblem } from '../../domain/aws-problem';
 import { RoleNotReadyError } from '../../domain/errors';
 import type { AccountSetup } from '../../ports';
 import { awsErrorCode, errorMessage, errorName, mapUnlistedAwsError } from './errors';
 
-export function createStsClient(config: Partial<STSClientConfig> = {}): STSClient {
-  return new STSClient({ retryMode: 'adaptive', maxAttempts: 5, ...config });
-}
+export { createStsClient } from './role-probe';
 
 /**
  * Works inside a new account through its organization access role. The role exists as soon as the
@@ -31,17 +29,6 @@ export class StsAccountSetup implements AccountSetup {
       throw mapUnlistedAwsError('CreateAccountAlias', error, { service: 'IAM' });
     } finally {
       iam.destroy();
-    }
-  }
-
-  async roleProblem(accountId: string, roleName: string): Promise<string | undefined> {
-    try {
-      await this.sts.send(new AssumeRoleCommand({ RoleArn: `arn:${this.partition}:iam::${accountId}:role/${roleName}`, RoleSessionName: 'switchyard-drift', DurationSeconds: 900 }));
-      return undefined;
-    } catch (error) {
-      const name = errorName(error);
-      if (name === 'AccessDenied' || name === 'AccessDeniedException') return `AssumeRole on ${roleName} was denied`;
-      throw mapUnlistedAwsError('AssumeRole', error, { service: 'STS', roleName });
     }
   }
 

@@ -1,6 +1,6 @@
 import { awsFix, formatAwsProblem } from '../../domain/aws-problem';
 import { RoleNotReadyError } from '../../domain/errors';
-import type { AccountSetup } from '../../ports';
+import type { AccountSetup, RoleProbe } from '../../ports';
 import { SimulatedAwsError, type SimulatedOrganization } from './sim-org';
 
 /**
@@ -8,7 +8,7 @@ import { SimulatedAwsError, type SimulatedOrganization } from './sim-org';
  * usable only a little after the account exists. (The admin's grants need no stand-in: the local
  * runtime runs IamAccessGrants itself against the simulated IAM, see sim-iam-transport.ts.)
  */
-export class SimulatedAccess implements AccountSetup {
+export class SimulatedAccess implements AccountSetup, RoleProbe {
   constructor(private readonly sim: SimulatedOrganization) {}
 
   async roleProblem(accountId: string, roleName: string): Promise<string | undefined> {

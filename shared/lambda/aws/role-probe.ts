@@ -1,0 +1,3 @@
+import { StsRoleProbe, createStsClient } from '../../adapters/aws/role-probe';
+
+export const awsRoleProbe = () => new StsRoleProbe(createStsClient());
