@@ -39,6 +39,8 @@ export interface LocalWorkflowOptions {
 export class LocalWorkflow implements Workflow {
   private readonly machine: StateMachine;
   private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
+  /** Task invocations still running: an abort stops the execution, not a handler already called. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   readonly executions = new Map<string, ExecutionRecord>();
 
   /**
@@ -108,6 +110,9 @@ export class LocalWorkflow implements Workflow {
       run.abort();
     }
     await this.idle();
+    // A handler called before the abort still finishes its writes: wait for it, so whatever the
+    // caller closes next (the registry) is not closed under it.
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 
   private taskBindings(executionName: string) {
@@ -118,7 +123,15 @@ export class LocalWorkflow implements Workflow {
       const resource = (def as { Resource: string }).Resource;
       const fn = functions[resource];
       if (!fn) throw new Error(`State ${state} needs function ${resource}, which is not bound`);
-      bindings[state] = (input) => fn(input, lambdaContext(state, executionName));
+      bindings[state] = (input) => {
+        const call = fn(input, lambdaContext(state, executionName));
+        this.inFlight.add(call);
+        void call.then(
+          () => this.inFlight.delete(call),
+          () => this.inFlight.delete(call),
+        );
+        return call;
+      };
     }
     // The engine types task results as JSON values; the handlers return plain JSON-able data.
     return bindings as never;
