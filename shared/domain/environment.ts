@@ -1,4 +1,7 @@
+import * as z from 'zod';
 import { currentColor } from './colors';
+import { deferredSchema } from './deferred-schema';
+import { InvalidStoredRecordError } from './errors';
 import { requestDigest } from './naming';
 import type { EnvironmentRequest } from './request';
 
@@ -12,59 +15,117 @@ export function isFinal(status: EnvironmentStatus): boolean {
   return status === 'READY' || status === 'FAILED';
 }
 
-export interface Failure {
-  /**
-   * A FailureReason from Organizations (`EMAIL_ALREADY_EXISTS`), the code AWS refused a call with
-   * (`AccessDeniedException`), or an error name (`AccountCreationTimedOutError`).
-   */
-  code: string;
-  message: string;
-  /** One line the requester can act on. */
-  fix: string;
-  /** The workflow state that failed, when known. */
-  state?: string;
+/**
+ * An environment as the registry keeps it, in the form this release writes (ENVIRONMENT_SCHEMA_VERSION).
+ * It checks the record's shape, not the request rules: those held when the request came in, and a
+ * record must stay readable after a rule is tightened.
+ */
+export const EnvironmentSchema = deferredSchema(() => {
+  const status = z.enum(ENVIRONMENT_STATUSES);
+  const optional = z.string().optional();
+  return z.object({
+    // The request, normalised (see EnvironmentRequest).
+    id: z.string().min(1),
+    name: z.string(),
+    email: z.string(),
+    ou: z.string(),
+    color: z.string(),
+    tags: z.record(z.string(), z.string()),
+    requestedBy: optional,
+    requestHash: z.string(),
+    status,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    idempotencyKey: optional,
+    /** Which channel the request came through: api, slack, webhook, event. */
+    source: z.string(),
+    /** Step Functions execution name of the current attempt. */
+    executionName: z.string(),
+    /** The `car-…` id of the CreateAccount request, persisted before the step returns. */
+    createRequestId: optional,
+    createStartedAt: optional,
+    accountId: optional,
+    ouId: optional,
+    /** Resolved OU path below the root, e.g. `Workloads/Staging`. */
+    ouPath: optional,
+    /** Where to answer besides the admin's channels: the Slack response_url of a slash command (a bearer capability, valid 30 minutes, 5 posts: never logged). */
+    replyTo: z.object({ slackResponseUrl: optional, slackUserId: optional }).optional(),
+    /** `o-…/r-…/ou-…/*`: the organization path the admin's grant covers for this environment. */
+    grantPattern: optional,
+    /** The IAM account alias, when one could be set (the switch-role link still uses the account id). */
+    alias: optional,
+    /** Notifications sent, as `kind:channel`, so a re-run step never sends them again. */
+    notified: z.array(z.string()).optional(),
+    /**
+     * `code`: a FailureReason from Organizations (`EMAIL_ALREADY_EXISTS`), the code AWS refused a call
+     * with (`AccessDeniedException`), or an error name (`AccountCreationTimedOutError`); `fix`: one line
+     * the requester can act on; `state`: the workflow state that failed, when known.
+     */
+    failure: z.object({ code: z.string(), message: z.string(), fix: z.string(), state: optional }).optional(),
+    timeline: z.array(z.object({ at: z.string(), status, note: optional })),
+    /** Optimistic-locking counter; every registry write increments it. */
+    version: z.number().int().min(0),
+  });
+});
+
+export type Environment = z.infer<typeof EnvironmentSchema>;
+export type Failure = NonNullable<Environment['failure']>;
+export type ReplyTo = NonNullable<Environment['replyTo']>;
+export type TimelineEntry = Environment['timeline'][number];
+
+/** The form of environment records this release writes. A record without `schemaVersion` is version 1. */
+export const ENVIRONMENT_SCHEMA_VERSION = 2;
+
+type StoredRecord = Record<string, unknown>;
+
+/**
+ * Version 1 → 2: colours in the console's current palette. The console stopped accepting its earlier
+ * one, and every view (link, profiles, API, notifications, events) starts from the record the registry
+ * returns. The request digest follows the colour when it was made from these very fields, so sending
+ * the original request again still finds this environment rather than a conflict. Version 1 records
+ * may hold either palette; requests only ever record the current one.
+ */
+function currentPalette(record: StoredRecord): StoredRecord {
+  if (typeof record.color !== 'string') return record;
+  const color = currentColor(record.color);
+  if (color === record.color) return record;
+  const request = record as Parameters<typeof requestDigest>[0];
+  const requestHash = record.requestHash === requestDigest(request) ? requestDigest({ ...request, color }) : record.requestHash;
+  return { ...record, color, requestHash };
 }
 
-export interface ReplyTo {
-  /** A bearer capability (valid 30 minutes, 5 posts): never logged. */
-  slackResponseUrl?: string;
-  slackUserId?: string;
+/**
+ * How a stored record is brought up to date, one version at a time: MIGRATIONS[n - 1] takes a version
+ * n record to version n + 1. Each is pure, and is applied on read; the next write stores the result.
+ * A change to the record's form adds one here and raises ENVIRONMENT_SCHEMA_VERSION.
+ */
+const MIGRATIONS: ReadonlyArray<(record: StoredRecord) => StoredRecord> = [currentPalette];
+
+/** An environment as it is written: the record and the version of its form. */
+export function environmentRecord(env: Environment): Environment & { schemaVersion: number } {
+  return { ...env, schemaVersion: ENVIRONMENT_SCHEMA_VERSION };
 }
 
-export interface TimelineEntry {
-  at: string;
-  status: EnvironmentStatus;
-  note?: string;
-}
-
-export interface Environment extends EnvironmentRequest {
-  status: EnvironmentStatus;
-  createdAt: string;
-  updatedAt: string;
-  idempotencyKey?: string;
-  /** Which channel the request came through: api, slack, webhook, event. */
-  source: string;
-  /** Step Functions execution name of the current attempt. */
-  executionName: string;
-  /** The `car-…` id of the CreateAccount request, persisted before the step returns. */
-  createRequestId?: string;
-  createStartedAt?: string;
-  accountId?: string;
-  ouId?: string;
-  /** Resolved OU path below the root, e.g. `Workloads/Staging`. */
-  ouPath?: string;
-  /** Where to answer besides the admin's channels: the Slack response_url of a slash command. */
-  replyTo?: ReplyTo;
-  /** `o-…/r-…/ou-…/*`: the organization path the admin's grant covers for this environment. */
-  grantPattern?: string;
-  /** The IAM account alias, when one could be set (the switch-role link still uses the account id). */
-  alias?: string;
-  /** Notification ids already sent, so a re-run step never sends twice. */
-  notified?: string[];
-  failure?: Failure;
-  timeline: TimelineEntry[];
-  /** Optimistic-locking counter; every registry write increments it. */
-  version: number;
+/**
+ * A stored environment (its table keys already removed) brought up to date and checked: the one way
+ * a record becomes an Environment. Throws InvalidStoredRecordError naming the record and every field at
+ * fault, rather than handing a use case something that fails later somewhere else.
+ */
+export function environmentFromRecord(record: StoredRecord): Environment {
+  const { schemaVersion = 1, ...fields } = record;
+  const id = typeof record.id === 'string' ? record.id : '(no id)';
+  if (!Number.isInteger(schemaVersion) || (schemaVersion as number) < 1 || (schemaVersion as number) > ENVIRONMENT_SCHEMA_VERSION) {
+    throw new InvalidStoredRecordError(
+      `The stored environment ${id} has schema version ${JSON.stringify(schemaVersion)}; this release reads versions 1 to ${ENVIRONMENT_SCHEMA_VERSION} (was it written by a newer release?).`,
+    );
+  }
+  const migrated = MIGRATIONS.slice((schemaVersion as number) - 1).reduce((current, migrate) => migrate(current), fields as StoredRecord);
+  const parsed = EnvironmentSchema.safeParse(migrated);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 10).map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`);
+    throw new InvalidStoredRecordError(`The stored environment ${id} (schema version ${schemaVersion as number}) is not valid: ${problems.join('; ')}.`);
+  }
+  return parsed.data;
 }
 
 export function newEnvironment(request: EnvironmentRequest, opts: { now: Date; source: string; idempotencyKey?: string; replyTo?: ReplyTo }): Environment {
@@ -98,20 +159,6 @@ export function advance(env: Environment, to: EnvironmentStatus, now: Date, note
 export function annotate(env: Environment, now: Date, note: string): Environment {
   if (env.timeline.some((t) => t.note === note)) return env;
   return { ...env, updatedAt: now.toISOString(), timeline: [...env.timeline, { at: now.toISOString(), status: env.status, note }] };
-}
-
-/**
- * An environment as recorded, with its colour in the console's current palette: the console stopped
- * accepting the earlier one, and every view (link, profiles, API, notifications, events) starts from
- * the record the registry returns. The request digest follows the colour when it was made from these
- * very fields, so sending the original request again still finds this environment rather than a
- * conflict. The next write stores the current values.
- */
-export function withCurrentColor(env: Environment): Environment {
-  const color = currentColor(env.color);
-  if (color === env.color) return env;
-  const requestHash = env.requestHash === requestDigest(env) ? requestDigest({ ...env, color }) : env.requestHash;
-  return { ...env, color, requestHash };
 }
 
 /** What the API shows of an environment: everything but internal bookkeeping. */

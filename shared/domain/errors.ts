@@ -232,6 +232,19 @@ export class GrantCapacityError extends SwitchyardError {
   }
 }
 
+/**
+ * A registry record that does not match its schema even after migration (written by hand, damaged,
+ * or by a newer release): the fault is the stored data's, so a 500, with the details in the log.
+ */
+export class InvalidStoredRecordError extends SwitchyardError {
+  readonly status = 500;
+  readonly code = 'INVALID_STORED_RECORD';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidStoredRecordError';
+  }
+}
+
 /** Names the state machine retries (with backoff and full jitter). */
 export const RETRYABLE_ERROR_NAMES = ['RetryableAwsError'] as const;
 
@@ -280,4 +293,5 @@ export const ERROR_CLASS_NAMES = [
   'NotReadyError',
   'RoleNotReadyError',
   'GrantCapacityError',
+  'InvalidStoredRecordError',
 ] as const;

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DriftReport } from '../../domain/drift';
-import { isFinal, withCurrentColor, type Environment } from '../../domain/environment';
+import { environmentFromRecord, environmentRecord, isFinal, type Environment } from '../../domain/environment';
 import { InvalidInputError, NotFoundError, RetryableAwsError } from '../../domain/errors';
 import { systemClock, type Clock, type DeliveryKey, type DeliveryState, type Page, type Registry, type Rejection } from '../../ports';
 import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
@@ -109,7 +109,7 @@ type Key = Record<string, unknown>;
 
 function toItem(env: Environment): Record<string, unknown> {
   return {
-    ...env,
+    ...environmentRecord(env),
     pk: ENV_PREFIX + env.id,
     gsi1pk: ALL_ENVIRONMENTS,
     gsi1sk: `${env.createdAt}#${env.id}`,
@@ -125,9 +125,9 @@ function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
   return record;
 }
 
-/** Every environment read goes through here: the one place a record from an earlier release is brought up to date. */
+/** Every environment read goes through here: the one place a record from an earlier release is brought up to date and checked. */
 function fromItem(item: Record<string, unknown>): Environment {
-  return withCurrentColor(stripKeys(item) as unknown as Environment);
+  return environmentFromRecord(stripKeys(item));
 }
 
 function byCreatedKey(item: Record<string, unknown>): Key {
