@@ -2,8 +2,9 @@ import type { AwsProblem } from './aws-problem';
 
 /**
  * Every error that crosses a boundary. Each class sets `this.name` to a string literal because
- * Step Functions matches `ErrorEquals` against the name and minifiers rename classes.
- * A unit test checks that the state machine names exactly these.
+ * Step Functions matches `ErrorEquals` against the name and minifiers rename classes. Each takes
+ * `{ cause }` (ES2022) last, so an error wrapping another (an SDK exception) keeps it for the logs.
+ * A unit test checks that the state machine names only these, and names each one a task can throw.
  */
 
 export interface FieldError {
@@ -24,8 +25,9 @@ export class InvalidInputError extends SwitchyardError {
   constructor(
     message: string,
     readonly fields: FieldError[] = [],
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'InvalidInputError';
   }
 }
@@ -37,8 +39,9 @@ export class UnauthorizedError extends SwitchyardError {
   constructor(
     message: string,
     readonly fields: FieldError[] = [],
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'UnauthorizedError';
   }
 }
@@ -47,8 +50,8 @@ export class UnauthorizedError extends SwitchyardError {
 export class NotConfiguredError extends SwitchyardError {
   readonly status = 503;
   readonly code = 'NOT_CONFIGURED';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'NotConfiguredError';
   }
 }
@@ -56,8 +59,8 @@ export class NotConfiguredError extends SwitchyardError {
 export class NotFoundError extends SwitchyardError {
   readonly status = 404;
   readonly code = 'NOT_FOUND';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'NotFoundError';
   }
 }
@@ -65,8 +68,8 @@ export class NotFoundError extends SwitchyardError {
 export class MethodNotAllowedError extends SwitchyardError {
   readonly status = 405;
   readonly code = 'METHOD_NOT_ALLOWED';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'MethodNotAllowedError';
   }
 }
@@ -77,8 +80,9 @@ export class ConflictError extends SwitchyardError {
     readonly code: 'NAME_TAKEN' | 'EMAIL_TAKEN' | 'IDEMPOTENCY_KEY_REUSED',
     message: string,
     readonly fields: FieldError[] = [],
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ConflictError';
   }
 }
@@ -86,8 +90,8 @@ export class ConflictError extends SwitchyardError {
 export class PayloadTooLargeError extends SwitchyardError {
   readonly status = 413;
   readonly code = 'PAYLOAD_TOO_LARGE';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'PayloadTooLargeError';
   }
 }
@@ -95,8 +99,8 @@ export class PayloadTooLargeError extends SwitchyardError {
 export class UnsupportedMediaTypeError extends SwitchyardError {
   readonly status = 415;
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'UnsupportedMediaTypeError';
   }
 }
@@ -106,8 +110,8 @@ export class OuNotFoundError extends SwitchyardError {
   readonly status = 422;
   readonly code = 'OU_NOT_FOUND';
   readonly fields: FieldError[] = [{ field: 'ou', message: 'does not exist in the organization' }];
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'OuNotFoundError';
   }
 }
@@ -116,8 +120,8 @@ export class OuNotFoundError extends SwitchyardError {
 export class AccountQuotaExceededError extends SwitchyardError {
   readonly status = 422;
   readonly code = 'ACCOUNT_QUOTA_EXCEEDED';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'AccountQuotaExceededError';
   }
 }
@@ -186,8 +190,8 @@ function problemFields(problem: AwsProblem | undefined) {
 export class AccountCreationTimedOutError extends SwitchyardError {
   readonly status = 504;
   readonly code = 'ACCOUNT_CREATION_TIMED_OUT';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'AccountCreationTimedOutError';
   }
 }
@@ -196,8 +200,8 @@ export class AccountCreationTimedOutError extends SwitchyardError {
 export class EnvironmentStateError extends SwitchyardError {
   readonly status = 409;
   readonly code = 'ENVIRONMENT_STATE';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'EnvironmentStateError';
   }
 }
@@ -206,8 +210,8 @@ export class EnvironmentStateError extends SwitchyardError {
 export class NotReadyError extends SwitchyardError {
   readonly status = 409;
   readonly code = 'NOT_READY';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'NotReadyError';
   }
 }
@@ -216,8 +220,8 @@ export class NotReadyError extends SwitchyardError {
 export class RoleNotReadyError extends SwitchyardError {
   readonly status = 503;
   readonly code = 'ROLE_NOT_READY';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'RoleNotReadyError';
   }
 }
@@ -226,8 +230,8 @@ export class RoleNotReadyError extends SwitchyardError {
 export class GrantCapacityError extends SwitchyardError {
   readonly status = 422;
   readonly code = 'GRANT_CAPACITY';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'GrantCapacityError';
   }
 }
@@ -239,8 +243,8 @@ export class GrantCapacityError extends SwitchyardError {
 export class InvalidStoredRecordError extends SwitchyardError {
   readonly status = 500;
   readonly code = 'INVALID_STORED_RECORD';
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'InvalidStoredRecordError';
   }
 }
@@ -248,7 +252,11 @@ export class InvalidStoredRecordError extends SwitchyardError {
 /** Names the state machine retries (with backoff and full jitter). */
 export const RETRYABLE_ERROR_NAMES = ['RetryableAwsError'] as const;
 
-/** Names the state machine treats as terminal for the environment. */
+/**
+ * Refusals that end a creation for good: CreateAccount gives its creation slot back on these. The
+ * state machine catches them by name (with NotFoundError, NotConfiguredError and
+ * InvalidStoredRecordError) and never retries them.
+ */
 export const TERMINAL_ERROR_NAMES = [
   'InvalidInputError',
   'OuNotFoundError',
@@ -257,41 +265,4 @@ export const TERMINAL_ERROR_NAMES = [
   'AccountCreationTimedOutError',
   'EnvironmentStateError',
   'GrantCapacityError',
-] as const;
-
-/**
- * Names raised by the platform rather than by Switchyard code: the Lambda service errors every task
- * retries (aws-facts.md), a task or function timeout, and the catch-all.
- */
-export const PLATFORM_ERROR_NAMES = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.ClientExecutionTimeoutException',
-  'Lambda.TooManyRequestsException',
-  'States.Timeout',
-  'Sandbox.Timedout',
-  'States.ALL',
-] as const;
-
-/** Every error class name defined in this module, for the ASL consistency test. */
-export const ERROR_CLASS_NAMES = [
-  'InvalidInputError',
-  'UnauthorizedError',
-  'NotConfiguredError',
-  'NotFoundError',
-  'MethodNotAllowedError',
-  'ConflictError',
-  'PayloadTooLargeError',
-  'UnsupportedMediaTypeError',
-  'OuNotFoundError',
-  'AccountQuotaExceededError',
-  'RetryableAwsError',
-  'AwsRequestRejectedError',
-  'AccountCreationTimedOutError',
-  'EnvironmentStateError',
-  'NotReadyError',
-  'RoleNotReadyError',
-  'GrantCapacityError',
-  'InvalidStoredRecordError',
 ] as const;

@@ -78,10 +78,13 @@ describe('createAccount', () => {
     ['ACCOUNT_NUMBER_LIMIT_EXCEEDED', /maximum number of accounts/],
     ['ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED', /daily account-creation rate limit/],
   ] as const)('turns ConstraintViolationException %s into AccountQuotaExceededError', async (Reason, message) => {
-    mock.on(CreateAccountCommand).rejects(new ConstraintViolationException({ ...meta, message: 'limit', Reason }));
+    const refusal = new ConstraintViolationException({ ...meta, message: 'limit', Reason });
+    mock.on(CreateAccountCommand).rejects(refusal);
     const error = await org.createAccount({ name: 'a', email: 'a@example.com', roleName: 'R', tags: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AccountQuotaExceededError);
     expect((error as Error).message).toMatch(message);
+    // What AWS threw stays attached for the logs.
+    expect((error as Error).cause).toBe(refusal);
   });
 
   it('rejects other constraint violations, naming the reason', async () => {
@@ -281,8 +284,11 @@ describe('moveAccount', () => {
   });
 
   it('reports a missing destination as OuNotFoundError', async () => {
-    mock.on(MoveAccountCommand).rejects(new DestinationParentNotFoundException({ ...meta, message: 'no such parent' }));
-    await expect(org.moveAccount('123456789012', 'r-abcd', 'ou-abcd-99999999')).rejects.toBeInstanceOf(OuNotFoundError);
+    const refusal = new DestinationParentNotFoundException({ ...meta, message: 'no such parent' });
+    mock.on(MoveAccountCommand).rejects(refusal);
+    const error = await org.moveAccount('123456789012', 'r-abcd', 'ou-abcd-99999999').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OuNotFoundError);
+    expect((error as Error).cause).toBe(refusal);
   });
 
   it('retries a concurrent modification', async () => {

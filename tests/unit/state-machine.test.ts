@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
 import { parse } from 'yaml';
 import validator from 'asl-validator';
 import * as errors from '../../shared/domain/errors';
-import { ERROR_CLASS_NAMES, PLATFORM_ERROR_NAMES, RETRYABLE_ERROR_NAMES, TERMINAL_ERROR_NAMES } from '../../shared/domain/errors';
 
 type Json = Record<string, unknown>;
 interface Retrier {
@@ -53,22 +53,86 @@ function allStates(machine: Json): Array<[string, State]> {
 const definition = load();
 const states = allStates(definition);
 const tasks = states.filter(([, s]) => s.Type === 'Task');
-const knownNames = new Set<string>([...ERROR_CLASS_NAMES, ...PLATFORM_ERROR_NAMES]);
-const lambdaServiceErrors = PLATFORM_ERROR_NAMES.filter((n) => n.startsWith('Lambda.'));
+const task = (name: string) => tasks.find(([n]) => n === name)![1];
+
+const ROOT = join(__dirname, '../..');
+
+/**
+ * The error classes errors.ts declares, read from its source rather than from anything it exports:
+ * each `export class X extends Y { … }` with the `this.name = '…'` it sets (none for an abstract base).
+ */
+const declaredClasses = [...readFileSync(join(ROOT, 'shared/domain/errors.ts'), 'utf8').matchAll(/^export (abstract )?class (\w+) extends \w+ \{([\s\S]*?)^\}/gm)].map((m) => ({
+  className: m[2]!,
+  abstract: m[1] !== undefined,
+  name: /this\.name = '([^']*)';/.exec(m[3]!)?.[1],
+}));
+const errorClassNames = declaredClasses.filter((c) => !c.abstract).map((c) => c.className);
+
+/** Names Lambda and Step Functions raise themselves (aws-facts.md "Step Functions"), and the catch-all. */
+const LAMBDA_SERVICE_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.ClientExecutionTimeoutException'];
+const PLATFORM_NAMES = [...LAMBDA_SERVICE_ERRORS, 'Lambda.TooManyRequestsException', 'States.Timeout', 'Sandbox.Timedout', 'States.ALL'];
+
+/** What retrying cannot fix: never retried, caught by name. */
+const UNRECOVERABLE = [
+  'InvalidInputError',
+  'NotFoundError',
+  'EnvironmentStateError',
+  'OuNotFoundError',
+  'AccountQuotaExceededError',
+  'AccountCreationTimedOutError',
+  'AwsRequestRejectedError',
+  'GrantCapacityError',
+  'NotConfiguredError',
+  'InvalidStoredRecordError',
+];
+
+/**
+ * Classes only the HTTP, Slack and webhook entry points raise. No task's code constructs one; the
+ * reverse check below fails when that stops being true, and when a class is in neither group.
+ */
+const NOT_TASK_FACING: Record<string, string> = {
+  UnauthorizedError: 'a Slack or webhook signature that did not verify',
+  MethodNotAllowedError: 'a route asked with the wrong method',
+  ConflictError: 'a request whose name, email or idempotency key is taken',
+  PayloadTooLargeError: 'an HTTP body over the limit',
+  UnsupportedMediaTypeError: 'an HTTP body that is not JSON',
+  NotReadyError: 'switch-role details asked for before the environment is READY',
+};
+
+/**
+ * Which errors.ts classes each Task's Lambda function can construct: its handler bundled as it is
+ * deployed (esbuild, tree-shaken, packages left out), searched for `new <Class>(`. esbuild suffixes a
+ * name that collides with another one (`RetryableAwsError2`).
+ */
+function constructedByTask(): Map<string, Set<string>> {
+  const entryPoints: Record<string, string> = {};
+  for (const [name, state] of tasks) {
+    const file = join(ROOT, 'functions', state.Resource!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), 'handler.ts');
+    expect({ name, exists: existsSync(file) }).toEqual({ name, exists: true });
+    entryPoints[name] = file;
+  }
+  const built = buildSync({ entryPoints, bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', treeShaking: true, logLevel: 'silent', outdir: join(ROOT, '.bundles-not-written') });
+  const known = new Set(errorClassNames);
+  const found = new Map<string, Set<string>>();
+  for (const file of built.outputFiles) {
+    const name = file.path.replace(/^.*[\\/]/, '').replace(/\.js$/, '');
+    found.set(name, new Set([...file.text.matchAll(/\bnew ([A-Za-z_$][\w$]*?)\d*\(/g)].map((m) => m[1]!).filter((c) => known.has(c))));
+  }
+  return found;
+}
 
 describe('the provisioning state machine definition', () => {
   it('has the steps of the design', () => {
-    const names = states.map(([n]) => n);
-    expect(names).toEqual(
-      expect.arrayContaining(['CreateAccount', 'WaitForAccount', 'CheckAccountStatus', 'PlaceAccount', 'NotifyAdmin', 'RecordReady', 'RecordFailure', 'NotifyFailure']),
+    expect(tasks.map(([n]) => n).sort()).toEqual(
+      ['CreateAccount', 'CheckAccountStatus', 'PlaceAccount', 'GrantAccess', 'ConfigureAccount', 'NotifyAdmin', 'RecordReady', 'RecordFailure', 'NotifyFailure'].sort(),
     );
+    expect(states.map(([n]) => n)).toEqual(expect.arrayContaining(['WaitForAccount', 'ProvisioningFailed']));
     expect(definition.StartAt).toBe('CreateAccount');
-    expect(tasks.length).toBeGreaterThan(0);
   });
 
   it('names Lambda functions by their Serverless function key, not by ARN', () => {
-    for (const [name, task] of tasks) {
-      expect({ name, resource: task.Resource }).toEqual({ name, resource: expect.stringMatching(/^[a-z][A-Za-z0-9]*$/) });
+    for (const [name, state] of tasks) {
+      expect({ name, resource: state.Resource }).toEqual({ name, resource: expect.stringMatching(/^[a-z][A-Za-z0-9]*$/) });
     }
   });
 
@@ -92,29 +156,50 @@ describe('error handling', () => {
   const everyErrorEquals = states.flatMap(([name, s]) =>
     [...(s.Retry ?? []), ...(s.Catch ?? [])].flatMap((r) => r.ErrorEquals.map((error) => ({ state: name, error }))),
   );
+  const namedIn = (state: State) => new Set([...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((r) => r.ErrorEquals));
 
-  it('only names errors that errors.ts defines or the platform raises', () => {
+  it('only names errors that errors.ts declares or the platform raises', () => {
     expect(everyErrorEquals.length).toBeGreaterThan(0);
-    const unknown = everyErrorEquals.filter(({ error }) => !knownNames.has(error));
-    expect(unknown).toEqual([]);
+    const known = new Set([...errorClassNames, ...PLATFORM_NAMES]);
+    expect(everyErrorEquals.filter(({ error }) => !known.has(error))).toEqual([]);
   });
 
-  it.each(tasks)('%s retries every retryable error', (_name, task) => {
-    const retried = new Set((task.Retry ?? []).flatMap((r) => r.ErrorEquals));
-    for (const error of RETRYABLE_ERROR_NAMES) expect(retried).toContain(error);
+  describe("every error class a task can throw is named in that task's Retry or Catch", () => {
+    let constructed = new Map<string, Set<string>>();
+    // Bundled once for the block; a build error fails these tests, not the whole file.
+    beforeAll(() => {
+      constructed = constructedByTask();
+    });
+
+    it('reads what the tasks construct (the check is live)', () => {
+      expect([...constructed.keys()].sort()).toEqual(tasks.map(([n]) => n).sort());
+      expect(constructed.get('CheckAccountStatus')).toContain('AccountCreationTimedOutError');
+      expect(constructed.get('ConfigureAccount')).toContain('RoleNotReadyError');
+      expect(constructed.get('GrantAccess')).toContain('GrantCapacityError');
+      expect(constructed.get('NotifyAdmin')).toContain('NotConfiguredError');
+      // Every task validates its input.
+      for (const [, names] of constructed) expect(names).toContain('InvalidInputError');
+    });
+
+    it.each(tasks)('%s', (name, state) => {
+      const named = namedIn(state);
+      expect([...constructed.get(name)!].filter((c) => !named.has(c))).toEqual([]);
+    });
+
+    it('every other class is raised only at the HTTP, Slack and webhook entry points', () => {
+      const thrownByTasks = new Set([...constructed.values()].flatMap((names) => [...names]));
+      expect(errorClassNames.filter((c) => !thrownByTasks.has(c)).sort()).toEqual(Object.keys(NOT_TASK_FACING).sort());
+    });
   });
 
-  it.each(tasks)('%s retries the Lambda service errors', (_name, task) => {
-    expect(lambdaServiceErrors).toEqual(
-      expect.arrayContaining(['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.ClientExecutionTimeoutException']),
-    );
-    const retried = new Set((task.Retry ?? []).flatMap((r) => r.ErrorEquals));
-    for (const error of lambdaServiceErrors) expect(retried).toContain(error);
+  it.each(tasks)('%s retries RetryableAwsError and the Lambda service errors', (_name, state) => {
+    const retried = new Set((state.Retry ?? []).flatMap((r) => r.ErrorEquals));
+    for (const error of ['RetryableAwsError', ...LAMBDA_SERVICE_ERRORS]) expect(retried).toContain(error);
   });
 
-  it.each(tasks)('%s retries with full jitter and a bounded number of attempts', (_name, task) => {
-    expect(task.Retry?.length).toBeGreaterThan(0);
-    for (const retrier of task.Retry ?? []) {
+  it.each(tasks)('%s retries with full jitter and a bounded number of attempts', (_name, state) => {
+    expect(state.Retry?.length).toBeGreaterThan(0);
+    for (const retrier of state.Retry ?? []) {
       expect(retrier.JitterStrategy).toBe('FULL');
       expect(Number.isInteger(retrier.MaxAttempts)).toBe(true);
       expect(retrier.MaxAttempts).toBeGreaterThanOrEqual(1);
@@ -123,23 +208,42 @@ describe('error handling', () => {
     }
   });
 
-  it.each(tasks)('%s never retries a terminal error or everything', (_name, task) => {
-    const retried = (task.Retry ?? []).flatMap((r) => r.ErrorEquals);
-    for (const error of [...TERMINAL_ERROR_NAMES, 'States.ALL']) expect(retried).not.toContain(error);
+  it.each(tasks)('%s never retries what retrying cannot fix, or everything', (_name, state) => {
+    const retried = (state.Retry ?? []).flatMap((r) => r.ErrorEquals);
+    for (const error of [...UNRECOVERABLE, 'States.ALL']) expect(retried).not.toContain(error);
   });
 
-  it.each(tasks)('%s catches whatever is left and moves on to a real state', (_name, task) => {
-    expect(task.Catch?.length).toBeGreaterThan(0);
-    const caught = (task.Catch ?? []).flatMap((c) => c.ErrorEquals);
-    expect(caught).toContain('States.ALL');
-    for (const catcher of task.Catch ?? []) expect(states.map(([n]) => n)).toContain(catcher.Next);
-  });
-
-  it('sends every failure of the provisioning steps to RecordFailure', () => {
-    for (const name of ['CreateAccount', 'CheckAccountStatus', 'PlaceAccount']) {
-      const task = states.find(([n]) => n === name)?.[1];
-      expect(task?.Catch?.map((c) => c.Next)).toEqual(['RecordFailure']);
+  it('gives every task the same retries; ConfigureAccount adds one for the new role in front', () => {
+    const shared = task('CreateAccount').Retry!;
+    for (const [name, state] of tasks) {
+      if (name !== 'ConfigureAccount') expect({ name, retry: state.Retry }).toEqual({ name, retry: shared });
     }
+    expect(task('ConfigureAccount').Retry).toEqual([
+      { ErrorEquals: ['RoleNotReadyError'], IntervalSeconds: 3, BackoffRate: 1.5, MaxAttempts: 10, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
+      ...shared,
+    ]);
+  });
+
+  it.each(tasks)('%s names what retrying cannot fix, then catches the rest with States.ALL alone and last', (_name, state) => {
+    expect((state.Catch ?? []).map((c) => c.ErrorEquals)).toEqual([UNRECOVERABLE, ['States.ALL']]);
+  });
+
+  // Where each task's failures go: the errors caught by name land exactly where the catch-all sends the rest.
+  it.each([
+    ['CreateAccount', 'RecordFailure', '$.error'],
+    ['CheckAccountStatus', 'RecordFailure', '$.error'],
+    ['PlaceAccount', 'RecordFailure', '$.error'],
+    ['GrantAccess', 'ConfigureAccount', '$.grantError'],
+    ['ConfigureAccount', 'NotifyAdmin', '$.configureError'],
+    ['NotifyAdmin', 'RecordReady', '$.notifyError'],
+    ['RecordReady', 'RecordFailure', '$.error'],
+    ['RecordFailure', 'ProvisioningFailed', '$.recordError'],
+    ['NotifyFailure', 'ProvisioningFailed', '$.notifyError'],
+  ])('%s sends every failure to %s, under %s', (name, next, resultPath) => {
+    expect(task(name).Catch?.map((c) => ({ Next: c.Next, ResultPath: c.ResultPath }))).toEqual([
+      { Next: next, ResultPath: resultPath },
+      { Next: next, ResultPath: resultPath },
+    ]);
   });
 });
 
@@ -148,21 +252,56 @@ describe('error classes', () => {
   const exported = Object.entries(errors as Record<string, unknown>).filter(
     (entry): entry is [string, ErrorClass] => typeof entry[1] === 'function' && entry[1].prototype instanceof Error,
   );
-  /** The abstract base every concrete error extends; it is never thrown itself. */
-  const ABSTRACT = new Set(['SwitchyardError']);
 
-  it('lists every concrete exported error class in ERROR_CLASS_NAMES, and only those', () => {
-    const concrete = exported.map(([name]) => name).filter((name) => !ABSTRACT.has(name));
-    expect([...concrete].sort()).toEqual([...ERROR_CLASS_NAMES].sort());
+  it('reads the classes from errors.ts (the parse is live)', () => {
+    expect(errorClassNames).toEqual(expect.arrayContaining(['InvalidInputError', 'RetryableAwsError', 'AwsRequestRejectedError', 'RoleNotReadyError']));
+    expect(declaredClasses.filter((c) => c.abstract).map((c) => c.className)).toEqual(['SwitchyardError']);
   });
 
-  it.each([...ERROR_CLASS_NAMES])('%s sets name to exactly that string', (className) => {
-    const ErrorClass = (errors as unknown as Record<string, ErrorClass>)[className];
-    expect(ErrorClass).toBeDefined();
-    const instance = new ErrorClass!('dummy', 'dummy message', []);
+  it('exports exactly the classes the source declares', () => {
+    expect(exported.map(([name]) => name).sort()).toEqual(declaredClasses.map((c) => c.className).sort());
+  });
+
+  it('names each concrete class after itself, ending in Error', () => {
+    for (const { className, name } of declaredClasses.filter((c) => !c.abstract)) {
+      expect({ className, name }).toEqual({ className, name: className });
+      expect(className).toMatch(/Error$/);
+    }
+  });
+
+  const cause = new Error('what the SDK threw');
+  /** One instance of every class, each given `cause`; a new class needs a row here. */
+  const withCause: Record<string, () => Error> = {
+    InvalidInputError: () => new errors.InvalidInputError('m', [], { cause }),
+    UnauthorizedError: () => new errors.UnauthorizedError('m', [], { cause }),
+    NotConfiguredError: () => new errors.NotConfiguredError('m', { cause }),
+    NotFoundError: () => new errors.NotFoundError('m', { cause }),
+    MethodNotAllowedError: () => new errors.MethodNotAllowedError('m', { cause }),
+    ConflictError: () => new errors.ConflictError('NAME_TAKEN', 'm', [], { cause }),
+    PayloadTooLargeError: () => new errors.PayloadTooLargeError('m', { cause }),
+    UnsupportedMediaTypeError: () => new errors.UnsupportedMediaTypeError('m', { cause }),
+    OuNotFoundError: () => new errors.OuNotFoundError('m', { cause }),
+    AccountQuotaExceededError: () => new errors.AccountQuotaExceededError('m', { cause }),
+    RetryableAwsError: () => new errors.RetryableAwsError('m', 'ThrottlingException', { cause }),
+    AwsRequestRejectedError: () => new errors.AwsRequestRejectedError('m', 'AccessDeniedException', { cause }),
+    AccountCreationTimedOutError: () => new errors.AccountCreationTimedOutError('m', { cause }),
+    EnvironmentStateError: () => new errors.EnvironmentStateError('m', { cause }),
+    NotReadyError: () => new errors.NotReadyError('m', { cause }),
+    RoleNotReadyError: () => new errors.RoleNotReadyError('m', { cause }),
+    GrantCapacityError: () => new errors.GrantCapacityError('m', { cause }),
+    InvalidStoredRecordError: () => new errors.InvalidStoredRecordError('m', { cause }),
+  };
+
+  it('has a row here for every class', () => {
+    expect(Object.keys(withCause).sort()).toEqual([...errorClassNames].sort());
+  });
+
+  it.each(Object.entries(withCause))('%s keeps its name and the cause it is given', (className, make) => {
+    const instance = make();
     expect(instance).toBeInstanceOf(Error);
     expect(instance.name).toBe(className);
-    expect(className).toMatch(/Error$/);
+    expect(instance.message).toBe('m');
+    expect(instance.cause).toBe(cause);
   });
 
   it('keeps the name on an instance even when the class is renamed (as a minifier would)', () => {
@@ -175,10 +314,9 @@ describe('error classes', () => {
     }
   });
 
-  it('classifies each Switchyard error as either retryable or terminal, never both', () => {
-    const retryable = new Set<string>(RETRYABLE_ERROR_NAMES);
-    for (const name of TERMINAL_ERROR_NAMES) expect(retryable.has(name)).toBe(false);
-    for (const name of [...RETRYABLE_ERROR_NAMES, ...TERMINAL_ERROR_NAMES]) expect(ERROR_CLASS_NAMES).toContain(name);
+  it('lists as retryable only what the state machine retries, and as terminal only what it never does', () => {
+    expect(errors.RETRYABLE_ERROR_NAMES).toEqual(['RetryableAwsError']);
+    for (const name of errors.TERMINAL_ERROR_NAMES) expect(UNRECOVERABLE).toContain(name);
   });
 });
 

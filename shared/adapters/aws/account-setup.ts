@@ -43,7 +43,7 @@ export class StsAccountSetup implements AccountSetup {
       if (errorName(error) === 'AccessDenied' || errorName(error) === 'AccessDeniedException') {
         // What STS said goes along: once the retries are spent it is what the timeline shows.
         const code = awsErrorCode(error);
-        throw new RoleNotReadyError(formatAwsProblem({ service: 'STS', code, message: errorMessage(error), fix: awsFix({ service: 'STS', operation: 'AssumeRole', roleName }, code) }));
+        throw new RoleNotReadyError(formatAwsProblem({ service: 'STS', code, message: errorMessage(error), fix: awsFix({ service: 'STS', operation: 'AssumeRole', roleName }, code) }), { cause: error });
       }
       throw mapUnlistedAwsError('AssumeRole', error, { service: 'STS', roleName });
     }

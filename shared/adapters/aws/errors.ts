@@ -127,5 +127,5 @@ export function rejectedError(operation: string, error: unknown, context: CallCo
 export function mapUnlistedAwsError(operation: string, error: unknown, context: CallContext = {}): Error {
   if (isTransient(error) || awsFault(error) === 'server') return retryableError(operation, error, context);
   if (awsFault(error) === 'client') return rejectedError(operation, error, context);
-  return error instanceof Error ? error : new Error(String(error));
+  return error instanceof Error ? error : new Error(String(error), { cause: error });
 }

@@ -63,7 +63,7 @@ class RaceError extends Error {
     readonly operation: string,
     readonly error: unknown,
   ) {
-    super(`${operation} raced another writer`);
+    super(`${operation} raced another writer`, { cause: error });
     this.name = 'RaceError';
   }
 }

@@ -46,14 +46,14 @@ export function mapOrganizationsError(operation: string, error: unknown): Error 
   if (name === 'ConstraintViolationException') {
     const reason = (error as { Reason?: string }).Reason;
     if (reason === 'ACCOUNT_NUMBER_LIMIT_EXCEEDED') {
-      return new AccountQuotaExceededError('The organization has reached its maximum number of accounts; close unused accounts or ask AWS Support to raise the quota.');
+      return new AccountQuotaExceededError('The organization has reached its maximum number of accounts; close unused accounts or ask AWS Support to raise the quota.', { cause: error });
     }
     if (reason === 'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED') {
-      return new AccountQuotaExceededError('AWS Organizations refused another account today: the daily account-creation rate limit is reached. Try again tomorrow or ask AWS Support to raise it.');
+      return new AccountQuotaExceededError('AWS Organizations refused another account today: the daily account-creation rate limit is reached. Try again tomorrow or ask AWS Support to raise it.', { cause: error });
     }
     return rejectedError(operation, error, { ...ORGANIZATIONS, ...(reason ? { detail: `reason ${reason}` } : {}) });
   }
-  if (name === 'DestinationParentNotFoundException') return new OuNotFoundError(`The destination organizational unit for ${operation} does not exist.`);
+  if (name === 'DestinationParentNotFoundException') return new OuNotFoundError(`The destination organizational unit for ${operation} does not exist.`, { cause: error });
   if (ORGANIZATIONS_REJECTED.has(name)) return rejectedError(operation, error, ORGANIZATIONS);
   return mapUnlistedAwsError(operation, error, ORGANIZATIONS);
 }

@@ -63,6 +63,6 @@ export function verifyStandardWebhook(secret: string, rawBody: string, headers: 
     // signature (401); the caller reads the body as what it is (400, or 415 for one that is not JSON).
     standardWebhook(secret).verify(rawBody, sent, { jsonParse: false });
   } catch (error) {
-    throw new UnauthorizedError(`The webhook signature did not verify: ${(error as Error).message}`);
+    throw new UnauthorizedError(`The webhook signature did not verify: ${(error as Error).message}`, [], { cause: error });
   }
 }

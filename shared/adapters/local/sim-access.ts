@@ -27,7 +27,7 @@ export class SimulatedAccess implements AccountSetup, RoleProbe {
     } catch (error) {
       if (error instanceof SimulatedAwsError && error.name === 'AccessDenied') {
         // As StsAccountSetup words it, so the local timeline reads as the deployed one does.
-        throw new RoleNotReadyError(formatAwsProblem({ service: 'STS', code: error.name, message: error.message, fix: awsFix({ service: 'STS', operation: 'AssumeRole', roleName }, error.name) }));
+        throw new RoleNotReadyError(formatAwsProblem({ service: 'STS', code: error.name, message: error.message, fix: awsFix({ service: 'STS', operation: 'AssumeRole', roleName }, error.name) }), { cause: error });
       }
       throw error;
     }
