@@ -1,6 +1,8 @@
+import { functionTable } from '../functions/index.cjs';
+
 /**
- * The HTTP routes API Gateway serves, for the local server. A test checks this table against the
- * httpApi events in functions/*\/function.yml, so the two cannot drift apart.
+ * The HTTP routes API Gateway serves, for the local server: the `httpApi` events of every
+ * functions/*\/function.yml, read when the runtime starts (functions/index.cjs, as serverless.yml reads them).
  */
 export interface Route {
   method: string;
@@ -9,21 +11,20 @@ export interface Route {
   fn: string;
 }
 
-export const ROUTES: Route[] = [
-  { method: 'POST', path: '/environments', fn: 'createEnvironment' },
-  { method: 'GET', path: '/environments', fn: 'listEnvironments' },
-  { method: 'GET', path: '/environments/{id}', fn: 'getEnvironment' },
-  { method: 'GET', path: '/environments/{id}/switch-role', fn: 'getSwitchRole' },
-  { method: 'GET', path: '/switch-roles', fn: 'listSwitchRoles' },
-  { method: 'GET', path: '/rejections', fn: 'listRejections' },
-  { method: 'POST', path: '/slack/commands', fn: 'slackCommand' },
-  { method: 'POST', path: '/webhooks/provision', fn: 'provisionWebhook' },
-  { method: 'POST', path: '/drift-checks', fn: 'checkDrift' },
-  { method: 'GET', path: '/drift', fn: 'getDrift' },
-];
+/** An EventBridge rule that targets a function: exact source and detail-type. */
+export interface EventRule {
+  source: string;
+  detailType: string;
+  /** Serverless function key. */
+  fn: string;
+}
 
-/** The EventBridge rules that target functions (checked against functions/*\/function.yml too). */
-export const EVENT_RULES = [{ source: 'switchyard.requests', detailType: 'Environment Requested', fn: 'requestFromEvent' }];
+const table = functionTable();
+
+export const ROUTES: Route[] = table.flatMap((f) => f.routes.map((r) => ({ ...r, fn: f.key })));
+
+/** The `eventBridge` events of every function.yml. */
+export const EVENT_RULES: EventRule[] = table.flatMap((f) => f.rules.map((r) => ({ ...r, fn: f.key })));
 
 export type RouteMatch = { route: Route; params: Record<string, string> } | { allowed: string[] } | undefined;
 

@@ -19,6 +19,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { loadDefinition, functionLogicalId, taskFunctionKeys } = require('../../statemachines/provision-environment.cjs');
 const { readZipDirectory } = require('./zip.cjs');
+const { functionTable } = require('../../functions/index.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OSLS = path.join(ROOT, 'node_modules', '.bin', 'osls');
@@ -709,6 +710,39 @@ check('http api: every route exists; AWS_IAM on all but the signature-verified S
   }
   if (problems.length) fail(problems.join('; '));
   return routes.map((r) => r.Properties.RouteKey).sort().join(', ');
+});
+
+check('local runtime: the functions, HTTP API routes and EventBridge rules it reads from function.yml are the template\'s', ({ template }) => {
+  const local = functionTable();
+  const keyById = new Map(local.map((f) => [functionLogicalId(f.key), f.key]));
+  const fnOf = (value) => [...keyById].find(([id]) => refersTo(value, id))?.[1] ?? JSON.stringify(value);
+  const deployed = { functions: [], routes: [], rules: [] };
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type === 'AWS::Lambda::Function') deployed.functions.push(keyById.get(id) ?? id);
+    if (r.Type === 'AWS::ApiGatewayV2::Route') {
+      const integrationId = JSON.stringify(r.Properties.Target).match(/"(HttpApiIntegration\w+)"/)?.[1];
+      deployed.routes.push(`${r.Properties.RouteKey} -> ${fnOf(template.Resources[integrationId]?.Properties.IntegrationUri)}`);
+    }
+    if (r.Type === 'AWS::Events::Rule') {
+      const pattern = r.Properties.EventPattern ?? {};
+      for (const target of asArray(r.Properties.Targets).filter((t) => [...keyById.keys()].some((fnId) => refersTo(t.Arn, fnId)))) {
+        for (const source of asArray(pattern.source)) for (const type of asArray(pattern['detail-type'])) deployed.rules.push(`${source} / ${type} -> ${fnOf(target.Arn)}`);
+      }
+    }
+  }
+  const served = {
+    functions: local.map((f) => f.key),
+    routes: local.flatMap((f) => f.routes.map((r) => `${r.method} ${r.path} -> ${f.key}`)),
+    rules: local.flatMap((f) => f.rules.map((r) => `${r.source} / ${r.detailType} -> ${f.key}`)),
+  };
+  const problems = [];
+  for (const what of Object.keys(served)) {
+    const want = [...deployed[what]].sort();
+    const got = [...served[what]].sort();
+    if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${what}: local [${got.join(', ')}], template [${want.join(', ')}]`);
+  }
+  if (problems.length) fail(problems.join('; '));
+  return `${served.functions.length} functions, ${served.routes.length} routes, ${served.rules.length} rule(s)`;
 });
 
 check('iam: no Allow statement anywhere has a wildcard action ("*", "service:*") or NotAction', ({ template }) => {
