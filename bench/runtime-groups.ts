@@ -56,7 +56,7 @@ async function post(rt: Runtime, body: unknown): Promise<string> {
 async function untilFinal(rt: Runtime, ids: string[], deadlineMs: number): Promise<void> {
   const end = Date.now() + deadlineMs;
   for (;;) {
-    const envs = await Promise.all(ids.map((id) => rt.deps.registry.get(id)));
+    const envs = await Promise.all(ids.map((id) => rt.deps.environments.get(id)));
     if (envs.every((e) => e && (e.status === 'READY' || e.status === 'FAILED'))) return;
     if (Date.now() > end) throw new Error(`not every environment finished within ${deadlineMs / 1000} s`);
     await sleep(100);
@@ -110,7 +110,7 @@ export async function provisioning(opts: { createSeconds?: number; samples?: num
     const delays: number[] = [];
     const perExecution: number[] = [];
     for (const id of ids) {
-      const env = (await rt.deps.registry.get(id))!;
+      const env = (await rt.deps.environments.get(id))!;
       if (env.status !== 'READY') throw new Error(`${env.name} ended ${env.status}: ${env.failure?.message}`);
       const readyAt = Date.parse(env.timeline.findLast((t) => t.status === 'READY')!.at);
       delays.push(readyAt - new Date(completed.get(env.name)!).getTime());
@@ -156,7 +156,7 @@ export async function throughput(opts: { requests?: number; createSeconds?: numb
     const ids = await Promise.all(names.map((name) => post(rt, { name, ou: 'Sandbox/Playground' })));
     await untilFinal(rt, ids, 900_000);
     const wall = (Date.now() - started) / 1000;
-    const envs = await Promise.all(ids.map((id) => rt.deps.registry.get(id)));
+    const envs = await Promise.all(ids.map((id) => rt.deps.environments.get(id)));
     const accounts = rt.sim!.accountsView().filter((a) => names.includes(a.name));
     return {
       requests,

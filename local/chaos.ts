@@ -85,7 +85,7 @@ export async function chaos(opts: ChaosOptions = {}): Promise<ChaosReport> {
     while (Date.now() < deadline && final.size < ids.size) {
       for (const [name, id] of ids) {
         if (final.has(name)) continue;
-        const env = await runtime.deps.registry.get(id);
+        const env = await runtime.deps.environments.get(id);
         if (env && (env.status === 'READY' || env.status === 'FAILED')) final.set(name, env.status);
       }
       if (final.size < ids.size) await sleep(250);

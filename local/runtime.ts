@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AwsOrganization, createOrganizationsClient } from '../shared/adapters/aws/organizations';
-import { DynamoRegistry, createDynamoDocumentClient, ensureRegistryTable } from '../shared/adapters/aws/dynamodb-registry';
+import { dynamoStores } from '../shared/adapters/aws/dynamodb-stores';
+import { createDynamoDocumentClient, ensureRegistryTable } from '../shared/adapters/aws/dynamodb-table';
 import { LocalWorkflow, type StateEvent, type TaskFunction } from '../shared/adapters/local/local-workflow';
 import { SimulatedAccess } from '../shared/adapters/local/sim-access';
 import { IamAccessGrants, createIamClient } from '../shared/adapters/aws/iam-grants';
@@ -17,7 +18,7 @@ import { simOrganizationsClient } from '../shared/adapters/local/sim-org-transpo
 import { simIamClient, simStsClient } from '../shared/adapters/local/sim-iam-transport';
 import { parseFaults } from '../shared/adapters/local/sim-faults';
 import { loadConfig } from '../shared/lambda/config';
-import { systemClock, type Channel, type Clock } from '../shared/ports';
+import { systemClock, type Channel, type Clock, type Stores } from '../shared/ports';
 import type { Deps } from '../shared/use-cases/deps';
 import type { DriftReport } from '../shared/domain/drift';
 import { checkDrift } from '../shared/use-cases/drift-check';
@@ -116,11 +117,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
 
   const closers: Array<() => Promise<void>> = [];
-  let registry: DynamoRegistry;
+  let stores: Stores;
   if (opts.aws) {
     const doc = createDynamoDocumentClient();
     if (env.SWITCHYARD_ENSURE_TABLE === 'true') await ensureRegistryTable(doc as unknown as DynamoDBClient, config.REGISTRY_TABLE);
-    registry = new DynamoRegistry(doc, config.REGISTRY_TABLE);
+    stores = dynamoStores(doc, config.REGISTRY_TABLE, clock);
   } else {
     // Checked against its journal first: a damaged registry is rebuilt whole or the start stops, naming the file.
     const local = await openLocalRegistry({ dataDir, tableName: config.REGISTRY_TABLE, print }).catch(async (error: unknown) => {
@@ -128,7 +129,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       throw error;
     });
     closers.push(local.close);
-    registry = new DynamoRegistry(DynamoDBDocumentClient.from(local.client, { marshallOptions: { removeUndefinedValues: true } }), config.REGISTRY_TABLE);
+    stores = dynamoStores(DynamoDBDocumentClient.from(local.client, { marshallOptions: { removeUndefinedValues: true } }), config.REGISTRY_TABLE, clock);
   }
 
   let sim: SimulatedOrganization | undefined;
@@ -139,7 +140,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const fresh = !existsSync(join(dataDir, 'organization.json'));
     try {
       // A missing or damaged organization file stops the start (naming it) rather than become a new, empty organization.
-      if (fresh) await checkOrganizationFile(dataDir, registry);
+      if (fresh) await checkOrganizationFile(dataDir, stores.environments);
       sim = new SimulatedOrganization({
         dataDir,
         clock,
@@ -177,7 +178,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const deps: Deps = {
     config,
     clock,
-    registry,
+    ...stores,
     organization,
     channels,
     workflow,
@@ -226,7 +227,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   writeFileSync(join(dataDir, RUNTIME_URL_FILE), url);
   const resumed: string[] = [];
   if (opts.resume !== false) {
-    for (const active of await registry.listActive()) {
+    for (const active of await stores.environments.listActive()) {
       await workflow.start(active.executionName, { id: active.id });
       resumed.push(active.id);
     }

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { BatchWriteItemCommand, DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { ClassicLevel } from 'classic-level';
 import dynalite from 'dynalite';
-import { REGISTRY_TABLE_DEFINITION, ensureRegistryTable } from '../shared/adapters/aws/dynamodb-registry';
+import { REGISTRY_TABLE_DEFINITION, ensureRegistryTable } from '../shared/adapters/aws/dynamodb-table';
 import { organizationFilePath } from '../shared/adapters/local/sim-org';
-import type { Registry } from '../shared/ports';
+import type { EnvironmentStore } from '../shared/ports';
 import { formDigest, itemForm, readJournal, recordId, RegistryJournal, wireItem, type JournalContents, type StoredRecord } from './registry-journal';
 
 /**
@@ -249,10 +249,10 @@ export async function openLocalRegistry(opts: { dataDir: string; tableName: stri
  * A missing organization file would start a new, empty simulated organization under environments
  * whose accounts were in the old one: refused, as a damaged file is (sim-org.ts names those).
  */
-export async function checkOrganizationFile(dataDir: string, registry: Pick<Registry, 'listAll'>): Promise<void> {
+export async function checkOrganizationFile(dataDir: string, environments: Pick<EnvironmentStore, 'listAll'>): Promise<void> {
   const file = organizationFilePath(dataDir);
   if (existsSync(file)) return;
-  const withAccounts = (await registry.listAll()).filter((env) => env.accountId);
+  const withAccounts = (await environments.listAll()).filter((env) => env.accountId);
   if (!withAccounts.length) return;
   const ids = withAccounts.slice(0, 5).map((env) => `${env.id} → ${env.accountId}`).join(', ') + (withAccounts.length > 5 ? `, … ${withAccounts.length - 5} more` : '');
   throw new Error(

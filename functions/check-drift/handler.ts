@@ -12,7 +12,7 @@ import { awsDriftRecheck } from '../../shared/lambda/aws/drift-queue';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsChannels } from '../../shared/lambda/aws/notifier';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
-import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsDeliveries, awsDriftReports, awsEnvironments } from '../../shared/lambda/aws/registry';
 import { awsSecrets } from '../../shared/lambda/aws/secrets';
 import { systemClock } from '../../shared/ports';
 import { checkDrift, type DriftDeps } from '../../shared/use-cases/drift-check';
@@ -98,7 +98,9 @@ export const handler = build(
     return {
       config,
       clock: systemClock,
-      registry: awsRegistry(config),
+      environments: awsEnvironments(config),
+      driftReports: awsDriftReports(config),
+      deliveries: awsDeliveries(config),
       organization: awsOrganization(),
       events: awsEvents(config),
       channels: awsChannels(config, awsSecrets(config)),

@@ -2,13 +2,13 @@ import { NotFoundError } from '../../shared/domain/errors';
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler, json } from '../../shared/lambda/http';
 import { lazy } from '../../shared/lambda/lazy';
-import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsDriftReports } from '../../shared/lambda/aws/registry';
 import type { Deps } from '../../shared/use-cases/deps';
 
 /** GET /drift: the latest drift report, findings first seen when, confirmed or not. */
-export const build = (deps: () => Pick<Deps, 'config' | 'registry'>) =>
+export const build = (deps: () => Pick<Deps, 'config' | 'driftReports'>) =>
   httpHandler(async () => {
-    const report = await deps().registry.latestDriftReport();
+    const report = await deps().driftReports.latest();
     if (!report) throw new NotFoundError('No drift check has run yet; POST /drift-checks runs one now.');
     return json(200, report);
   });
@@ -16,6 +16,6 @@ export const build = (deps: () => Pick<Deps, 'config' | 'registry'>) =>
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, registry: awsRegistry(config) };
+    return { config, driftReports: awsDriftReports(config) };
   }),
 );

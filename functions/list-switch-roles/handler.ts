@@ -2,7 +2,7 @@ import { parseFormat, parseSourceProfile, SWITCH_ROLE_FILE_FORMATS, switchRoleFi
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler, text } from '../../shared/lambda/http';
 import { lazy } from '../../shared/lambda/lazy';
-import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsEnvironments } from '../../shared/lambda/aws/registry';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { switchRolesFile } from '../../shared/use-cases/switch-roles';
@@ -11,7 +11,7 @@ import { switchRolesFile } from '../../shared/use-cases/switch-roles';
  * GET /switch-roles?format=aws-config|extension&source_profile=NAME: one file with a profile per
  * READY environment, ready to append to ~/.aws/config or paste into aws-extend-switch-roles.
  */
-export const build = (deps: () => Pick<Deps, 'config' | 'registry' | 'clock'>) =>
+export const build = (deps: () => Pick<Deps, 'config' | 'environments' | 'clock'>) =>
   httpHandler(async (req) => {
     const d = deps();
     const format = parseFormat(req.query.format, SWITCH_ROLE_FILE_FORMATS, 'aws-config');
@@ -25,6 +25,6 @@ export const build = (deps: () => Pick<Deps, 'config' | 'registry' | 'clock'>) =
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, registry: awsRegistry(config), clock: systemClock };
+    return { config, environments: awsEnvironments(config), clock: systemClock };
   }),
 );

@@ -3,18 +3,18 @@ import { lazy } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
 import { IdInputSchema } from '../../shared/lambda/task-inputs';
 import { awsChannels } from '../../shared/lambda/aws/notifier';
-import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsDeliveries, awsEnvironments } from '../../shared/lambda/aws/registry';
 import { awsSecrets } from '../../shared/lambda/aws/secrets';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { notifyAdminStep } from '../../shared/use-cases/provision-steps';
 
 /** NotifyAdmin: Sends the admin the switch-role details, once. */
-export const build = (deps: () => Pick<Deps, 'registry' | 'channels' | 'clock' | 'config'>) => taskHandler('NotifyAdmin', IdInputSchema, (input) => notifyAdminStep(deps(), input));
+export const build = (deps: () => Pick<Deps, 'environments' | 'deliveries' | 'channels' | 'clock' | 'config'>) => taskHandler('NotifyAdmin', IdInputSchema, (input) => notifyAdminStep(deps(), input));
 
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, registry: awsRegistry(config), channels: awsChannels(config, awsSecrets(config)) };
+    return { config, clock: systemClock, environments: awsEnvironments(config), deliveries: awsDeliveries(config), channels: awsChannels(config, awsSecrets(config)) };
   }),
 );

@@ -5,14 +5,14 @@ import { httpHandler, jsonBody } from '../../shared/lambda/http';
 import { lazy } from '../../shared/lambda/lazy';
 import { requestReply } from '../../shared/lambda/replies';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
-import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsEnvironments, awsIdempotency } from '../../shared/lambda/aws/registry';
 import { awsSecrets } from '../../shared/lambda/aws/secrets';
 import { awsWorkflow } from '../../shared/lambda/aws/workflow';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
 
-type RouteDeps = Pick<Deps, 'config' | 'clock' | 'registry' | 'organization' | 'workflow' | 'secrets'>;
+type RouteDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'organization' | 'workflow' | 'secrets'>;
 
 /**
  * POST /webhooks/provision, signed per Standard Webhooks. The signature covers `{id}.{timestamp}.{body}`
@@ -35,6 +35,6 @@ export const build = (deps: () => RouteDeps) =>
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, registry: awsRegistry(config), organization: awsOrganization(), workflow: awsWorkflow(config), secrets: awsSecrets(config) };
+    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), organization: awsOrganization(), workflow: awsWorkflow(config), secrets: awsSecrets(config) };
   }),
 );

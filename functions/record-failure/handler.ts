@@ -3,17 +3,17 @@ import { lazy } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
 import { OutcomeInputSchema } from '../../shared/lambda/task-inputs';
 import { awsEvents } from '../../shared/lambda/aws/events';
-import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsCreationSlots, awsEnvironments } from '../../shared/lambda/aws/registry';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { recordFailureStep } from '../../shared/use-cases/provision-steps';
 
 /** RecordFailure: Marks the environment FAILED with the reason and a fix, whichever step failed. */
-export const build = (deps: () => Pick<Deps, 'registry' | 'clock' | 'events' | 'config'>) => taskHandler('RecordFailure', OutcomeInputSchema, (input) => recordFailureStep(deps(), input));
+export const build = (deps: () => Pick<Deps, 'environments' | 'creationSlots' | 'clock' | 'events' | 'config'>) => taskHandler('RecordFailure', OutcomeInputSchema, (input) => recordFailureStep(deps(), input));
 
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, registry: awsRegistry(config), events: awsEvents(config) };
+    return { config, clock: systemClock, environments: awsEnvironments(config), creationSlots: awsCreationSlots(config), events: awsEvents(config) };
   }),
 );

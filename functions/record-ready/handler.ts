@@ -3,17 +3,17 @@ import { lazy } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
 import { OutcomeInputSchema } from '../../shared/lambda/task-inputs';
 import { awsEvents } from '../../shared/lambda/aws/events';
-import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsEnvironments } from '../../shared/lambda/aws/registry';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { recordReadyStep } from '../../shared/use-cases/provision-steps';
 
 /** RecordReady: Marks the environment READY. */
-export const build = (deps: () => Pick<Deps, 'registry' | 'clock' | 'events' | 'config'>) => taskHandler('RecordReady', OutcomeInputSchema, (input) => recordReadyStep(deps(), input));
+export const build = (deps: () => Pick<Deps, 'environments' | 'clock' | 'events' | 'config'>) => taskHandler('RecordReady', OutcomeInputSchema, (input) => recordReadyStep(deps(), input));
 
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, registry: awsRegistry(config), events: awsEvents(config) };
+    return { config, clock: systemClock, environments: awsEnvironments(config), events: awsEvents(config) };
   }),
 );

@@ -7,7 +7,7 @@ import { lazy } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
-import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsDeliveries, awsEnvironments, awsIdempotency, awsRejections } from '../../shared/lambda/aws/registry';
 import { awsWorkflow } from '../../shared/lambda/aws/workflow';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
@@ -20,7 +20,7 @@ const EventSchema = deferredSchema(() =>
   z.object({ id: z.string().min(1).max(128), source: z.string().max(256).optional(), 'detail-type': z.string().max(128).optional(), detail: z.unknown() }).passthrough(),
 );
 
-type EventDeps = Pick<Deps, 'config' | 'clock' | 'registry' | 'organization' | 'workflow' | 'events'>;
+type EventDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'rejections' | 'deliveries' | 'organization' | 'workflow' | 'events'>;
 
 /** `Environment Requested` events (source switchyard.requests) from EventBridge, including Slack's hand-over. */
 export const build = (deps: () => EventDeps) =>
@@ -33,7 +33,7 @@ export const build = (deps: () => EventDeps) =>
       const key = { subject: event.id, kind: outcome.accepted ? 'accepted' : 'rejected', channel: 'slack-response' };
       const post = () => postToResponseUrl(replyTo.slackResponseUrl!, payload, { allowedPrefixes: d.config.SLACK_RESPONSE_URL_PREFIXES });
       // The reply is a courtesy: the request itself has been handled, so a Slack outage must not retry it.
-      await sendOnce(d.registry, key, () => d.clock.now(), post).catch(() => undefined);
+      await sendOnce(d.deliveries, key, () => d.clock.now(), post).catch(() => undefined);
     });
     return result.accepted ? { accepted: true, id: result.outcome.environment.id } : { accepted: false, code: result.code };
   });
@@ -41,6 +41,6 @@ export const build = (deps: () => EventDeps) =>
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, registry: awsRegistry(config), organization: awsOrganization(), workflow: awsWorkflow(config), events: awsEvents(config) };
+    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), rejections: awsRejections(config), deliveries: awsDeliveries(config), organization: awsOrganization(), workflow: awsWorkflow(config), events: awsEvents(config) };
   }),
 );

@@ -2,19 +2,19 @@ import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler, json } from '../../shared/lambda/http';
 import { lazy } from '../../shared/lambda/lazy';
 import { awsEvents } from '../../shared/lambda/aws/events';
-import { awsRegistry } from '../../shared/lambda/aws/registry';
+import { awsEnvironments, awsIdempotency } from '../../shared/lambda/aws/registry';
 import { awsSecrets } from '../../shared/lambda/aws/secrets';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { handleSlackCommand } from '../../shared/use-cases/slack-command';
 
 /** POST /slack/commands: verified by Slack's signature (not IAM); answers within Slack's 3 s with an ephemeral message. */
-export const build = (deps: () => Pick<Deps, 'config' | 'clock' | 'registry' | 'events' | 'secrets'>) =>
+export const build = (deps: () => Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'events' | 'secrets'>) =>
   httpHandler(async (req) => json(200, await handleSlackCommand(deps(), req)));
 
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, registry: awsRegistry(config), events: awsEvents(config), secrets: awsSecrets(config) };
+    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), events: awsEvents(config), secrets: awsSecrets(config) };
   }),
 );

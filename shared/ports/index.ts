@@ -1,5 +1,12 @@
 export type * from './organization';
-export type * from './registry';
+export type * from './page';
+export type * from './environment-store';
+export type * from './idempotency-store';
+export type * from './creation-slot-store';
+export type * from './delivery-store';
+export type * from './drift-report-store';
+export type * from './rejection-store';
+export type * from './stores';
 export type * from './workflow';
 export type * from './notifier';
 export type { Clock } from './clock';

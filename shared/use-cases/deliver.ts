@@ -1,5 +1,5 @@
 import { nothingSent } from '../domain/delivery';
-import type { DeliveryKey, DeliveryState, Notification, Registry } from '../ports';
+import type { DeliveryKey, DeliveryState, DeliveryStore, Notification } from '../ports';
 import type { Deps } from './deps';
 
 /** How one message on one channel went. */
@@ -12,25 +12,23 @@ export type DeliveryOutcome =
   /** It may have gone out; the record stays, so it is never sent again. */
   | { channel: string; outcome: 'unknown'; error: Error };
 
-type DeliveryRecords = Pick<Registry, 'claimDelivery' | 'markDelivered' | 'releaseDelivery'>;
-
 /**
  * Sends one message at most once: the delivery record is claimed before sending, so a task that runs
  * twice (a retry, a redelivered event, a restart) finds the claim and sends nothing. A send that
  * certainly sent nothing gives its claim back; a crash, or a failure that may have delivered, keeps it.
  */
-export async function sendOnce(registry: DeliveryRecords, key: DeliveryKey, now: () => Date, send: () => Promise<void>): Promise<DeliveryOutcome> {
-  const claim = await registry.claimDelivery(key, now());
+export async function sendOnce(deliveries: DeliveryStore, key: DeliveryKey, now: () => Date, send: () => Promise<void>): Promise<DeliveryOutcome> {
+  const claim = await deliveries.claim(key, now());
   if (!claim.claimed) return { channel: key.channel, outcome: 'skipped', state: claim.state };
   try {
     await send();
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
     if (!nothingSent(failure)) return { channel: key.channel, outcome: 'unknown', error: failure };
-    await registry.releaseDelivery(key);
+    await deliveries.release(key);
     return { channel: key.channel, outcome: 'failed', error: failure };
   }
-  await registry.markDelivered(key, now());
+  await deliveries.markDelivered(key, now());
   return { channel: key.channel, outcome: 'sent' };
 }
 
@@ -40,7 +38,7 @@ export async function sendOnce(registry: DeliveryRecords, key: DeliveryKey, now:
  * `kind:channel`, from records written before delivery records existed) count as delivered.
  */
 export async function deliverToChannels(
-  deps: Pick<Deps, 'registry' | 'channels' | 'clock'>,
+  deps: Pick<Deps, 'deliveries' | 'channels' | 'clock'>,
   subject: string,
   notification: Notification,
   delivered: readonly string[] = [],
@@ -52,7 +50,7 @@ export async function deliverToChannels(
       continue;
     }
     const key = { subject, kind: notification.kind, channel: channel.name };
-    outcomes.push(await sendOnce(deps.registry, key, () => deps.clock.now(), () => channel.send(notification)));
+    outcomes.push(await sendOnce(deps.deliveries, key, () => deps.clock.now(), () => channel.send(notification)));
   }
   return outcomes;
 }

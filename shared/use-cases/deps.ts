@@ -1,11 +1,10 @@
 import type { Config } from '../lambda/config';
-import type { AccessGrants, AccountSetup, Channel, Clock, Events, Organization, Registry, RoleProbe, Secrets, Workflow } from '../ports';
+import type { AccessGrants, AccountSetup, Channel, Clock, Events, Organization, RoleProbe, Secrets, Stores, Workflow } from '../ports';
 
 /** Everything a use case may need. Each handler builds only the ports its use case touches. */
-export interface Deps {
+export interface Deps extends Stores {
   config: Config;
   clock: Clock;
-  registry: Registry;
   organization: Organization;
   workflow: Workflow;
   /** Every configured way of reaching the admin; each is sent a notification once. */

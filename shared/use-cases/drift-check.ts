@@ -18,7 +18,7 @@ import type { Organization } from '../ports';
 import { sendOnce } from './deliver';
 import type { Deps } from './deps';
 
-export type DriftDeps = Pick<Deps, 'config' | 'clock' | 'registry' | 'organization' | 'events' | 'channels' | 'roleProbe'>;
+export type DriftDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'driftReports' | 'deliveries' | 'organization' | 'events' | 'channels' | 'roleProbe'>;
 
 /** A stored report holds at most this many findings (a DynamoDB item is at most 400 KB); counts cover all. */
 export const MAX_STORED_FINDINGS = 300;
@@ -86,7 +86,7 @@ async function remediate(deps: DriftDeps, observations: Observation[], snapshot:
       continue;
     }
     o.remediation = { action: 'moved-back', at: at.toISOString(), from: String(o.actual), to: String(o.expected) };
-    await deps.registry.update(o.environmentId, (env) => annotate(env, at, `drift check moved account ${o.accountId} back from ${o.actual} to ${o.expected} (was moved at or before ${at.toISOString()})`));
+    await deps.environments.update(o.environmentId, (env) => annotate(env, at, `drift check moved account ${o.accountId} back from ${o.actual} to ${o.expected} (was moved at or before ${at.toISOString()})`));
   }
 }
 
@@ -113,7 +113,7 @@ export async function checkDrift(deps: DriftDeps, opts: DriftCheckOptions): Prom
   const callsBefore = deps.organization.apiCalls();
   const concurrency = deps.config.DRIFT_WALK_CONCURRENCY;
 
-  const [environments, tree] = await Promise.all([deps.registry.listAll(), walkOrganization(deps.organization, concurrency)]);
+  const [environments, tree] = await Promise.all([deps.environments.listAll(), walkOrganization(deps.organization, concurrency)]);
   const managed = managedEnvironments(environments).filter((e) => tree.accounts.has(e.accountId!));
   const tags = new Map(await inBatches(managed, concurrency, async (e) => [e.accountId!, await deps.organization.listTags(e.accountId!)] as const));
   const snapshot: OrgSnapshot = { ...tree, tags };
@@ -128,7 +128,7 @@ export async function checkDrift(deps: DriftDeps, opts: DriftCheckOptions): Prom
 
   // Two checks racing: the later one re-reads the report it lost to and reconciles against that.
   for (let attempt = 1; ; attempt++) {
-    const previous = await deps.registry.latestDriftReport();
+    const previous = await deps.driftReports.latest();
     const { findings, detected, resolved } = reconcile(previous?.findings ?? [], observations, { now: started, confirmChecks: deps.config.DRIFT_CONFIRM_CHECKS });
     const report: DriftReport = {
       id: randomUUID(),
@@ -145,7 +145,7 @@ export async function checkDrift(deps: DriftDeps, opts: DriftCheckOptions): Prom
       resolved,
       ...(findings.length > MAX_STORED_FINDINGS ? { omitted: findings.length - MAX_STORED_FINDINGS } : {}),
     };
-    if (await deps.registry.saveDriftReport(report, previous?.id)) {
+    if (await deps.driftReports.save(report, previous?.id)) {
       await announce(deps, report, detected);
       const round = opts.round ?? 1;
       if (opts.recheck && report.counts.pending > 0 && round < deps.config.DRIFT_CONFIRM_CHECKS) await opts.recheck(round + 1);
@@ -167,7 +167,7 @@ async function announce(deps: DriftDeps, report: DriftReport, detected: Finding[
   // Once per report and channel, like every notification; one channel failing must not keep the
   // summary from the others, nor lose the stored report.
   await Promise.allSettled(
-    deps.channels.map((c) => sendOnce(deps.registry, { subject: report.id, kind: 'drift', channel: c.name }, () => deps.clock.now(), () => c.send(notification))),
+    deps.channels.map((c) => sendOnce(deps.deliveries, { subject: report.id, kind: 'drift', channel: c.name }, () => deps.clock.now(), () => c.send(notification))),
   );
 }
 

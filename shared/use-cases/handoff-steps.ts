@@ -20,8 +20,8 @@ export function adminPrincipal(config: Config): AdminPrincipal | undefined {
   return undefined;
 }
 
-async function placedEnvironment(deps: Pick<Deps, 'registry'>, id: string): Promise<Environment & { accountId: string; ouId: string }> {
-  const env = await deps.registry.get(id);
+async function placedEnvironment(deps: Pick<Deps, 'environments'>, id: string): Promise<Environment & { accountId: string; ouId: string }> {
+  const env = await deps.environments.get(id);
   if (!env?.accountId || !env.ouId) throw new EnvironmentStateError(`Environment ${id} has no placed account.`);
   return env as Environment & { accountId: string; ouId: string };
 }
@@ -38,11 +38,11 @@ async function ouChain(org: Organization, ouId: string): Promise<string[]> {
 }
 
 /** Every grant pattern the registry knows, so that whichever step writes last writes them all. */
-async function allGrantPatterns(deps: Pick<Deps, 'registry'>): Promise<string[]> {
+async function allGrantPatterns(deps: Pick<Deps, 'environments'>): Promise<string[]> {
   const patterns: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await deps.registry.list({ limit: 1000, cursor });
+    const page = await deps.environments.list({ limit: 1000, cursor });
     for (const env of page.items) if (env.grantPattern) patterns.push(env.grantPattern);
     cursor = page.cursor;
   } while (cursor);
@@ -57,18 +57,18 @@ async function allGrantPatterns(deps: Pick<Deps, 'registry'>): Promise<string[]>
 const MAX_GRANT_ROUNDS = 6;
 
 export async function grantAccessStep(
-  deps: Pick<Deps, 'registry' | 'organization' | 'grants' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'environments' | 'organization' | 'grants' | 'clock' | 'config'>,
   input: { id: string },
 ): Promise<{ granted: boolean; policies: string[] }> {
   const env = await placedEnvironment(deps, input.id);
   const principal = adminPrincipal(deps.config);
   if (!principal) {
-    await deps.registry.update(env.id, (current) => annotate(current, deps.clock.now(), 'no ADMIN_GROUP or ADMIN_USER configured: nobody was granted access'));
+    await deps.environments.update(env.id, (current) => annotate(current, deps.clock.now(), 'no ADMIN_GROUP or ADMIN_USER configured: nobody was granted access'));
     return { granted: false, policies: [] };
   }
   // Recorded before the policies are written: a concurrent grant for another OU then includes this one.
   const pattern = env.grantPattern ?? orgPathPattern(await deps.organization.describeOrganizationId(), await deps.organization.getRootId(), await ouChain(deps.organization, env.ouId));
-  if (!env.grantPattern) await deps.registry.update(env.id, (current) => ({ ...current, grantPattern: pattern }));
+  if (!env.grantPattern) await deps.environments.update(env.id, (current) => ({ ...current, grantPattern: pattern }));
   // A grant that read the registry before another recorded its pattern may write after it, and so
   // write that pattern out of the policy. Every grant therefore reads the registry again after
   // writing and writes again until a round finds IAM already holding what the registry asks for:
@@ -78,7 +78,7 @@ export async function grantAccessStep(
     const policies = renderGrantPolicies({ prefix: deps.config.GRANT_POLICY_PREFIX, roleName: deps.config.ROLE_NAME, patterns: [...(await allGrantPatterns(deps)), pattern] });
     const { changed } = await deps.grants.apply(principal, policies);
     if (changed.length === 0) {
-      await deps.registry.update(env.id, (current) =>
+      await deps.environments.update(env.id, (current) =>
         annotate(current, deps.clock.now(), `${principal.type} ${principal.name} may switch into the account (${policies.map((p) => p.name).join(', ')})`),
       );
       return { granted: true, policies: policies.map((p) => p.name) };
@@ -109,7 +109,7 @@ async function whenRoleReady<T>(seconds: number, run: () => Promise<T>): Promise
 const ROLE_RETRY_MS = 250;
 
 export async function configureAccountStep(
-  deps: Pick<Deps, 'registry' | 'organization' | 'accountSetup' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'environments' | 'organization' | 'accountSetup' | 'clock' | 'config'>,
   input: { id: string },
 ): Promise<{ alias?: string; tags: number }> {
   const env = await placedEnvironment(deps, input.id);
@@ -127,6 +127,6 @@ export async function configureAccountStep(
   const tags = managedAccountTags(env);
   await deps.organization.tagAccount(env.accountId, tags);
   const note = alias ? `account alias ${alias}; tagged` : 'every alias tried is taken elsewhere in AWS; the account keeps its number; tagged';
-  await deps.registry.update(env.id, (current) => annotate({ ...current, ...(alias ? { alias } : {}) }, deps.clock.now(), note));
+  await deps.environments.update(env.id, (current) => annotate({ ...current, ...(alias ? { alias } : {}) }, deps.clock.now(), note));
   return { ...(alias ? { alias } : {}), tags: Object.keys(tags).length };
 }

@@ -29,8 +29,8 @@ export interface CreationProgress {
   waitSeconds: number;
 }
 
-async function load(deps: Pick<Deps, 'registry'>, id: string): Promise<Environment> {
-  const env = await deps.registry.get(id);
+async function load(deps: Pick<Deps, 'environments'>, id: string): Promise<Environment> {
+  const env = await deps.environments.get(id);
   if (!env) throw new EnvironmentStateError(`Environment ${id} is not in the registry.`);
   return env;
 }
@@ -53,7 +53,7 @@ async function findOwnAccount(org: Organization, env: Environment): Promise<stri
  * it this step looks for its own earlier attempt: the persisted `car-` id, an account carrying this
  * environment's tag, or a creation still in progress under this name.
  */
-export async function createAccountStep(deps: Pick<Deps, 'registry' | 'organization' | 'clock' | 'config'>, input: { id: string }): Promise<CreationProgress> {
+export async function createAccountStep(deps: Pick<Deps, 'environments' | 'creationSlots' | 'organization' | 'clock' | 'config'>, input: { id: string }): Promise<CreationProgress> {
   let env = await load(deps, input.id);
   if (env.accountId) return { state: 'SUCCEEDED', accountId: env.accountId, requestId: env.createRequestId, polls: 0, waitSeconds: 0 };
   if (env.status === 'FAILED' || env.status === 'READY') throw new EnvironmentStateError(`Environment ${env.id} is already ${env.status}.`);
@@ -65,17 +65,17 @@ export async function createAccountStep(deps: Pick<Deps, 'registry' | 'organizat
   const slot = await waitForSlot(deps, env.id);
   const now = deps.clock.now();
   if (!slot.acquired) {
-    await deps.registry.update(env.id, (current) => annotate(current, now, `waiting for a creation slot (${deps.config.MAX_CONCURRENT_CREATES} account creations are in progress)`));
+    await deps.environments.update(env.id, (current) => annotate(current, now, `waiting for a creation slot (${deps.config.MAX_CONCURRENT_CREATES} account creations are in progress)`));
     return { state: 'QUEUED', polls: 0, waitSeconds: deps.config.CREATE_SLOT_POLL_SECONDS };
   }
   try {
-    env = await deps.registry.update(env.id, (current) =>
+    env = await deps.environments.update(env.id, (current) =>
       advance(current, 'CREATING', now, 'creating the account in AWS Organizations', { createStartedAt: current.createStartedAt ?? now.toISOString() }),
     );
     const adopted = await findOwnAccount(deps.organization, env);
     if (adopted) {
-      await deps.registry.update(env.id, (current) => ({ ...current, accountId: adopted }));
-      await deps.registry.releaseCreationSlot(env.id);
+      await deps.environments.update(env.id, (current) => ({ ...current, accountId: adopted }));
+      await deps.creationSlots.release(env.id);
       return { state: 'SUCCEEDED', accountId: adopted, polls: 0, waitSeconds: 0 };
     }
     const running = (await deps.organization.listCreateAccountStatus(['IN_PROGRESS'])).find((s) => s.accountName === env.name);
@@ -87,13 +87,13 @@ export async function createAccountStep(deps: Pick<Deps, 'registry' | 'organizat
         roleName: deps.config.ROLE_NAME,
         tags: { ...env.tags, [ENVIRONMENT_TAG]: env.id, 'switchyard:environment': env.name },
       }));
-    await deps.registry.update(env.id, (current) => ({ ...current, createRequestId: status.id }));
+    await deps.environments.update(env.id, (current) => ({ ...current, createRequestId: status.id }));
     const firstWait = await pollDelay(deps, 0, elapsedSeconds(deps, env));
     return { requestId: status.id, state: status.state, accountId: status.accountId, failureReason: status.failureReason, polls: 0, waitSeconds: firstWait };
   } catch (error) {
     // A refusal ends this creation: give the slot back. A retryable error or a crash may have left a
     // creation running at AWS, so the slot stays until the creation is seen to end (or goes stale).
-    if (isTerminal(error)) await deps.registry.releaseCreationSlot(env.id);
+    if (isTerminal(error)) await deps.creationSlots.release(env.id);
     throw error;
   }
 }
@@ -102,10 +102,10 @@ export async function createAccountStep(deps: Pick<Deps, 'registry' | 'organizat
  * Asks for a creation slot, and keeps asking for CREATE_SLOT_WAIT_SECONDS: a slot freed a moment
  * later is taken within a fraction of a second rather than after the workflow's next wait.
  */
-async function waitForSlot(deps: Pick<Deps, 'registry' | 'clock' | 'config'>, id: string): Promise<{ acquired: boolean; inUse: number }> {
+async function waitForSlot(deps: Pick<Deps, 'creationSlots' | 'clock' | 'config'>, id: string): Promise<{ acquired: boolean; inUse: number }> {
   const deadline = Date.now() + deps.config.CREATE_SLOT_WAIT_SECONDS * 1000;
   for (;;) {
-    const slot = await deps.registry.acquireCreationSlot(id, { limit: deps.config.MAX_CONCURRENT_CREATES, now: deps.clock.now(), staleAfterSeconds: creationSlotStaleSeconds(deps.config) });
+    const slot = await deps.creationSlots.acquire(id, { limit: deps.config.MAX_CONCURRENT_CREATES, now: deps.clock.now(), staleAfterSeconds: creationSlotStaleSeconds(deps.config) });
     if (slot.acquired || Date.now() + SLOT_RETRY_MS > deadline) return slot;
     await sleep(SLOT_RETRY_MS * (0.5 + Math.random()));
   }
@@ -116,8 +116,8 @@ const SLOT_RETRY_MS = 250;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The next status poll's delay, adaptive to what recent creations took (see nextPollDelay). */
-async function pollDelay(deps: Pick<Deps, 'registry' | 'config'>, polls: number, elapsed: number): Promise<number> {
-  const expected = expectedCreationSeconds(await deps.registry.creationDurations());
+async function pollDelay(deps: Pick<Deps, 'creationSlots' | 'config'>, polls: number, elapsed: number): Promise<number> {
+  const expected = expectedCreationSeconds(await deps.creationSlots.recentDurations());
   return nextPollDelay(pollPolicy(deps.config), polls, elapsed, expected);
 }
 
@@ -131,7 +131,7 @@ function isTerminal(error: unknown): boolean {
 }
 
 /** Asks Organizations how the creation is going and says how long to wait before asking again. */
-export async function checkAccountStatusStep(deps: Pick<Deps, 'registry' | 'organization' | 'clock' | 'config'>, input: { id: string; polls: number }): Promise<CreationProgress> {
+export async function checkAccountStatusStep(deps: Pick<Deps, 'environments' | 'creationSlots' | 'organization' | 'clock' | 'config'>, input: { id: string; polls: number }): Promise<CreationProgress> {
   const env = await load(deps, input.id);
   const polls = input.polls + 1;
   if (env.accountId) return { state: 'SUCCEEDED', accountId: env.accountId, requestId: env.createRequestId, polls, waitSeconds: 0 };
@@ -141,13 +141,13 @@ export async function checkAccountStatusStep(deps: Pick<Deps, 'registry' | 'orga
   let accountId = status.state === 'SUCCEEDED' ? status.accountId : undefined;
   // A retried creation can fail EMAIL_ALREADY_EXISTS because the first attempt succeeded: that is this environment's account.
   if (status.state === 'FAILED' && status.failureReason === 'EMAIL_ALREADY_EXISTS') accountId = await findOwnAccount(deps.organization, env);
-  if (accountId || status.state === 'FAILED') await deps.registry.releaseCreationSlot(env.id);
+  if (accountId || status.state === 'FAILED') await deps.creationSlots.release(env.id);
   // What this creation took, by AWS's own timestamps: the next creations poll around it.
   if (status.state === 'SUCCEEDED' && status.requestedAt && status.completedAt) {
-    await deps.registry.recordCreationDuration((Date.parse(status.completedAt) - Date.parse(status.requestedAt)) / 1000);
+    await deps.creationSlots.recordDuration((Date.parse(status.completedAt) - Date.parse(status.requestedAt)) / 1000);
   }
   if (accountId) {
-    await deps.registry.update(env.id, (current) => ({ ...current, accountId }));
+    await deps.environments.update(env.id, (current) => ({ ...current, accountId }));
     return { requestId: status.id, state: 'SUCCEEDED', accountId, polls, waitSeconds: 0 };
   }
   if (status.state === 'FAILED') return { requestId: status.id, state: 'FAILED', failureReason: status.failureReason ?? 'UNKNOWN', polls, waitSeconds: 0 };
@@ -163,13 +163,13 @@ export async function checkAccountStatusStep(deps: Pick<Deps, 'registry' | 'orga
 }
 
 /** Puts the account in its OU. Reads the current parent first, so a second run finds nothing to do. */
-export async function placeAccountStep(deps: Pick<Deps, 'registry' | 'organization' | 'clock' | 'config'>, input: { id: string }): Promise<{ accountId: string; ouId: string; ouPath: string; moved: boolean }> {
+export async function placeAccountStep(deps: Pick<Deps, 'environments' | 'organization' | 'clock' | 'config'>, input: { id: string }): Promise<{ accountId: string; ouId: string; ouPath: string; moved: boolean }> {
   const env = await load(deps, input.id);
   if (!env.accountId) throw new EnvironmentStateError(`Environment ${env.id} has no account to place.`);
   const accountId = env.accountId;
   const target = await resolveOu(deps.organization, env.ou, { create: deps.config.CREATE_MISSING_OUS });
   if (!target) throw new OuNotFoundError(`The organizational unit "${env.ou}" does not exist (set CREATE_MISSING_OUS=true to create it).`);
-  await deps.registry.update(env.id, (current) =>
+  await deps.environments.update(env.id, (current) =>
     advance(current, 'PLACING', deps.clock.now(), `account ${accountId} created; placing it in ${target.path}`, { ouId: target.id, ouPath: target.path }),
   );
   const parent = (await deps.organization.listParents(accountId))[0];
@@ -201,7 +201,7 @@ export function switchRoleFor(env: Environment, config: Config, overrides: { pro
  * record keeps `kind:channel` for each delivery as a summary. A channel that failed is reported after
  * the others were tried.
  */
-async function deliver(deps: Pick<Deps, 'registry' | 'channels' | 'clock'>, env: Environment, notification: Notification): Promise<{ sent: string[] }> {
+async function deliver(deps: Pick<Deps, 'environments' | 'deliveries' | 'channels' | 'clock'>, env: Environment, notification: Notification): Promise<{ sent: string[] }> {
   const outcomes = await deliverToChannels(deps, env.id, notification, env.notified);
   const sent = outcomes.filter((o) => o.outcome === 'sent').map((o) => `${notification.kind}:${o.channel}`);
   const notes = outcomes.flatMap((o) =>
@@ -209,7 +209,7 @@ async function deliver(deps: Pick<Deps, 'registry' | 'channels' | 'clock'>, env:
   );
   if (sent.length || notes.length) {
     const now = deps.clock.now();
-    await deps.registry.update(env.id, (current) =>
+    await deps.environments.update(env.id, (current) =>
       notes.reduce((next, note) => annotate(next, now, note), sent.length ? { ...current, notified: [...new Set([...(current.notified ?? []), ...sent])] } : current),
     );
   }
@@ -219,8 +219,8 @@ async function deliver(deps: Pick<Deps, 'registry' | 'channels' | 'clock'>, env:
 }
 
 /** Sends the switch-role details to every channel, once. */
-export async function notifyAdminStep(deps: Pick<Deps, 'registry' | 'channels' | 'clock' | 'config'>, input: { id: string }): Promise<{ sent: string[] }> {
-  const env = await deps.registry.update(input.id, (current) => advance(current, 'NOTIFYING', deps.clock.now(), 'sending the switch-role details'));
+export async function notifyAdminStep(deps: Pick<Deps, 'environments' | 'deliveries' | 'channels' | 'clock' | 'config'>, input: { id: string }): Promise<{ sent: string[] }> {
+  const env = await deps.environments.update(input.id, (current) => advance(current, 'NOTIFYING', deps.clock.now(), 'sending the switch-role details'));
   const switchRole = switchRoleFor(env, deps.config);
   if (!switchRole) throw new EnvironmentStateError(`Environment ${env.id} has no account to hand over.`);
   return deliver(deps, env, { kind: 'ready', environment: env, switchRole });
@@ -241,7 +241,7 @@ const HANDOFF_FIXES = {
 };
 
 /** Marks the environment READY — saying what part of the handoff did not happen, why, and what to do — and tells other automation. */
-export async function recordReadyStep(deps: Pick<Deps, 'registry' | 'clock' | 'events' | 'config'>, input: { id: string; input?: ReadyInput }): Promise<{ status: string }> {
+export async function recordReadyStep(deps: Pick<Deps, 'environments' | 'clock' | 'events' | 'config'>, input: { id: string; input?: ReadyInput }): Promise<{ status: string }> {
   const caught = input.input ?? {};
   const gaps = [
     caught.grantError && describeHandoffGap('the admin could not be granted access', caught.grantError, HANDOFF_FIXES.grant),
@@ -249,7 +249,7 @@ export async function recordReadyStep(deps: Pick<Deps, 'registry' | 'clock' | 'e
     caught.notifyError && describeHandoffGap('the notification could not be sent', caught.notifyError, HANDOFF_FIXES.notify),
   ].filter(Boolean);
   const note = gaps.length ? `ready; ${gaps.join('; ')}` : 'ready';
-  const env = await deps.registry.update(input.id, (current) => advance(current, 'READY', deps.clock.now(), note));
+  const env = await deps.environments.update(input.id, (current) => advance(current, 'READY', deps.clock.now(), note));
   const switchRole = switchRoleFor(env, deps.config);
   await deps.events.publish([{ detailType: 'Environment Ready', detail: { ...outcomeDetail(env), consoleUrl: switchRole?.consoleUrl, roleArn: switchRole?.roleArn } }]);
   return { status: env.status };
@@ -265,16 +265,16 @@ export interface FailureInput {
   error?: { Error?: string; Cause?: unknown };
 }
 
-export async function recordFailureStep(deps: Pick<Deps, 'registry' | 'clock' | 'events'>, input: { id: string; input?: FailureInput }): Promise<{ code: string }> {
+export async function recordFailureStep(deps: Pick<Deps, 'environments' | 'creationSlots' | 'clock' | 'events'>, input: { id: string; input?: FailureInput }): Promise<{ code: string }> {
   const failed = input.input?.create?.state === 'FAILED' && !input.input.error;
   const failure = failed
     ? describeFailure({ reason: input.input?.create?.failureReason ?? 'UNKNOWN', state: 'CheckAccountStatus' })
     : describeFailure({ error: input.input?.error?.Error, cause: input.input?.error?.Cause });
   // The timeline says what the failure record says: the code, what happened and the fix.
   const note = `${failure.code}: ${failure.message} Fix: ${failure.fix.replace(/\.$/, '')}`;
-  const env = await deps.registry.update(input.id, (current) => advance(current, 'FAILED', deps.clock.now(), note, { failure }));
+  const env = await deps.environments.update(input.id, (current) => advance(current, 'FAILED', deps.clock.now(), note, { failure }));
   // Whatever failed, this environment no longer needs a creation slot.
-  await deps.registry.releaseCreationSlot(env.id);
+  await deps.creationSlots.release(env.id);
   if (env.status === 'FAILED' && env.failure) {
     await deps.events.publish([
       { detailType: 'Environment Provisioning Failed', detail: { ...outcomeDetail(env), reason: env.failure.code, message: env.failure.message, fix: env.failure.fix } },
@@ -284,7 +284,7 @@ export async function recordFailureStep(deps: Pick<Deps, 'registry' | 'clock' | 
 }
 
 /** Tells every channel why provisioning failed, once; only for an environment that did fail. */
-export async function notifyFailureStep(deps: Pick<Deps, 'registry' | 'channels' | 'clock'>, input: { id: string }): Promise<{ sent: string[] }> {
+export async function notifyFailureStep(deps: Pick<Deps, 'environments' | 'deliveries' | 'channels' | 'clock'>, input: { id: string }): Promise<{ sent: string[] }> {
   const env = await load(deps, input.id);
   if (env.status !== 'FAILED') return { sent: [] };
   return deliver(deps, env, { kind: 'failed', environment: env });

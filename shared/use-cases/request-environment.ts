@@ -26,7 +26,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
  * start. Running it twice with the same request returns the first environment and starts nothing new.
  */
 export async function requestEnvironment(
-  deps: Pick<Deps, 'config' | 'clock' | 'registry' | 'organization' | 'workflow'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'organization' | 'workflow'>,
   input: RequestInput,
 ): Promise<RequestOutcome> {
   const request = parseEnvironmentRequest(input.body, { emailTemplate: deps.config.EMAIL_TEMPLATE });
@@ -37,7 +37,7 @@ export async function requestEnvironment(
     ]);
   }
 
-  const existing = await deps.registry.get(request.id);
+  const existing = await deps.environments.get(request.id);
   if (existing) {
     await claimKey(deps, input.idempotencyKey, request);
     return sameRequestAgain(deps, existing, request);
@@ -51,16 +51,16 @@ export async function requestEnvironment(
   const now = deps.clock.now();
   let fresh = newEnvironment(request, { now, source: input.source, idempotencyKey: input.idempotencyKey, replyTo: input.replyTo });
   if (deferred) fresh = annotate(fresh, now, deferred);
-  const { created, environment } = await deps.registry.create(fresh);
+  const { created, environment } = await deps.environments.create(fresh);
   if (!created) return sameRequestAgain(deps, environment, request);
   await deps.workflow.start(environment.executionName, { id: environment.id });
   return { environment, created: true };
 }
 
 /** Binds the Idempotency-Key to this request the first time; the same key with another request is a 409. */
-async function claimKey(deps: Pick<Deps, 'registry'>, key: string | undefined, request: EnvironmentRequest): Promise<void> {
+async function claimKey(deps: Pick<Deps, 'idempotency'>, key: string | undefined, request: EnvironmentRequest): Promise<void> {
   if (key === undefined) return;
-  const binding = await deps.registry.claimIdempotencyKey(key, { id: request.id, requestHash: request.requestHash });
+  const binding = await deps.idempotency.claimIdempotencyKey(key, { id: request.id, requestHash: request.requestHash });
   if (binding.requestHash !== request.requestHash) {
     throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request.', [
       { field: 'Idempotency-Key', message: 'already used for a different request' },
@@ -91,8 +91,8 @@ async function sameRequestAgain(deps: Pick<Deps, 'workflow'>, existing: Environm
  * fix). So when Organizations keeps throttling them, the request is accepted rather than answered
  * with a 5xx, and the returned note says the checks were left to the workflow.
  */
-async function preflight(deps: Pick<Deps, 'config' | 'registry' | 'organization'>, request: EnvironmentRequest): Promise<string | undefined> {
-  const sameEmail = await deps.registry.findByEmail(request.email);
+async function preflight(deps: Pick<Deps, 'config' | 'environments' | 'organization'>, request: EnvironmentRequest): Promise<string | undefined> {
+  const sameEmail = await deps.environments.findByEmail(request.email);
   // The same request arriving twice at once: the conditional create below sorts it out (200, same environment).
   if (sameEmail && sameEmail.status !== 'FAILED' && sameEmail.id !== request.id) {
     throw new ConflictError('EMAIL_TAKEN', `The email is already used by environment ${sameEmail.id}.`, [
@@ -103,7 +103,7 @@ async function preflight(deps: Pick<Deps, 'config' | 'registry' | 'organization'
   try {
     [accounts, active, ou] = await Promise.all([
       deps.organization.listAccounts(),
-      deps.registry.listActive(),
+      deps.environments.listActive(),
       deps.config.CREATE_MISSING_OUS ? Promise.resolve(undefined) : resolveOu(deps.organization, request.ou, { create: false }),
     ]);
   } catch (error) {

@@ -25,7 +25,7 @@ export const REPLY_TO_KEY = 'replyTo';
  * could fix are thrown, so EventBridge and Lambda retry and finally dead-letter them.
  */
 export async function requestFromEvent(
-  deps: Pick<Deps, 'config' | 'clock' | 'registry' | 'organization' | 'workflow' | 'events'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'rejections' | 'organization' | 'workflow' | 'events'>,
   event: RequestEvent,
   respond?: (replyTo: ReplyTo, result: EventOutcome) => Promise<void>,
 ): Promise<EventOutcome> {
@@ -41,7 +41,7 @@ export async function requestFromEvent(
     if (!(error instanceof SwitchyardError) || error.status >= 500) throw error;
     const fields = 'fields' in error && Array.isArray(error.fields) ? error.fields : undefined;
     const name = typeof (body as { name?: unknown })?.name === 'string' ? String((body as { name: string }).name).slice(0, 50) : undefined;
-    await deps.registry.recordRejection({
+    await deps.rejections.record({
       id: event.id,
       at: deps.clock.now().toISOString(),
       source: event.source ?? 'unknown',

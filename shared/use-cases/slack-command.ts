@@ -18,7 +18,7 @@ export type SlackReply = ReturnType<typeof usageMessage>;
  * whatever the pre-flight costs; progress and the result follow on the command's response_url.
  */
 export async function handleSlackCommand(
-  deps: Pick<Deps, 'config' | 'clock' | 'registry' | 'events' | 'secrets'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'events' | 'secrets'>,
   req: { rawBody: string; headers: Record<string, string> },
 ): Promise<SlackReply> {
   const secret = await deps.secrets.get('slack-signing-secret');
@@ -44,14 +44,14 @@ export async function handleSlackCommand(
     case 'usage':
       return usageMessage(command.problem);
     case 'list': {
-      const page = await deps.registry.list({ limit: 10 });
+      const page = await deps.environments.list({ limit: 10 });
       return listMessage(page.items);
     }
     case 'status': {
       // Only a well-formed id is looked up as one (as GET /environments/{id} does): anything else is a
       // name, whose id is derived. Passing free text as a key let a long target fail the read (a 502).
-      const byId = ENVIRONMENT_ID_PATTERN.test(command.target) ? await deps.registry.get(command.target) : undefined;
-      const env = byId ?? (await deps.registry.get(environmentId(command.target)));
+      const byId = ENVIRONMENT_ID_PATTERN.test(command.target) ? await deps.environments.get(command.target) : undefined;
+      const env = byId ?? (await deps.environments.get(environmentId(command.target)));
       if (!env) return usageMessage(`No environment called "${command.target}".`);
       return statusMessage(env, env.status === 'READY' ? switchRoleFor(env, deps.config) : undefined);
     }
@@ -68,7 +68,7 @@ export async function handleSlackCommand(
         if (error instanceof SwitchyardError) return rejectedMessage({ code: error.code, message: error.message, fields: (error as InvalidInputError).fields });
         throw error;
       }
-      const existing = await deps.registry.get(request.id);
+      const existing = await deps.environments.get(request.id);
       if (existing && existing.requestHash !== request.requestHash) {
         return rejectedMessage({ code: 'NAME_TAKEN', message: `An environment named "${existing.name}" already exists (${existing.id}, ${existing.status}).`, fields: [{ field: 'name', message: 'is already used by another environment' }] });
       }
@@ -86,12 +86,12 @@ export async function handleSlackCommand(
  * retry can hand it over then.
  */
 async function handOver(
-  deps: Pick<Deps, 'registry' | 'events'>,
+  deps: Pick<Deps, 'idempotency' | 'events'>,
   key: string,
   body: Record<string, unknown>,
   form: { responseUrl: string; userId: string },
 ): Promise<void> {
-  if (!(await deps.registry.claimOnce(key))) return;
+  if (!(await deps.idempotency.claimOnce(key))) return;
   try {
     await deps.events.publish([
       {
@@ -101,7 +101,7 @@ async function handOver(
       },
     ]);
   } catch (error) {
-    await deps.registry.releaseClaim(key).catch(() => undefined);
+    await deps.idempotency.releaseClaim(key).catch(() => undefined);
     throw error;
   }
 }

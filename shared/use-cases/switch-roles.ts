@@ -20,11 +20,11 @@ export function readySwitchRole(env: Environment, config: Deps['config']): Switc
 }
 
 /** Every READY environment with an account, sorted by name (case-insensitively, then by id). */
-export async function readyEnvironments(registry: Deps['registry']): Promise<Environment[]> {
+export async function readyEnvironments(environments: Deps['environments']): Promise<Environment[]> {
   const ready: Environment[] = [];
   let cursor: string | undefined;
   do {
-    const page = await registry.list({ limit: PAGE, cursor });
+    const page = await environments.list({ limit: PAGE, cursor });
     ready.push(...page.items.filter((e) => e.status === 'READY' && e.accountId));
     cursor = page.cursor;
   } while (cursor);
@@ -38,10 +38,10 @@ export async function readyEnvironments(registry: Deps['registry']): Promise<Env
  * profile a single environment's endpoint names can differ here when two names share a slug.
  */
 export async function switchRolesFile(
-  deps: Pick<Deps, 'config' | 'registry' | 'clock'>,
+  deps: Pick<Deps, 'config' | 'environments' | 'clock'>,
   opts: { format: SwitchRoleFileFormat; sourceProfile: string },
 ): Promise<{ body: string; count: number }> {
-  const envs = await readyEnvironments(deps.registry);
+  const envs = await readyEnvironments(deps.environments);
   const names = uniqueProfileNames(
     envs.map((e) => slugify(e.name)),
     [opts.sourceProfile, 'default'],

@@ -44,7 +44,7 @@ beforeAll(async () => {
     for (const body of NAMES) ids.push((await call(runtime.url, 'POST', '/environments', body)).body.id);
     for (const id of ids) expect((await waitForFinal(runtime.url, id)).status).toBe('READY');
     await runtime.workflow.idle();
-    records = await Promise.all(ids.map(async (id) => (await runtime.deps.registry.get(id))!));
+    records = await Promise.all(ids.map(async (id) => (await runtime.deps.environments.get(id))!));
   } finally {
     await runtime.close();
   }
@@ -105,9 +105,9 @@ describe('a registry damaged while the runtime was stopped', () => {
     try {
       await runtime.workflow.idle();
       // (a) all three READY with the same accounts, each record exactly as it was (version, timeline, delivery bookkeeping).
-      const listed = (await runtime.deps.registry.list({ limit: 100 })).items;
+      const listed = (await runtime.deps.environments.list({ limit: 100 })).items;
       expect(listed.map((e) => [e.id, e.status, e.accountId]).sort()).toEqual(records.map((e) => [e.id, 'READY', e.accountId]).sort());
-      for (const record of records) expect(await runtime.deps.registry.get(record.id)).toEqual(record);
+      for (const record of records) expect(await runtime.deps.environments.get(record.id)).toEqual(record);
 
       // (b) nothing went back to an earlier status, so nothing was resumed.
       expect(runtime.resumed).toEqual([]);
@@ -132,7 +132,7 @@ describe('a registry damaged while the runtime was stopped', () => {
     const second = await startRuntime({ dataDir: dir, port: 0, env, print: (line) => again.push(line) });
     try {
       expect(again.filter((l) => l.startsWith('[registry]'))).toEqual([]);
-      for (const record of records) expect(await second.deps.registry.get(record.id)).toEqual(record);
+      for (const record of records) expect(await second.deps.environments.get(record.id)).toEqual(record);
     } finally {
       await second.close();
     }

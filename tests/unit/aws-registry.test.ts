@@ -10,7 +10,9 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { DynamoRegistry, REGISTRY_TABLE_DEFINITION, createDynamoDocumentClient } from '../../shared/adapters/aws/dynamodb-registry';
+import { DynamoEnvironmentStore } from '../../shared/adapters/aws/dynamodb-environment-store';
+import { DynamoIdempotencyStore } from '../../shared/adapters/aws/dynamodb-idempotency-store';
+import { REGISTRY_TABLE_DEFINITION, createDynamoDocumentClient } from '../../shared/adapters/aws/dynamodb-table';
 import { advance, newEnvironment, type Environment } from '../../shared/domain/environment';
 import { AwsRequestRejectedError, InvalidInputError, NotFoundError, RetryableAwsError } from '../../shared/domain/errors';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
@@ -18,7 +20,9 @@ import { parseEnvironmentRequest } from '../../shared/domain/request';
 const TABLE = 'switchyard-registry';
 const meta = { $metadata: {} };
 const ddb = mockClient(DynamoDBDocumentClient);
-const registry = new DynamoRegistry(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), TABLE, { now: () => new Date('2026-11-28T09:00:00Z') });
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const environments = new DynamoEnvironmentStore(doc, TABLE);
+const idempotency = new DynamoIdempotencyStore(doc, TABLE, { now: () => new Date('2026-11-28T09:00:00Z') });
 
 beforeEach(() => ddb.reset());
 
@@ -56,7 +60,7 @@ describe('create', () => {
   it('writes the environment with its index keys, only if the id is new', async () => {
     ddb.on(PutCommand).resolves({});
     const e = { ...env('Staging', '2026-11-28T09:00:00Z', 'Admin+Staging@Example.com'), accountId: undefined };
-    expect(await registry.create(e)).toEqual({ created: true, environment: e });
+    expect(await environments.create(e)).toEqual({ created: true, environment: e });
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       TableName: TABLE,
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -77,7 +81,7 @@ describe('create', () => {
     const theirs = { ...first, requestedBy: 'ana', version: 2 };
     ddb.on(PutCommand).rejects(conflict());
     ddb.on(GetCommand, { TableName: TABLE, Key: { pk: `ENV#${first.id}` }, ConsistentRead: true }).resolves({ Item: stored(theirs) });
-    expect(await registry.create(first)).toEqual({ created: false, environment: theirs });
+    expect(await environments.create(first)).toEqual({ created: false, environment: theirs });
   });
 });
 
@@ -85,12 +89,12 @@ describe('get', () => {
   it('strips the index keys', async () => {
     const e = env('Staging');
     ddb.on(GetCommand).resolves({ Item: stored(e) });
-    expect(await registry.get(e.id)).toEqual(e);
+    expect(await environments.get(e.id)).toEqual(e);
   });
 
   it('answers undefined for an unknown id', async () => {
     ddb.on(GetCommand).resolves({});
-    expect(await registry.get('nope-00000000')).toBeUndefined();
+    expect(await environments.get('nope-00000000')).toBeUndefined();
   });
 });
 
@@ -101,7 +105,7 @@ describe('update', () => {
     const e = { ...env('Staging'), version: 3 };
     ddb.on(GetCommand).resolves({ Item: stored(e) });
     ddb.on(PutCommand).resolves({});
-    const updated = await registry.update(e.id, (current) => advance(current, 'CREATING', now, 'creating'));
+    const updated = await environments.update(e.id, (current) => advance(current, 'CREATING', now, 'creating'));
     expect(updated).toMatchObject({ status: 'CREATING', version: 4, updatedAt: now.toISOString() });
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       ConditionExpression: 'version = :expected',
@@ -114,7 +118,7 @@ describe('update', () => {
     const e = { ...env('Staging'), status: 'NOTIFYING' as const };
     ddb.on(GetCommand).resolves({ Item: stored(e) });
     ddb.on(PutCommand).resolves({});
-    await registry.update(e.id, (current) => advance(current, 'READY', now));
+    await environments.update(e.id, (current) => advance(current, 'READY', now));
     const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
     expect(item.status).toBe('READY');
     expect(item).not.toHaveProperty('activePk');
@@ -126,7 +130,7 @@ describe('update', () => {
     const v2 = { ...base, version: 2, createRequestId: 'car-abc12345' };
     ddb.on(GetCommand).resolvesOnce({ Item: stored(v1) }).resolves({ Item: stored(v2) });
     ddb.on(PutCommand).rejectsOnce(conflict()).resolves({});
-    const updated = await registry.update(base.id, (current) => ({ ...current, accountId: '123456789012' }));
+    const updated = await environments.update(base.id, (current) => ({ ...current, accountId: '123456789012' }));
     expect(updated).toMatchObject({ version: 3, accountId: '123456789012', createRequestId: 'car-abc12345' });
     expect(ddb).toHaveReceivedCommandTimes(GetCommand, 2);
     const expected = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.ExpressionAttributeValues);
@@ -137,20 +141,20 @@ describe('update', () => {
     const e = env('Staging');
     ddb.on(GetCommand).resolves({ Item: stored(e) });
     ddb.on(PutCommand).rejects(conflict());
-    await expect(registry.update(e.id, (current) => ({ ...current, accountId: '1' }))).rejects.toBeInstanceOf(RetryableAwsError);
+    await expect(environments.update(e.id, (current) => ({ ...current, accountId: '1' }))).rejects.toBeInstanceOf(RetryableAwsError);
     expect(ddb).toHaveReceivedCommandTimes(PutCommand, 8);
   });
 
   it('writes nothing when the change returns undefined', async () => {
     const e = env('Staging');
     ddb.on(GetCommand).resolves({ Item: stored(e) });
-    expect(await registry.update(e.id, () => undefined)).toEqual(e);
+    expect(await environments.update(e.id, () => undefined)).toEqual(e);
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
   it('throws NotFoundError for an unknown id', async () => {
     ddb.on(GetCommand).resolves({});
-    await expect(registry.update('nope-00000000', (c) => c)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(environments.update('nope-00000000', (c) => c)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
@@ -159,7 +163,7 @@ describe('list', () => {
 
   it('queries newest first and hands out a cursor when more remain', async () => {
     ddb.on(QueryCommand).resolves({ Items: envs.map(stored) });
-    const page = await registry.list({ limit: 2 });
+    const page = await environments.list({ limit: 2 });
     expect(page.items.map((e) => e.name)).toEqual(['A', 'B']);
     expect(page.items[0]).toEqual(envs[0]);
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'byCreated', ScanIndexForward: false, Limit: 3 });
@@ -168,7 +172,7 @@ describe('list', () => {
 
     ddb.reset();
     ddb.on(QueryCommand).resolves({ Items: [stored(envs[2]!)] });
-    const last = await registry.list({ limit: 2, cursor: page.cursor });
+    const last = await environments.list({ limit: 2, cursor: page.cursor });
     expect(last).toEqual({ items: [envs[2]] });
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, { ExclusiveStartKey: key });
   });
@@ -176,7 +180,7 @@ describe('list', () => {
   it('passes on DynamoDB’s own page break', async () => {
     const lek = { pk: `ENV#${envs[0]!.id}`, gsi1pk: 'ENV', gsi1sk: `${envs[0]!.createdAt}#${envs[0]!.id}` };
     ddb.on(QueryCommand).resolves({ Items: [stored(envs[0]!)], LastEvaluatedKey: lek });
-    const page = await registry.list({ limit: 10 });
+    const page = await environments.list({ limit: 10 });
     expect(JSON.parse(Buffer.from(page.cursor!, 'base64url').toString())).toEqual(lek);
   });
 
@@ -187,7 +191,7 @@ describe('list', () => {
     ['extra keys', Buffer.from(JSON.stringify({ pk: 'ENV#x', gsi1pk: 'ENV', gsi1sk: 's', more: 1 })).toString('base64url')],
     ['another item type', Buffer.from(JSON.stringify({ pk: 'IDEM#x', gsi1pk: 'ENV', gsi1sk: 's' })).toString('base64url')],
   ])('rejects a cursor that is %s', async (_what, cursor) => {
-    const error = await registry.list({ limit: 2, cursor }).catch((e: unknown) => e);
+    const error = await environments.list({ limit: 2, cursor }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as InvalidInputError).fields.map((f) => f.field)).toEqual(['cursor']);
     expect(ddb).not.toHaveReceivedCommand(QueryCommand);
@@ -201,7 +205,7 @@ describe('listActive and findByEmail', () => {
       .on(QueryCommand)
       .resolvesOnce({ Items: [stored(a)], LastEvaluatedKey: { pk: `ENV#${a.id}`, activePk: 'ACTIVE', gsi1sk: 'x' } })
       .resolvesOnce({ Items: [stored(b)] });
-    expect(await registry.listActive()).toEqual([a, b]);
+    expect(await environments.listActive()).toEqual([a, b]);
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'byActive', KeyConditionExpression: 'activePk = :active' });
   });
 
@@ -210,26 +214,26 @@ describe('listActive and findByEmail', () => {
     const ready = { ...env('Old', '2026-11-27T10:00:00Z', 'admin+x@example.com'), status: 'READY' as const };
     const older = { ...env('Older', '2026-11-26T10:00:00Z', 'admin+x@example.com'), status: 'READY' as const };
     ddb.on(QueryCommand).resolves({ Items: [older, failed, ready].map(stored) });
-    expect((await registry.findByEmail('Admin+X@Example.com'))?.name).toBe('Old');
+    expect((await environments.findByEmail('Admin+X@Example.com'))?.name).toBe('Old');
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'byEmail', ExpressionAttributeValues: { ':email': 'admin+x@example.com' } });
   });
 
   it('falls back to the newest failed one', async () => {
     const failed = { ...env('New', '2026-11-28T10:00:00Z', 'admin+x@example.com'), status: 'FAILED' as const };
     ddb.on(QueryCommand).resolves({ Items: [stored(failed)] });
-    expect((await registry.findByEmail('admin+x@example.com'))?.name).toBe('New');
+    expect((await environments.findByEmail('admin+x@example.com'))?.name).toBe('New');
   });
 
   it('answers undefined when nobody uses the address', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
-    expect(await registry.findByEmail('nobody@example.com')).toBeUndefined();
+    expect(await environments.findByEmail('nobody@example.com')).toBeUndefined();
   });
 });
 
 describe('claimIdempotencyKey', () => {
   it('binds a new key for 24 hours', async () => {
     ddb.on(PutCommand).resolves({});
-    expect(await registry.claimIdempotencyKey('k1', { id: 'a-1', requestHash: 'h1' })).toEqual({ id: 'a-1', requestHash: 'h1' });
+    expect(await idempotency.claimIdempotencyKey('k1', { id: 'a-1', requestHash: 'h1' })).toEqual({ id: 'a-1', requestHash: 'h1' });
     const expiresAt = Date.parse('2026-11-28T09:00:00Z') / 1000 + 86400;
     expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: { pk: 'IDEM#k1', id: 'a-1', requestHash: 'h1', expiresAt } });
   });
@@ -237,7 +241,7 @@ describe('claimIdempotencyKey', () => {
   it('returns the first binding when the key is taken', async () => {
     ddb.on(PutCommand).rejects(conflict());
     ddb.on(GetCommand, { Key: { pk: 'IDEM#k1' } }).resolves({ Item: { pk: 'IDEM#k1', id: 'first-1', requestHash: 'h0', expiresAt: 1 } });
-    expect(await registry.claimIdempotencyKey('k1', { id: 'a-1', requestHash: 'h1' })).toEqual({ id: 'first-1', requestHash: 'h0' });
+    expect(await idempotency.claimIdempotencyKey('k1', { id: 'a-1', requestHash: 'h1' })).toEqual({ id: 'first-1', requestHash: 'h0' });
   });
 });
 
@@ -249,12 +253,12 @@ describe('error mapping', () => {
     new InternalServerError({ ...meta, message: 'oops' }),
   ].map((e) => [e.name, e]))('%s is retryable', async (_name, error) => {
     ddb.on(GetCommand).rejects(error);
-    await expect(registry.get('a-1')).rejects.toBeInstanceOf(RetryableAwsError);
+    await expect(environments.get('a-1')).rejects.toBeInstanceOf(RetryableAwsError);
   });
 
   it('a missing table is rejected', async () => {
     ddb.on(QueryCommand).rejects(new ResourceNotFoundException({ ...meta, message: 'Requested resource not found' }));
-    const error = await registry.listActive().catch((e: unknown) => e);
+    const error = await environments.listActive().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsRequestRejectedError);
     expect((error as AwsRequestRejectedError).awsError).toBe('ResourceNotFoundException');
   });

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { DynamoRegistry, createDynamoDocumentClient, ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-registry';
+import { DynamoDeliveryStore } from '../../shared/adapters/aws/dynamodb-delivery-store';
+import { createDynamoDocumentClient, ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-table';
 import { SesNotifier } from '../../shared/adapters/aws/ses-notifier';
 import { postJson } from '../../shared/adapters/http/json-post';
 import { OutboxNotifier } from '../../shared/adapters/local/outbox-notifier';
@@ -18,7 +19,7 @@ const dynalite = require('dynalite') as typeof import('dynalite');
 
 const TABLE = 'switchyard-registry';
 const server = dynalite({ createTableMs: 0 });
-let registry: DynamoRegistry;
+let deliveries: DynamoDeliveryStore;
 const now = () => new Date('2026-11-28T09:00:00Z');
 
 beforeAll(async () => {
@@ -30,7 +31,7 @@ beforeAll(async () => {
     maxAttempts: 1,
   });
   await ensureRegistryTable(doc as never, TABLE);
-  registry = new DynamoRegistry(doc, TABLE);
+  deliveries = new DynamoDeliveryStore(doc, TABLE);
 });
 afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
 
@@ -39,27 +40,27 @@ describe('delivery records in the registry', () => {
 
   it('lets one claim through; later ones learn whether it was delivered or is still being sent', async () => {
     const k = key('staging-00000001');
-    expect(await registry.claimDelivery(k, now())).toEqual({ claimed: true });
-    expect(await registry.claimDelivery(k, now())).toEqual({ claimed: false, state: 'sending' });
-    await registry.markDelivered(k, now());
-    expect(await registry.claimDelivery(k, now())).toEqual({ claimed: false, state: 'delivered' });
+    expect(await deliveries.claim(k, now())).toEqual({ claimed: true });
+    expect(await deliveries.claim(k, now())).toEqual({ claimed: false, state: 'sending' });
+    await deliveries.markDelivered(k, now());
+    expect(await deliveries.claim(k, now())).toEqual({ claimed: false, state: 'delivered' });
     // A delivered message is never released, whoever asks.
-    await registry.releaseDelivery(k);
-    expect(await registry.claimDelivery(k, now())).toEqual({ claimed: false, state: 'delivered' });
+    await deliveries.release(k);
+    expect(await deliveries.claim(k, now())).toEqual({ claimed: false, state: 'delivered' });
   });
 
   it('keeps the channels, kinds and subjects apart', async () => {
-    expect(await registry.claimDelivery(key('staging-00000002'), now())).toEqual({ claimed: true });
-    expect(await registry.claimDelivery({ ...key('staging-00000002'), channel: 'slack' }, now())).toEqual({ claimed: true });
-    expect(await registry.claimDelivery({ ...key('staging-00000002'), kind: 'failed' }, now())).toEqual({ claimed: true });
-    expect(await registry.claimDelivery(key('staging-00000003'), now())).toEqual({ claimed: true });
+    expect(await deliveries.claim(key('staging-00000002'), now())).toEqual({ claimed: true });
+    expect(await deliveries.claim({ ...key('staging-00000002'), channel: 'slack' }, now())).toEqual({ claimed: true });
+    expect(await deliveries.claim({ ...key('staging-00000002'), kind: 'failed' }, now())).toEqual({ claimed: true });
+    expect(await deliveries.claim(key('staging-00000003'), now())).toEqual({ claimed: true });
   });
 
   it('makes a released claim claimable again, by exactly one of many asking at once', async () => {
     const k = key('staging-00000004');
-    await registry.claimDelivery(k, now());
-    await registry.releaseDelivery(k);
-    const claims = await Promise.all(Array.from({ length: 6 }, () => registry.claimDelivery(k, now())));
+    await deliveries.claim(k, now());
+    await deliveries.release(k);
+    const claims = await Promise.all(Array.from({ length: 6 }, () => deliveries.claim(k, now())));
     expect(claims.filter((c) => c.claimed)).toHaveLength(1);
   });
 
@@ -68,7 +69,7 @@ describe('delivery records in the registry', () => {
     const send = async () => {
       sends++;
     };
-    const outcomes = await Promise.all(Array.from({ length: 6 }, () => sendOnce(registry, key('staging-00000005'), now, send)));
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => sendOnce(deliveries, key('staging-00000005'), now, send)));
     expect(sends).toBe(1);
     expect(outcomes.filter((o) => o.outcome === 'sent')).toHaveLength(1);
   });

@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoRegistry, createDynamoDocumentClient, ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-registry';
+import { DynamoEnvironmentStore } from '../../shared/adapters/aws/dynamodb-environment-store';
+import { DynamoIdempotencyStore } from '../../shared/adapters/aws/dynamodb-idempotency-store';
+import { createDynamoDocumentClient, ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-table';
 import { advance, newEnvironment, type Environment } from '../../shared/domain/environment';
 import { InvalidInputError } from '../../shared/domain/errors';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
@@ -12,7 +14,8 @@ const TABLE = 'switchyard-registry';
 const server = dynalite({ createTableMs: 0 });
 let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
-let registry: DynamoRegistry;
+let registry: DynamoEnvironmentStore;
+let idempotency: DynamoIdempotencyStore;
 
 function env(name: string, minute: number, email?: string): Environment {
   const request = parseEnvironmentRequest({ name, ou: 'Workloads/Staging', ...(email ? { email } : {}) }, { emailTemplate: 'admin+{slug}@example.com' });
@@ -28,7 +31,8 @@ beforeAll(async () => {
   };
   client = new DynamoDBClient(config);
   doc = createDynamoDocumentClient({ ...config, maxAttempts: 1 });
-  registry = new DynamoRegistry(doc, TABLE);
+  registry = new DynamoEnvironmentStore(doc, TABLE);
+  idempotency = new DynamoIdempotencyStore(doc, TABLE);
   await ensureRegistryTable(client, TABLE);
 });
 
@@ -79,12 +83,12 @@ it('settles two racing updates without losing either change', async () => {
 
 describe('listing', () => {
   // A table of its own, so what other tests create does not shift the pages.
-  let listing: DynamoRegistry;
+  let listing: DynamoEnvironmentStore;
   const listed: Environment[] = [];
 
   beforeAll(async () => {
     await ensureRegistryTable(client, 'switchyard-listing');
-    listing = new DynamoRegistry(doc, 'switchyard-listing');
+    listing = new DynamoEnvironmentStore(doc, 'switchyard-listing');
     for (let i = 0; i < 7; i++) {
       const e = env(`Listed ${i}`, 30 + i);
       listed.push(e);
@@ -131,12 +135,12 @@ it('finds an environment by email regardless of case, preferring one that did no
 });
 
 it('binds an idempotency key to the first caller', async () => {
-  expect(await registry.claimIdempotencyKey('key-1', { id: 'first-1', requestHash: 'h1' })).toEqual({ id: 'first-1', requestHash: 'h1' });
-  expect(await registry.claimIdempotencyKey('key-1', { id: 'second-2', requestHash: 'h2' })).toEqual({ id: 'first-1', requestHash: 'h1' });
+  expect(await idempotency.claimIdempotencyKey('key-1', { id: 'first-1', requestHash: 'h1' })).toEqual({ id: 'first-1', requestHash: 'h1' });
+  expect(await idempotency.claimIdempotencyKey('key-1', { id: 'second-2', requestHash: 'h2' })).toEqual({ id: 'first-1', requestHash: 'h1' });
 });
 
 it('lets a new caller take over a key whose 24 hours have passed, even before TTL removes it', async () => {
-  const later = new DynamoRegistry(doc, TABLE, { now: () => new Date(Date.now() + 25 * 60 * 60 * 1000) });
-  await registry.claimIdempotencyKey('key-2', { id: 'first-1', requestHash: 'h1' });
+  const later = new DynamoIdempotencyStore(doc, TABLE, { now: () => new Date(Date.now() + 25 * 60 * 60 * 1000) });
+  await idempotency.claimIdempotencyKey('key-2', { id: 'first-1', requestHash: 'h1' });
   expect(await later.claimIdempotencyKey('key-2', { id: 'second-2', requestHash: 'h2' })).toEqual({ id: 'second-2', requestHash: 'h2' });
 });

@@ -122,7 +122,7 @@ function staging(patch: Partial<Environment> = {}, status: Environment['status']
 }
 
 /**
- * The registry table behind the document client: items keyed by pk, laid out as DynamoRegistry writes
+ * The registry table behind the document client: items keyed by pk, laid out as the DynamoDB stores write
  * them, with the two condition expressions the registry uses for environments honoured.
  */
 const table = new Map<string, Record<string, unknown>>();

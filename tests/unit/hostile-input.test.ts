@@ -237,7 +237,7 @@ async function allRejections(): Promise<Rejection[]> {
   const out: Rejection[] = [];
   let cursor: string | undefined;
   do {
-    const page = await h.deps.registry.listRejections({ limit: 100, cursor });
+    const page = await h.deps.rejections.list({ limit: 100, cursor });
     out.push(...page.items);
     cursor = page.cursor;
   } while (cursor);
@@ -438,7 +438,7 @@ describe('Step Functions tasks fail hostile input with a named terminal error', 
     )) as Error | undefined;
     expect(error).toBeInstanceOf(Error);
     expect(TASK_FAILURE_NAMES).toContain(error!.name);
-    expect(await h.deps.registry.get('staging-1a2b3c4d')).toBeUndefined();
+    expect(await h.deps.environments.get('staging-1a2b3c4d')).toBeUndefined();
   });
 });
 
@@ -684,8 +684,8 @@ describe('after all of it', () => {
   it('recorded no environment and started no provisioning', async () => {
     // The properties use OUs that do not exist, so nothing can be accepted; an acceptance would show here.
     expect(acceptedEnvironmentIds).toEqual(new Set());
-    expect((await h.deps.registry.list({ limit: 100 })).items).toEqual([]);
-    expect(await h.deps.registry.listActive()).toEqual([]);
+    expect((await h.deps.environments.list({ limit: 100 })).items).toEqual([]);
+    expect(await h.deps.environments.listActive()).toEqual([]);
     expect(workflowStarts).toEqual([]);
     expect(h.workflow.executions.size).toBe(0);
     expect(h.sim.accountsView()).toHaveLength(initialAccounts);

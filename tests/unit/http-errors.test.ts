@@ -7,7 +7,8 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build as buildGetEnvironment } from '../../functions/get-environment/handler';
-import { DynamoRegistry, createDynamoDocumentClient } from '../../shared/adapters/aws/dynamodb-registry';
+import { DynamoEnvironmentStore } from '../../shared/adapters/aws/dynamodb-environment-store';
+import { createDynamoDocumentClient } from '../../shared/adapters/aws/dynamodb-table';
 import { NotConfiguredError, NotFoundError } from '../../shared/domain/errors';
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler } from '../../shared/lambda/http';
@@ -15,8 +16,8 @@ import { httpHandler } from '../../shared/lambda/http';
 const ID = 'staging-1a2b3c4d';
 const context = { functionName: 'switchyard-test', awsRequestId: 'req-1' } as Context;
 const ddb = mockClient(DynamoDBDocumentClient);
-const registry = new DynamoRegistry(createDynamoDocumentClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 }), 'switchyard-dev-registry');
-const getEnvironment = buildGetEnvironment(() => ({ config: loadConfig({}), registry }));
+const environments = new DynamoEnvironmentStore(createDynamoDocumentClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 }), 'switchyard-dev-registry');
+const getEnvironment = buildGetEnvironment(() => ({ config: loadConfig({}), environments }));
 
 function event(): APIGatewayProxyEventV2 {
   return {

@@ -16,8 +16,8 @@ beforeAll(async () => {
   h = await harness();
   for (const [i, name] of NAMES.entries()) {
     const request = parseEnvironmentRequest({ name, ou: 'Workloads/Staging' }, { emailTemplate: h.deps.config.EMAIL_TEMPLATE });
-    await h.deps.registry.create(newEnvironment(request, { now: new Date(Date.UTC(2026, 10, 28, 9, i)), source: 'test' }));
-    await h.deps.registry.recordRejection({ id: `evt-${i}`, at: new Date(Date.UTC(2026, 10, 28, 9, i)).toISOString(), source: 'test', code: 'INVALID_INPUT', message: 'no' });
+    await h.deps.environments.create(newEnvironment(request, { now: new Date(Date.UTC(2026, 10, 28, 9, i)), source: 'test' }));
+    await h.deps.rejections.record({ id: `evt-${i}`, at: new Date(Date.UTC(2026, 10, 28, 9, i)).toISOString(), source: 'test', code: 'INVALID_INPUT', message: 'no' });
   }
 });
 
@@ -119,7 +119,7 @@ it('refuses a cursor sealed under another deployment\'s key', async () => {
 });
 
 it('the registry itself refuses an oversized made-up key before asking the database', async () => {
-  await expect(h.deps.registry.list({ limit: 1, cursor: forgedKey(3000) })).rejects.toBeInstanceOf(InvalidInputError);
-  await expect(h.deps.registry.listRejections({ limit: 1, cursor: forgedKey(3000, { prefix: 'REJ#', all: 'REJ' }) })).rejects.toBeInstanceOf(InvalidInputError);
-  await expect(h.deps.registry.list({ limit: 1, cursor: forgedKey(20) })).resolves.toEqual(expect.objectContaining({ items: expect.any(Array) }));
+  await expect(h.deps.environments.list({ limit: 1, cursor: forgedKey(3000) })).rejects.toBeInstanceOf(InvalidInputError);
+  await expect(h.deps.rejections.list({ limit: 1, cursor: forgedKey(3000, { prefix: 'REJ#', all: 'REJ' }) })).rejects.toBeInstanceOf(InvalidInputError);
+  await expect(h.deps.environments.list({ limit: 1, cursor: forgedKey(20) })).resolves.toEqual(expect.objectContaining({ items: expect.any(Array) }));
 });

@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { build } from '../../functions/provision-webhook/handler';
 import { startRuntime } from '../../local/runtime';
 import { loadConfig } from '../../shared/lambda/config';
-import type { Organization, Registry, Workflow } from '../../shared/ports';
+import type { EnvironmentStore, IdempotencyStore, Organization, Workflow } from '../../shared/ports';
 import { systemClock } from '../../shared/ports';
 
 const VECTOR = {
@@ -29,7 +29,8 @@ function handler(secret: string | undefined) {
     config: loadConfig({}),
     clock: systemClock,
     secrets: { get: async () => secret },
-    registry: unreachable as Registry,
+    environments: unreachable as EnvironmentStore,
+    idempotency: unreachable as IdempotencyStore,
     organization: unreachable as Organization,
     workflow: unreachable as Workflow,
   }));

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoRegistry, ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-registry';
+import { DynamoEnvironmentStore } from '../../shared/adapters/aws/dynamodb-environment-store';
+import { ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-table';
 import { advance, newEnvironment } from '../../shared/domain/environment';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { readJournal, RegistryJournal, type Item } from '../../local/registry-journal';
@@ -132,7 +133,7 @@ describe('the live journal', () => {
     await journal.reset([], [TABLE]);
     const journaled = new DynamoDBClient(clientConfig());
     journal.attach(journaled);
-    const registry = new DynamoRegistry(DynamoDBDocumentClient.from(journaled, { marshallOptions: { removeUndefinedValues: true } }), TABLE);
+    const registry = new DynamoEnvironmentStore(DynamoDBDocumentClient.from(journaled, { marshallOptions: { removeUndefinedValues: true } }), TABLE);
     const request = parseEnvironmentRequest({ name: 'Journaled', ou: 'Workloads/Staging' }, { emailTemplate: 'admin+{slug}@example.com' });
     const created = newEnvironment(request, { now: new Date('2026-11-28T09:00:00Z'), source: 'test' });
     await registry.create(created);

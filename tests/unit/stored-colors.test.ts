@@ -11,10 +11,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { build as buildGetEnvironment } from '../../functions/get-environment/handler';
 import { build as buildGetSwitchRole } from '../../functions/get-switch-role/handler';
 import { build as buildListSwitchRoles } from '../../functions/list-switch-roles/handler';
-import { DynamoRegistry, createDynamoDocumentClient, ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-registry';
+import { dynamoStores } from '../../shared/adapters/aws/dynamodb-stores';
+import { createDynamoDocumentClient, ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-table';
 import { environmentId, requestHash } from '../../shared/domain/naming';
 import { loadConfig } from '../../shared/lambda/config';
-import type { Channel, Notification, Organization, OutgoingEvent, Workflow } from '../../shared/ports';
+import type { Channel, Notification, Organization, OutgoingEvent, Stores, Workflow } from '../../shared/ports';
 import { notifyAdminStep, recordReadyStep } from '../../shared/use-cases/provision-steps';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
 
@@ -28,7 +29,7 @@ const clock = { now: () => NOW };
 const context = { functionName: 'switchyard-test', awsRequestId: 'req-1' } as Context;
 let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
-let registry: DynamoRegistry;
+let stores: Stores;
 
 const LINK = (accountId: string, name: string) =>
   `https://signin.aws.amazon.com/switchrole?account=${accountId}&roleName=OrganizationAccountAccessRole&displayName=${name}&color=EFDA95`;
@@ -94,7 +95,7 @@ function httpEvent(path: string, routeKey: string, pathParameters?: Record<strin
 }
 
 async function getSwitchRole(id: string, format: string) {
-  const handler = buildGetSwitchRole(() => ({ config, registry }));
+  const handler = buildGetSwitchRole(() => ({ config, environments: stores.environments }));
   return (await handler(httpEvent(`/environments/${id}/switch-role`, 'GET /environments/{id}/switch-role', { id }, { format }), context)) as APIGatewayProxyStructuredResultV2;
 }
 
@@ -103,7 +104,7 @@ beforeAll(async () => {
   const endpoint = { region: 'us-east-1', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   client = new DynamoDBClient(endpoint);
   doc = createDynamoDocumentClient({ ...endpoint, maxAttempts: 1 });
-  registry = new DynamoRegistry(doc, TABLE, clock);
+  stores = dynamoStores(doc, TABLE, clock);
   await ensureRegistryTable(client, TABLE);
 });
 
@@ -140,7 +141,7 @@ describe('a READY environment stored with FAD791', () => {
   });
 
   it('gets the current yellow in GET /environments/{id}', async () => {
-    const handler = buildGetEnvironment(() => ({ config, registry }));
+    const handler = buildGetEnvironment(() => ({ config, environments: stores.environments }));
     const result = (await handler(httpEvent(`/environments/${staging.id}`, 'GET /environments/{id}', { id: staging.id }), context)) as APIGatewayProxyStructuredResultV2;
     expect(result.statusCode).toBe(200);
     const body = JSON.parse(result.body!);
@@ -150,7 +151,7 @@ describe('a READY environment stored with FAD791', () => {
   });
 
   it('gets the current yellow in the GET /switch-roles extension file', async () => {
-    const handler = buildListSwitchRoles(() => ({ config, registry, clock }));
+    const handler = buildListSwitchRoles(() => ({ config, environments: stores.environments, clock }));
     const result = (await handler(httpEvent('/switch-roles', 'GET /switch-roles', undefined, { format: 'extension' }), context)) as APIGatewayProxyStructuredResultV2;
     expect(result.statusCode).toBe(200);
     expect(result.body).toContain('[profile staging]\naws_account_id = 222233334444\nrole_name = OrganizationAccountAccessRole\ncolor = EFDA95\n');
@@ -160,7 +161,7 @@ describe('a READY environment stored with FAD791', () => {
   it('is still the same request when its original body is sent again: the environment comes back, no conflict', async () => {
     const unused = new Proxy({}, { get: (_t, name) => () => Promise.reject(new Error(`unexpected call ${String(name)}`)) });
     const outcome = await requestEnvironment(
-      { config, clock, registry, organization: unused as Organization, workflow: unused as Workflow },
+      { config, clock, ...stores, organization: unused as Organization, workflow: unused as Workflow },
       { body: { name: 'Staging', ou: 'Workloads/Staging', email: `admin+${staging.id}@example.com`, color: 'FAD791' }, source: 'api' },
     );
     expect(outcome).toMatchObject({ created: false, environment: { id: staging.id, color: 'EFDA95', status: 'READY' } });
@@ -177,7 +178,7 @@ describe('an environment stored with FAD791 while it was being provisioned', () 
   it('is announced with the current yellow, and the record keeps it from then on', async () => {
     const sent: Notification[] = [];
     const channel: Channel = { name: 'recorder', send: async (n) => void sent.push(n) };
-    await notifyAdminStep({ registry, channels: [channel], clock, config }, { id: playground.id });
+    await notifyAdminStep({ ...stores, channels: [channel], clock, config }, { id: playground.id });
     expect(sent).toHaveLength(1);
     const notification = sent[0]!;
     expect(notification.kind).toBe('ready');
@@ -190,7 +191,7 @@ describe('an environment stored with FAD791 while it was being provisioned', () 
 
   it('publishes Environment Ready with the current yellow in its console link', async () => {
     const published: OutgoingEvent[] = [];
-    await recordReadyStep({ registry, clock, config, events: { publish: async (events) => void published.push(...events) } }, { id: playground.id });
+    await recordReadyStep({ ...stores, clock, config, events: { publish: async (events) => void published.push(...events) } }, { id: playground.id });
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({ detailType: 'Environment Ready', detail: { consoleUrl: LINK('555566667777', 'Staging%20Two') } });
   });

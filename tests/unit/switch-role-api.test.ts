@@ -9,7 +9,7 @@ import { advance, newEnvironment, type Environment, type EnvironmentStatus } fro
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { uniqueProfileNames } from '../../shared/domain/switch-role-file';
 import { loadConfig } from '../../shared/lambda/config';
-import type { Page, Registry } from '../../shared/ports';
+import type { EnvironmentStore, Page } from '../../shared/ports';
 
 const config = loadConfig({ SOURCE_PROFILE: 'management' });
 const NOW = new Date('2026-11-28T09:30:00.000Z');
@@ -36,7 +36,7 @@ function environment(name: string, status: EnvironmentStatus = 'READY', body: Re
 function memoryRegistry(envs: Environment[], pageSize = 2) {
   const calls = { get: 0, list: 0 };
   const newestFirst = [...envs].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
-  const used: Pick<Registry, 'get' | 'list'> = {
+  const used: Pick<EnvironmentStore, 'get' | 'list'> = {
     async get(id) {
       calls.get++;
       return envs.find((e) => e.id === id);
@@ -49,7 +49,7 @@ function memoryRegistry(envs: Environment[], pageSize = 2) {
     },
   };
   // Only `get` and `list` exist: a handler calling anything else fails the test with a TypeError.
-  return { registry: used as Registry, calls };
+  return { environments: used as EnvironmentStore, calls };
 }
 
 const context = { functionName: 'switchyard-test', awsRequestId: 'req-1' } as Context;
@@ -80,15 +80,15 @@ function httpEvent(path: string, routeKey: string, pathParameters?: Record<strin
 }
 
 async function getSwitchRole(envs: Environment[], id: string, query?: Record<string, string>) {
-  const { registry, calls } = memoryRegistry(envs);
-  const handler = buildGetSwitchRole(() => ({ config, registry }));
+  const { environments, calls } = memoryRegistry(envs);
+  const handler = buildGetSwitchRole(() => ({ config, environments }));
   const result = (await handler(httpEvent(`/environments/${id}/switch-role`, 'GET /environments/{id}/switch-role', { id }, query), context)) as APIGatewayProxyStructuredResultV2;
   return { result, calls };
 }
 
 async function listSwitchRoles(envs: Environment[], query?: Record<string, string>, pageSize = 2) {
-  const { registry, calls } = memoryRegistry(envs, pageSize);
-  const handler = buildListSwitchRoles(() => ({ config, registry, clock }));
+  const { environments, calls } = memoryRegistry(envs, pageSize);
+  const handler = buildListSwitchRoles(() => ({ config, environments, clock }));
   const result = (await handler(httpEvent('/switch-roles', 'GET /switch-roles', undefined, query), context)) as APIGatewayProxyStructuredResultV2;
   return { result, calls };
 }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebhookNotifier } from '../../shared/adapters/http/webhook-notifier';
-import type { Registry } from '../../shared/ports';
+import type { DeliveryStore, EnvironmentStore } from '../../shared/ports';
 import { named } from '../../shared/use-cases/channels';
 import { harness, type Harness } from './harness';
 
@@ -22,7 +22,6 @@ afterEach(async () => {
 
 /** The process stops at the first registry write after a message went out, as a crash (or a Lambda timeout) would. */
 function crashAfterSending(h: Harness): { crashed: () => boolean } {
-  const registry = h.deps.registry;
   let sent = false;
   let crashed = false;
   const channels = h.deps.channels;
@@ -33,20 +32,23 @@ function crashAfterSending(h: Harness): { crashed: () => boolean } {
       sent = true;
     },
   }));
-  h.deps.registry = new Proxy(registry, {
-    get(target, prop: keyof Registry) {
-      const real = (target[prop] as (...a: unknown[]) => unknown).bind(target);
-      // Whatever the step writes once the message is out: the delivery record, or the environment's summary of it.
-      if (prop !== 'update' && prop !== 'markDelivered') return real;
-      return (...args: unknown[]) => {
-        if (sent && !crashed) {
-          crashed = true;
-          throw Object.assign(new Error('the process stopped here'), { name: 'Lambda.Unknown' });
-        }
-        return real(...args);
-      };
-    },
-  });
+  // Whatever the step writes once the message is out: the delivery record, or the environment's summary of it.
+  const crashing = <T extends object>(store: T, write: keyof T): T =>
+    new Proxy(store, {
+      get(target, prop) {
+        const real = (target[prop as keyof T] as (...a: unknown[]) => unknown).bind(target);
+        if (prop !== write) return real;
+        return (...args: unknown[]) => {
+          if (sent && !crashed) {
+            crashed = true;
+            throw Object.assign(new Error('the process stopped here'), { name: 'Lambda.Unknown' });
+          }
+          return real(...args);
+        };
+      },
+    });
+  h.deps.environments = crashing<EnvironmentStore>(h.deps.environments, 'update');
+  h.deps.deliveries = crashing<DeliveryStore>(h.deps.deliveries, 'markDelivered');
   return { crashed: () => crashed };
 }
 
@@ -63,7 +65,7 @@ describe('a notification step that runs more than once', () => {
     await h.functions.notifyAdmin!({ id: env.id }, context);
     await h.functions.notifyAdmin!({ id: env.id }, context);
     expect(h.notifier.sent).toHaveLength(1);
-    const timeline = (await h.deps.registry.get(env.id))!.timeline.map((t) => t.note ?? '');
+    const timeline = (await h.deps.environments.get(env.id))!.timeline.map((t) => t.note ?? '');
     expect(timeline.filter((note) => note.includes('the ready notification on email may not have gone out'))).toHaveLength(1);
   });
 
@@ -85,7 +87,7 @@ describe('a notification step that runs more than once', () => {
     expect(env.status).toBe('READY');
     expect(posts).toHaveLength(1);
     expect(h.notifier.sent).toHaveLength(1);
-    const notes = (await h.deps.registry.get(env.id))!.timeline.map((t) => t.note ?? '');
+    const notes = (await h.deps.environments.get(env.id))!.timeline.map((t) => t.note ?? '');
     expect(notes).toContain('the ready notification on webhook may not have gone out (RetryableAwsError); it is not sent again, so that it is never sent twice');
   });
 

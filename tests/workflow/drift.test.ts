@@ -38,7 +38,7 @@ describe('drift checks against the simulated organization', () => {
     expect(report.apiCalls).toBe(report.floorCalls + 2);
     expect(driftEvents(h)).toEqual([]);
     expect(driftNotices(h)).toEqual([]);
-    expect(await h.deps.registry.latestDriftReport()).toEqual(report);
+    expect(await h.deps.driftReports.latest()).toEqual(report);
   });
 
   it('announces a moved account only when a second check still sees it, once, and its return as resolved', async () => {
@@ -139,7 +139,7 @@ describe('drift checks against the simulated organization', () => {
   it('reports an environment stuck past the workflow cap', async () => {
     h = await harness({ env: { ACCOUNT_CREATION_CAP_SECONDS: '600' } });
     const request = parseEnvironmentRequest({ name: 'Limbo', ou: 'Sandbox/Playground' }, { emailTemplate: h.deps.config.EMAIL_TEMPLATE });
-    const { environment } = await h.deps.registry.create(newEnvironment(request, { now: h.clock.now(), source: 'test' }));
+    const { environment } = await h.deps.environments.create(newEnvironment(request, { now: h.clock.now(), source: 'test' }));
     expect(kinds(await check(h))).toEqual([]);
     h.clock.advance(600 + 15 * 60 + 1);
     const report = await check(h);
@@ -166,7 +166,7 @@ describe('remediation (DRIFT_REMEDIATE=move-back)', () => {
     expect(misplaced.remediation).toMatchObject({ action: 'moved-back', from: 'Sandbox/Playground', to: 'Workloads/Staging' });
     expect(h.sim.accountsView().find((a) => a.id === staging.accountId)?.ou).toBe('Workloads/Staging');
     expect(h.sim.accountsView().find((a) => a.id === production.accountId)?.status).toBe('SUSPENDED');
-    const timeline = (await h.deps.registry.get(staging.id))!.timeline;
+    const timeline = (await h.deps.environments.get(staging.id))!.timeline;
     expect(timeline.at(-1)!.note).toMatch(/drift check moved account \d{12} back from Sandbox\/Playground to Workloads\/Staging/);
     expect(driftEvents(h).map((e) => (e.detail as { finding: Finding }).finding.kind)).toEqual(['ACCOUNT_MISPLACED']);
 
@@ -201,7 +201,7 @@ describe('the drift report', () => {
     const { h, staging } = await provisioned();
     h.sim.moveAccountTo(staging.accountId!, 'Sandbox/Playground');
     const [a, b] = await Promise.all([check(h), check(h)]);
-    const latest = (await h.deps.registry.latestDriftReport())!;
+    const latest = (await h.deps.driftReports.latest())!;
     expect([a.id, b.id]).toContain(latest.id);
     expect(latest.findings[0]).toMatchObject({ checks: 2, confirmed: true });
   });
@@ -228,14 +228,14 @@ describe('the drift report', () => {
     const sqs = (bodies: string[]) => ({ Records: bodies.map((body) => ({ eventSource: 'aws:sqs', body })) });
     const context = {} as Context;
     await h.functions.checkDrift!(sqs(['{"detail":{"eventName":"MoveAccount"}}', '{"detail":{"eventName":"TagResource"}}']), context);
-    expect((await h.deps.registry.latestDriftReport())!.trigger).toBe('event');
+    expect((await h.deps.driftReports.latest())!.trigger).toBe('event');
     expect(rechecks).toEqual([]);
 
     h.sim.moveAccountTo(staging.accountId!, 'Sandbox/Playground');
     await h.functions.checkDrift!(sqs(['{"detail":{"eventName":"MoveAccount"}}']), context);
     expect(rechecks).toEqual([2]);
     await h.functions.checkDrift!(sqs(['{"recheck":2}']), context);
-    const confirmed = (await h.deps.registry.latestDriftReport())!;
+    const confirmed = (await h.deps.driftReports.latest())!;
     expect(confirmed).toMatchObject({ trigger: 'recheck', counts: { confirmed: 1, pending: 0 } });
     expect(rechecks).toEqual([2]);
   });
@@ -255,7 +255,7 @@ describe('POST /drift-checks with settings for that one check', () => {
     expect(refused.statusCode).toBe(400);
     expect(JSON.parse(refused.body).error.fields).toEqual([{ field: 'settings', message: 'are not accepted by this deployment' }]);
     expect(h.sim.accountsView().find((a) => a.id === staging.accountId)?.ou).toBe('Sandbox/Playground');
-    expect(await h.deps.registry.latestDriftReport()).toBeUndefined();
+    expect(await h.deps.driftReports.latest()).toBeUndefined();
     // Without settings (or with none), the check runs as configured.
     expect((await post(h, {})).statusCode).toBe(200);
   });
@@ -300,6 +300,6 @@ describe('remediation that fails', () => {
     const report = await checkDrift(h.deps, { trigger: 'test' });
     expect(report.findings[0]!.remediation).toMatchObject({ action: 'move-failed', error: 'AwsRequestRejectedError: not allowed' });
     expect(h.sim.accountsView().find((a) => a.id === staging.accountId)?.ou).toBe('Sandbox/Playground');
-    expect(await h.deps.registry.latestDriftReport()).toMatchObject({ id: report.id });
+    expect(await h.deps.driftReports.latest()).toMatchObject({ id: report.id });
   });
 });

@@ -20,7 +20,7 @@ describe('at most five account creations at once', () => {
     expect(envs.some((e) => e.timeline.some((t) => t.note?.startsWith('waiting for a creation slot')))).toBe(true);
     expect(h.states.size).toBe(12);
     // Every slot is back.
-    expect((await h.deps.registry.acquireCreationSlot('probe', { limit: 5, now: h.clock.now(), staleAfterSeconds: 3600 })).inUse).toBe(1);
+    expect((await h.deps.creationSlots.acquire('probe', { limit: 5, now: h.clock.now(), staleAfterSeconds: 3600 })).inUse).toBe(1);
   });
 
   it('honours a lower MAX_CONCURRENT_CREATES', async () => {
@@ -32,7 +32,7 @@ describe('at most five account creations at once', () => {
 
   it('takes back a slot whose holder died, once it is older than the creation cap', async () => {
     h = await harness({ createSeconds: 10, env: { MAX_CONCURRENT_CREATES: '1', ACCOUNT_CREATION_CAP_SECONDS: '60' } });
-    await h.deps.registry.acquireCreationSlot('ghost-00000000', { limit: 1, now: h.clock.now(), staleAfterSeconds: 360 });
+    await h.deps.creationSlots.acquire('ghost-00000000', { limit: 1, now: h.clock.now(), staleAfterSeconds: 360 });
     h.clock.advance(361);
     const env = await h.provision({ name: 'Staging', ou: 'Workloads/Staging' });
     expect(env.status).toBe('READY');
@@ -75,7 +75,7 @@ describe('faults the simulated organization injects', () => {
     expect(env.failure).toMatchObject({ code: 'AccountCreationTimedOutError' });
     expect(env.failure!.message).toMatch(/still creating the account .* the cap is 120 s/);
     expect(env.failure!.fix.length).toBeGreaterThan(10);
-    expect((await h.deps.registry.get(env.id))!.status).toBe('FAILED');
+    expect((await h.deps.environments.get(env.id))!.status).toBe('FAILED');
     const next = await h.provision({ name: 'Staging', ou: 'Workloads/Staging' });
     expect(next.status).toBe('READY');
   });

@@ -34,8 +34,8 @@ async function placedEnvironment(h: Harness, name: string, ouPath: string): Prom
   const ouId = h.sim.ensureOuPath(ouPath);
   const account = h.sim.createAccountByHand(name, `${name.toLowerCase().replace(/\W/g, '')}@example.com`, ouPath);
   const request = parseEnvironmentRequest({ name, ou: ouPath }, { emailTemplate: h.deps.config.EMAIL_TEMPLATE });
-  const { environment } = await h.deps.registry.create(newEnvironment(request, { now: h.clock.now(), source: 'test' }));
-  await h.deps.registry.update(environment.id, (current) => ({ ...current, accountId: account.id, ouId, ouPath }));
+  const { environment } = await h.deps.environments.create(newEnvironment(request, { now: h.clock.now(), source: 'test' }));
+  await h.deps.environments.update(environment.id, (current) => ({ ...current, accountId: account.id, ouId, ouPath }));
   return environment.id;
 }
 

@@ -3,7 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { DynamoRegistry, ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-registry';
+import { dynamoStores } from '../../shared/adapters/aws/dynamodb-stores';
+import { ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-table';
 import { AwsOrganization } from '../../shared/adapters/aws/organizations';
 import { LocalWorkflow, type TaskFunction } from '../../shared/adapters/local/local-workflow';
 import { SimulatedOrganization } from '../../shared/adapters/local/sim-org';
@@ -120,7 +121,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   await ensureRegistryTable(client, 'switchyard-test');
-  const registry = new DynamoRegistry(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'switchyard-test');
+  const stores = dynamoStores(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'switchyard-test', clock);
 
   const organizationsClient = simOrganizationsClient(sim, { maxAttempts: opts.orgMaxAttempts ?? 1 });
   opts.onOrganizationsClient?.(organizationsClient);
@@ -141,7 +142,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const deps: Deps = {
     config,
     clock,
-    registry,
+    ...stores,
     organization: opts.wrapOrganization ? opts.wrapOrganization(organization) : organization,
     channels: [named('email', notifier), ...(opts.channels ?? [])],
     events,
@@ -165,7 +166,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
 
   const finish = async (id: string) => {
     await workflow.idle();
-    return (await registry.get(id))!;
+    return (await stores.environments.get(id))!;
   };
 
   return {
@@ -183,7 +184,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     },
     async run(body) {
       const request = parseEnvironmentRequest(body, { emailTemplate: config.EMAIL_TEMPLATE });
-      const { environment } = await registry.create(newEnvironment(request, { now: clock.now(), source: 'test' }));
+      const { environment } = await stores.environments.create(newEnvironment(request, { now: clock.now(), source: 'test' }));
       await workflow.start(environment.executionName, { id: environment.id });
       return finish(environment.id);
     },

@@ -95,7 +95,7 @@ describe('notification channels in the provisioning workflow', () => {
     expect(hook.posts).toHaveLength(postsBefore);
     expect(slack.posts).toHaveLength(1);
     expect(h.notifier.sent).toHaveLength(1);
-    expect((await h.deps.registry.get(env.id))!.status).toBe('READY');
+    expect((await h.deps.environments.get(env.id))!.status).toBe('READY');
   });
 
   it('tells every channel once why provisioning failed, with the fix', async () => {

@@ -185,7 +185,7 @@ describe('the provisioning workflow (real ASL, simulated organization)', () => {
     expect(h.sim.stats().callsByOperation.CreateAccount).toBe(calls.CreateAccount);
     expect(h.sim.stats().callsByOperation.MoveAccount).toBe(calls.MoveAccount);
     expect(h.notifier.sent).toHaveLength(1);
-    const after = await h.deps.registry.get(env.id);
+    const after = await h.deps.environments.get(env.id);
     expect(after!.timeline).toEqual(env.timeline);
   });
 

@@ -1,4 +1,22 @@
-import { DynamoRegistry, createDynamoDocumentClient } from '../../adapters/aws/dynamodb-registry';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoCreationSlotStore } from '../../adapters/aws/dynamodb-creation-slot-store';
+import { DynamoDeliveryStore } from '../../adapters/aws/dynamodb-delivery-store';
+import { DynamoDriftReportStore } from '../../adapters/aws/dynamodb-drift-report-store';
+import { DynamoEnvironmentStore } from '../../adapters/aws/dynamodb-environment-store';
+import { DynamoIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store';
+import { DynamoRejectionStore } from '../../adapters/aws/dynamodb-rejection-store';
+import { createDynamoDocumentClient } from '../../adapters/aws/dynamodb-table';
 import type { Config } from '../config';
 
-export const awsRegistry = (config: Config) => new DynamoRegistry(createDynamoDocumentClient(), config.REGISTRY_TABLE);
+/** The registry's stores on Lambda: each function builds the ones it uses, all on one client. */
+let doc: DynamoDBDocumentClient | undefined;
+const client = () => (doc ??= createDynamoDocumentClient());
+
+type TableConfig = Pick<Config, 'REGISTRY_TABLE'>;
+
+export const awsEnvironments = (config: TableConfig) => new DynamoEnvironmentStore(client(), config.REGISTRY_TABLE);
+export const awsIdempotency = (config: TableConfig) => new DynamoIdempotencyStore(client(), config.REGISTRY_TABLE);
+export const awsCreationSlots = (config: TableConfig) => new DynamoCreationSlotStore(client(), config.REGISTRY_TABLE);
+export const awsDeliveries = (config: TableConfig) => new DynamoDeliveryStore(client(), config.REGISTRY_TABLE);
+export const awsDriftReports = (config: TableConfig) => new DynamoDriftReportStore(client(), config.REGISTRY_TABLE);
+export const awsRejections = (config: TableConfig) => new DynamoRejectionStore(client(), config.REGISTRY_TABLE);

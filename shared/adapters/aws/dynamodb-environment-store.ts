@@ -1,0 +1,95 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { environmentFromRecord, environmentRecord, isFinal, type Environment } from '../../domain/environment';
+import { NotFoundError, RetryableAwsError } from '../../domain/errors';
+import type { EnvironmentStore, Page } from '../../ports';
+import { KEY_PREFIX, LISTED, RegistryTable, stripKeys, type Item } from './dynamodb-table';
+
+const ENVIRONMENTS = { prefix: KEY_PREFIX.environment, all: LISTED.environments };
+const ACTIVE = 'ACTIVE';
+const UPDATE_ATTEMPTS = 8;
+
+function toItem(env: Environment): Item {
+  return {
+    ...environmentRecord(env),
+    pk: KEY_PREFIX.environment + env.id,
+    gsi1pk: LISTED.environments,
+    gsi1sk: `${env.createdAt}#${env.id}`,
+    emailKey: env.email.toLowerCase(),
+    // Sparse index: a whole-item put without activePk drops the environment from byActive.
+    ...(isFinal(env.status) ? {} : { activePk: ACTIVE }),
+  };
+}
+
+/** Every environment read goes through here: the one place a record from an earlier release is brought up to date and checked. */
+function fromItem(item: Item): Environment {
+  return environmentFromRecord(stripKeys(item));
+}
+
+/** Newest first, then by id, so equal timestamps still order the same way every time. */
+function newestFirst(a: Environment, b: Environment): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Environments in the registry table, one item each (`ENV#<id>`), on all three indexes. Every write
+ * is a whole-item put guarded by a condition, so two Lambda steps racing on one environment never
+ * lose a change: the loser re-reads and re-applies.
+ */
+export class DynamoEnvironmentStore implements EnvironmentStore {
+  private readonly table: RegistryTable;
+
+  constructor(doc: DynamoDBDocumentClient, tableName: string) {
+    this.table = new RegistryTable(doc, tableName);
+  }
+
+  async create(env: Environment): Promise<{ created: boolean; environment: Environment }> {
+    if (await this.table.putIf(toItem(env), { expression: 'attribute_not_exists(pk)' })) return { created: true, environment: env };
+    const stored = await this.get(env.id);
+    if (!stored) throw new RetryableAwsError(`Environment ${env.id} was being written and removed concurrently.`, 'ConditionalCheckFailedException');
+    return { created: false, environment: stored };
+  }
+
+  async get(id: string): Promise<Environment | undefined> {
+    const item = await this.table.get(KEY_PREFIX.environment + id);
+    return item ? fromItem(item) : undefined;
+  }
+
+  async update(id: string, change: (current: Environment) => Environment | undefined): Promise<Environment> {
+    for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
+      const current = await this.get(id);
+      if (!current) throw new NotFoundError(`Environment ${id} does not exist.`);
+      const changed = change(current);
+      if (!changed) return current;
+      // The id and version are the registry's to keep: a change cannot move or rewind the record.
+      const next: Environment = { ...changed, id: current.id, version: current.version + 1 };
+      if (await this.table.putIf(toItem(next), { expression: 'version = :expected', values: { ':expected': current.version } })) return next;
+      // Spread the writers apart a little so the same two do not collide again on the next round.
+      await sleep(Math.random() * 5 * attempt);
+    }
+    throw new RetryableAwsError(`Environment ${id} kept changing underneath ${UPDATE_ATTEMPTS} attempts to update it.`, 'ConditionalCheckFailedException');
+  }
+
+  async list(opts: { limit: number; cursor?: string }): Promise<Page<Environment>> {
+    const page = await this.table.newestFirst(ENVIRONMENTS, opts);
+    return { ...page, items: page.items.map(fromItem) };
+  }
+
+  async listActive(): Promise<Environment[]> {
+    const items = await this.table.queryAll({ IndexName: 'byActive', KeyConditionExpression: 'activePk = :active', ExpressionAttributeValues: { ':active': ACTIVE } });
+    return items.map(fromItem);
+  }
+
+  async listAll(): Promise<Environment[]> {
+    const items = await this.table.queryAll({ IndexName: 'byCreated', KeyConditionExpression: 'gsi1pk = :all', ExpressionAttributeValues: { ':all': LISTED.environments } });
+    return items.map(fromItem);
+  }
+
+  async findByEmail(email: string): Promise<Environment | undefined> {
+    const items = await this.table.queryAll({ IndexName: 'byEmail', KeyConditionExpression: 'emailKey = :email', ExpressionAttributeValues: { ':email': email.toLowerCase() } });
+    const matches = items.map(fromItem).sort(newestFirst);
+    return matches.find((env) => env.status !== 'FAILED') ?? matches[0];
+  }
+}

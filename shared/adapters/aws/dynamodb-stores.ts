@@ -1,0 +1,20 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { systemClock, type Clock, type Stores } from '../../ports';
+import { DynamoCreationSlotStore } from './dynamodb-creation-slot-store';
+import { DynamoDeliveryStore } from './dynamodb-delivery-store';
+import { DynamoDriftReportStore } from './dynamodb-drift-report-store';
+import { DynamoEnvironmentStore } from './dynamodb-environment-store';
+import { DynamoIdempotencyStore } from './dynamodb-idempotency-store';
+import { DynamoRejectionStore } from './dynamodb-rejection-store';
+
+/** Every store over one table and client, for a process that runs every use case (the local runtime, tests). A function builds only its own. */
+export function dynamoStores(doc: DynamoDBDocumentClient, tableName: string, clock: Clock = systemClock): Stores {
+  return {
+    environments: new DynamoEnvironmentStore(doc, tableName),
+    idempotency: new DynamoIdempotencyStore(doc, tableName, clock),
+    creationSlots: new DynamoCreationSlotStore(doc, tableName),
+    deliveries: new DynamoDeliveryStore(doc, tableName),
+    driftReports: new DynamoDriftReportStore(doc, tableName, clock),
+    rejections: new DynamoRejectionStore(doc, tableName),
+  };
+}

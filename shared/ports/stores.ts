@@ -1,0 +1,16 @@
+import type { CreationSlotStore } from './creation-slot-store';
+import type { DeliveryStore } from './delivery-store';
+import type { DriftReportStore } from './drift-report-store';
+import type { EnvironmentStore } from './environment-store';
+import type { IdempotencyStore } from './idempotency-store';
+import type { RejectionStore } from './rejection-store';
+
+/** The registry's stores, one per entity, as a use case's dependencies name them. */
+export interface Stores {
+  environments: EnvironmentStore;
+  idempotency: IdempotencyStore;
+  creationSlots: CreationSlotStore;
+  deliveries: DeliveryStore;
+  driftReports: DriftReportStore;
+  rejections: RejectionStore;
+}
