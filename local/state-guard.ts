@@ -247,7 +247,7 @@ export async function openLocalRegistry(opts: { dataDir: string; tableName: stri
 
 /**
  * A missing organization file would start a new, empty simulated organization under environments
- * whose accounts were in the old one: refused, as a damaged file is (sim-org.ts names those).
+ * whose accounts were in the old one: refused, as a damaged file is (sim-org/state.ts names those).
  */
 export async function checkOrganizationFile(dataDir: string, environments: Pick<EnvironmentStore, 'listAll'>): Promise<void> {
   const file = organizationFilePath(dataDir);

@@ -1,0 +1,158 @@
+import type { CreateAccountState } from '@aws-sdk/client-organizations';
+import type { IamState } from '../sim-iam';
+import { accountNumber, alnum } from './ids';
+import type { SimulatedOrganizationStats } from './stats';
+
+/**
+ * The whole simulated organization as one plain JSON value: what the file holds, what every
+ * operation reads and changes. Records carry a `seq` so that lists come out in creation order and a
+ * page token can remember where it stopped. A file an older version wrote is checked (and, when its
+ * shape changes, brought up to date) in parseState.
+ */
+
+export const FORMAT = 'switchyard-simulated-organization/1';
+
+export type SimAccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
+
+export interface SimSettings {
+  createSeconds: number;
+  accountQuota: number;
+  maxConcurrentCreates: number;
+  /** Seconds after creation before the account's organization access role can be assumed. */
+  roleDelaySeconds?: number;
+}
+
+export const DEFAULT_SETTINGS: SimSettings = { createSeconds: 0, accountQuota: 10, maxConcurrentCreates: 5 };
+
+export interface AccountRecord {
+  seq: number;
+  id: string;
+  name: string;
+  email: string;
+  status: SimAccountStatus;
+  joinedMethod: 'CREATED' | 'INVITED';
+  joinedAt: string;
+  parentId: string;
+  tags: Record<string, string>;
+}
+
+export interface OuRecord {
+  seq: number;
+  id: string;
+  name: string;
+  parentId: string;
+  tags: Record<string, string>;
+}
+
+export interface CreateRequestRecord {
+  seq: number;
+  id: string;
+  accountName: string;
+  email: string;
+  tags: Record<string, string>;
+  requestedAt: string;
+  completesAt: string;
+  state: CreateAccountState;
+  accountId?: string;
+  failureReason?: string;
+  completedAt?: string;
+  /** Injected: the creation ends FAILED with this reason. */
+  failWith?: string;
+  /** Injected: the creation never ends. */
+  stuck?: boolean;
+}
+
+export interface OrgState {
+  format: typeof FORMAT;
+  organizationId: string;
+  managementAccountId: string;
+  rootId: string;
+  rootTags: Record<string, string>;
+  /** Settings travel with the organization so that another process (the CLI) settles creations by the same rules. */
+  settings: SimSettings;
+  /** Records are listed in creation order; a page token remembers the last seq it returned. */
+  nextSeq: number;
+  accounts: AccountRecord[];
+  ous: OuRecord[];
+  createRequests: CreateRequestRecord[];
+  stats: SimulatedOrganizationStats;
+  /** Absent in files written before grants and aliases were simulated. */
+  iam?: IamState;
+}
+
+/** The settings a caller asked for, checked; those left out keep what the organization has. */
+export function explicitSettings(options: Partial<SimSettings>): Partial<SimSettings> {
+  const settings: Partial<SimSettings> = {};
+  if (options.roleDelaySeconds !== undefined) {
+    if (!Number.isFinite(options.roleDelaySeconds) || options.roleDelaySeconds < 0) throw new RangeError(`roleDelaySeconds must be 0 or more (got ${options.roleDelaySeconds}).`);
+    settings.roleDelaySeconds = options.roleDelaySeconds;
+  }
+  if (options.createSeconds !== undefined) {
+    if (!Number.isFinite(options.createSeconds) || options.createSeconds < 0) {
+      throw new RangeError(`createSeconds must be a number of seconds, 0 or more (got ${options.createSeconds}).`);
+    }
+    settings.createSeconds = options.createSeconds;
+  }
+  if (options.accountQuota !== undefined) {
+    if (!Number.isInteger(options.accountQuota) || options.accountQuota < 1) {
+      throw new RangeError(`accountQuota must be a whole number, 1 or more (got ${options.accountQuota}).`);
+    }
+    settings.accountQuota = options.accountQuota;
+  }
+  if (options.maxConcurrentCreates !== undefined) {
+    if (!Number.isInteger(options.maxConcurrentCreates) || options.maxConcurrentCreates < 1) {
+      throw new RangeError(`maxConcurrentCreates must be a whole number, 1 or more (got ${options.maxConcurrentCreates}).`);
+    }
+    settings.maxConcurrentCreates = options.maxConcurrentCreates;
+  }
+  return settings;
+}
+
+/** A fresh organization: a root and the management account in it. */
+export function newState(settings: SimSettings, now: Date): OrgState {
+  const rootId = `r-${alnum(4)}`;
+  const managementAccountId = accountNumber();
+  return {
+    format: FORMAT,
+    organizationId: `o-${alnum(10)}`,
+    managementAccountId,
+    rootId,
+    rootTags: {},
+    settings,
+    nextSeq: 2,
+    accounts: [
+      {
+        seq: 1,
+        id: managementAccountId,
+        name: 'Management',
+        email: 'management@example.com',
+        status: 'ACTIVE',
+        joinedMethod: 'CREATED',
+        joinedAt: now.toISOString(),
+        parentId: rootId,
+        tags: {},
+      },
+    ],
+    ous: [],
+    createRequests: [],
+    stats: { callsByOperation: {}, maxConcurrentCreates: 0 },
+  };
+}
+
+/**
+ * The state in a file's text. Fields added since FORMAT was introduced are optional in OrgState
+ * (`iam`, `settings.roleDelaySeconds`, `stats.faultsInjected`), so older files load as they are.
+ */
+export function parseState(text: string, path: string): OrgState {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${path} is not valid JSON (${(error as Error).message}); move it aside to start a fresh simulated organization.`);
+  }
+  const state = parsed as Partial<OrgState> | null;
+  if (!state || state.format !== FORMAT || !Array.isArray(state.accounts) || !Array.isArray(state.ous) || !Array.isArray(state.createRequests)) {
+    throw new Error(`${path} is not a simulated organization file (expected format ${FORMAT}); move it aside to start a fresh one.`);
+  }
+  return state as OrgState;
+}
