@@ -4,8 +4,9 @@ import type { DriftReport } from '../domain/drift';
 export interface DriftReportStore {
   latest(): Promise<DriftReport | undefined>;
   /**
-   * Stores a report as the latest, provided the latest is still `previousId` (none when undefined):
-   * two checks racing cannot both build on the same previous report. Returns false when it was not.
+   * Stores the report `build` makes from the latest one as the new latest, provided no other check
+   * stored one meanwhile: two checks racing cannot both build on the same previous report. When one
+   * did, `build` runs again on that one. Returns the report stored.
    */
-  save(report: DriftReport, previousId: string | undefined): Promise<boolean>;
+  saveLatest(build: (previous: DriftReport | undefined) => DriftReport): Promise<DriftReport>;
 }

@@ -126,11 +126,13 @@ export async function checkDrift(deps: DriftDeps, opts: DriftCheckOptions): Prom
   if (deps.config.DRIFT_REMEDIATE === 'move-back') await remediate(deps, observations, snapshot);
   const apiCalls = deps.organization.apiCalls() - callsBefore;
 
-  // Two checks racing: the later one re-reads the report it lost to and reconciles against that.
-  for (let attempt = 1; ; attempt++) {
-    const previous = await deps.driftReports.latest();
-    const { findings, detected, resolved } = reconcile(previous?.findings ?? [], observations, { now: started, confirmChecks: deps.config.DRIFT_CONFIRM_CHECKS });
-    const report: DriftReport = {
+  // Two checks racing: the later one reconciles against the report it lost to (the store runs this again on it).
+  let detected: Finding[] = [];
+  const report = await deps.driftReports.saveLatest((previous) => {
+    const reconciled = reconcile(previous?.findings ?? [], observations, { now: started, confirmChecks: deps.config.DRIFT_CONFIRM_CHECKS });
+    const { findings, resolved } = reconciled;
+    detected = reconciled.detected;
+    return {
       id: randomUUID(),
       checkedAt: started.toISOString(),
       trigger: opts.trigger,
@@ -145,14 +147,11 @@ export async function checkDrift(deps: DriftDeps, opts: DriftCheckOptions): Prom
       resolved,
       ...(findings.length > MAX_STORED_FINDINGS ? { omitted: findings.length - MAX_STORED_FINDINGS } : {}),
     };
-    if (await deps.driftReports.save(report, previous?.id)) {
-      await announce(deps, report, detected);
-      const round = opts.round ?? 1;
-      if (opts.recheck && report.counts.pending > 0 && round < deps.config.DRIFT_CONFIRM_CHECKS) await opts.recheck(round + 1);
-      return report;
-    }
-    if (attempt >= 3) throw new Error('Three other drift checks finished while this one ran; its report was not stored.');
-  }
+  });
+  await announce(deps, report, detected);
+  const round = opts.round ?? 1;
+  if (opts.recheck && report.counts.pending > 0 && round < deps.config.DRIFT_CONFIRM_CHECKS) await opts.recheck(round + 1);
+  return report;
 }
 
 async function announce(deps: DriftDeps, report: DriftReport, detected: Finding[]): Promise<void> {

@@ -3,6 +3,7 @@ import { environmentFromRecord, environmentRecord, isFinal, type Environment } f
 import { NotFoundError, RetryableAwsError } from '../../domain/errors';
 import type { EnvironmentStore, Page } from '../../ports';
 import { KEY_PREFIX, LISTED, RegistryTable, stripKeys, type Item } from './dynamodb-table';
+import { updateVersioned } from './dynamodb-versioned';
 
 const ENVIRONMENTS = { prefix: KEY_PREFIX.environment, all: LISTED.environments };
 const ACTIVE = 'ACTIVE';
@@ -31,12 +32,10 @@ function newestFirst(a: Environment, b: Environment): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Environments in the registry table, one item each (`ENV#<id>`), on all three indexes. Every write
- * is a whole-item put guarded by a condition, so two Lambda steps racing on one environment never
- * lose a change: the loser re-reads and re-applies.
+ * is a whole-item put guarded by a condition (see updateVersioned), so two Lambda steps racing on one
+ * environment never lose a change: the loser re-reads and re-applies.
  */
 export class DynamoEnvironmentStore implements EnvironmentStore {
   private readonly table: RegistryTable;
@@ -58,18 +57,25 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
   }
 
   async update(id: string, change: (current: Environment) => Environment | undefined): Promise<Environment> {
-    for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
-      const current = await this.get(id);
-      if (!current) throw new NotFoundError(`Environment ${id} does not exist.`);
-      const changed = change(current);
-      if (!changed) return current;
-      // The id and version are the registry's to keep: a change cannot move or rewind the record.
-      const next: Environment = { ...changed, id: current.id, version: current.version + 1 };
-      if (await this.table.putIf(toItem(next), { expression: 'version = :expected', values: { ':expected': current.version } })) return next;
-      // Spread the writers apart a little so the same two do not collide again on the next round.
-      await sleep(Math.random() * 5 * attempt);
-    }
-    throw new RetryableAwsError(`Environment ${id} kept changing underneath ${UPDATE_ATTEMPTS} attempts to update it.`, 'ConditionalCheckFailedException');
+    return updateVersioned(
+      this.table,
+      KEY_PREFIX.environment + id,
+      (item) => {
+        if (!item) throw new NotFoundError(`Environment ${id} does not exist.`);
+        const current = fromItem(item);
+        const changed = change(current);
+        if (!changed) return { result: current };
+        // The id and version are the registry's to keep: a change cannot move or rewind the record.
+        const next: Environment = { ...changed, id: current.id, version: current.version + 1 };
+        return { write: toItem(next), result: next };
+      },
+      {
+        attempts: UPDATE_ATTEMPTS,
+        exhausted: () => {
+          throw new RetryableAwsError(`Environment ${id} kept changing underneath ${UPDATE_ATTEMPTS} attempts to update it.`, 'ConditionalCheckFailedException');
+        },
+      },
+    );
   }
 
   async list(opts: { limit: number; cursor?: string }): Promise<Page<Environment>> {
