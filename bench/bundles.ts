@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readZipEntry } from '../tests/package/zip.cjs';
 import * as esbuild from 'esbuild';
+import { EXIT, exitWith, runCommand, type CommandSpec } from '../local/cli';
 
 export type BundleResult = {
   function: string;
@@ -309,9 +310,24 @@ export function formatTable(results: BundleResult[]): string {
   return rows.map((row) => row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd()).join('\n');
 }
 
-async function main(argv: string[]) {
-  const i = argv.indexOf('--runs');
-  const runs = i >= 0 ? Number(argv[i + 1]) : undefined;
+const SPEC = {
+  command: 'bench bundles',
+  invocation: 'npx tsx bench/bundles.ts',
+  synopsis: '[--runs N]',
+  description: 'The bundles group of npm run bench alone: zip sizes and cold loads against the SDK-clients-only floor.',
+  options: {
+    runs: { type: 'integer', value: 'N', min: 1, max: 1000, description: `cold loads per function (default ${DEFAULT_RUNS}, at least ${MIN_RUNS})` },
+  },
+  exitCodes: [
+    [0, 'measured (the goals are reported, not enforced)'],
+    [1, 'could not measure'],
+    [2, 'usage mistake'],
+  ],
+  failure: 'could not measure',
+} as const satisfies CommandSpec;
+
+async function main({ values }: { values: { runs?: number } }): Promise<number> {
+  const runs = values.runs;
   const started = Date.now();
   const results = await measureBundles({ runs, log: (line) => console.error(line) });
   console.log(formatTable(results));
@@ -323,11 +339,7 @@ async function main(argv: string[]) {
   console.log(`worst ratio: ${worst.function} ${worst.ratio.toFixed(2)} (goal <= ${RATIO_GOAL}; ${overRatio} of ${results.length} over)`);
   console.log(`largest zip: ${largest.function} ${kb(largest.zipBytes)} KB (goal <= ${kb(ZIP_BUDGET_BYTES)} KB; ${overZip} over)`);
   console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return EXIT.OK;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((error) => {
-    console.error(error instanceof Error ? error.stack ?? error.message : error);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) exitWith(SPEC, runCommand(SPEC, process.argv.slice(2), main));

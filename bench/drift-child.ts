@@ -2,15 +2,32 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedOrganization } from '../shared/adapters/local/sim-org';
+import { EXIT, exitWith, runCommand, wholeNumber, type CommandSpec } from '../local/cli';
 import { startRuntime } from '../local/runtime';
+
+const SPEC = {
+  command: 'bench drift-child',
+  invocation: 'node --import tsx bench/drift-child.ts',
+  synopsis: 'ACCOUNTS OUS',
+  description: 'One drift check over a fresh simulated organization of ACCOUNTS accounts in OUS OUs; prints one JSON line.',
+  options: {},
+  positionals: { names: ['ACCOUNTS', 'OUS'], min: 2, max: 2 },
+  exitCodes: [
+    [0, 'measured'],
+    [1, 'could not measure'],
+    [2, 'usage mistake'],
+  ],
+  failure: 'could not measure',
+} as const satisfies CommandSpec;
 
 /**
  * One drift check over an organization seeded with N accounts in M OUs (besides the three
  * walk-through OUs), measured in this process alone: `node --import tsx bench/drift-child.ts N M`.
  * Prints one JSON line.
  */
-async function main() {
-  const [accounts, ous] = process.argv.slice(2).map(Number) as [number, number];
+async function main({ positionals }: { positionals: string[] }): Promise<number> {
+  const accounts = wholeNumber('ACCOUNTS', positionals[0]!);
+  const ous = wholeNumber('OUS', positionals[1]!);
   const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-drift-'));
   try {
     const sim = new SimulatedOrganization({ dataDir });
@@ -39,9 +56,7 @@ async function main() {
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+  return EXIT.OK;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack}\n`);
-  process.exit(1);
-});
+exitWith(SPEC, runCommand(SPEC, process.argv.slice(2), main));

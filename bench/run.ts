@@ -2,13 +2,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { logger } from '../shared/lambda/logger';
+import { EXIT, exitWith, runCommand, UsageError, type CommandSpec } from '../local/cli';
 import { measureBundles, RATIO_GOAL, ZIP_BUDGET_BYTES, type BundleResult } from './bundles';
 import { drift, provisioning, slackAck, throughput, type DriftResult, type ProvisioningResult, type SlackAckResult, type ThroughputResult } from './runtime-groups';
 
 /**
  * `npm run bench -- [--json] [--only GROUP,…] [--no-write]`: measures what Switchyard adds on top
  * of AWS, the same way every time, checks the goals, prints a table (or one JSON object) and writes
- * docs/benchmarks.md. Exit code 0 when every goal holds, 1 otherwise. Not a test: timing lives here only.
+ * docs/benchmarks.md. Exit code 0 when every goal holds, 1 otherwise or when it could not run, 2 for a
+ * usage mistake. Not a test: timing lives here only.
  */
 
 export interface Goal {
@@ -210,12 +212,6 @@ export function markdown(r: BenchReport): string {
   return lines.join('\n');
 }
 
-function option(argv: string[], name: string): string | undefined {
-  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
-  if (i < 0) return undefined;
-  return argv[i]!.includes('=') ? argv[i]!.slice(name.length + 1) : argv[i + 1];
-}
-
 export async function runBench(only: readonly Group[], log: (line: string) => void): Promise<BenchReport> {
   const started = Date.now();
   const cpu = cpus();
@@ -250,31 +246,39 @@ export async function runBench(only: readonly Group[], log: (line: string) => vo
   return report;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const onlyArg = option(argv, '--only');
-  const only = onlyArg ? onlyArg.split(',').map((g) => g.trim()) : [...GROUPS];
-  const unknown = only.filter((g) => !(GROUPS as readonly string[]).includes(g));
-  if (unknown.length) {
-    process.stderr.write(`Unknown group ${unknown.join(', ')}; groups are ${GROUPS.join(', ')}.\n`);
-    return 2;
-  }
-  // The steps log their retries; the figures are what this command is for.
-  logger.setLogLevel('ERROR');
-  const report = await runBench(only as Group[], (line) => process.stderr.write(`${line}\n`));
-  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
-  if (!argv.includes('--no-write') && only.length === GROUPS.length) writeFileSync(join(__dirname, '..', 'docs', 'benchmarks.md'), markdown(report));
-  return report.goals.every((g) => g.met) ? 0 : 1;
+const SPEC = {
+  command: 'bench',
+  invocation: 'npm run bench --',
+  synopsis: '[--json] [--only GROUP,…] [--no-write]',
+  description: [
+    'Measures what Switchyard adds on top of AWS, checks the goals, prints a table (or one JSON object)',
+    'and, after a run of every group, rewrites docs/benchmarks.md. Takes about five minutes.',
+  ].join('\n'),
+  options: {
+    json: { type: 'boolean', description: 'print one JSON object instead of the table' },
+    only: { type: 'string', value: 'GROUP,…', description: `run only these groups: ${GROUPS.join(', ')}` },
+    'no-write': { type: 'boolean', description: 'leave docs/benchmarks.md as it is' },
+  },
+  exitCodes: [
+    [0, 'every goal met'],
+    [1, 'a goal missed, or the benchmark could not run'],
+    [2, 'usage mistake'],
+  ],
+  failure: 'the benchmark could not run',
+} as const satisfies CommandSpec;
+
+async function main(argv: readonly string[]): Promise<number> {
+  return runCommand(SPEC, argv, async ({ values }) => {
+    const only = values.only !== undefined ? values.only.split(',').map((g) => g.trim()) : [...GROUPS];
+    const unknown = only.filter((g) => !(GROUPS as readonly string[]).includes(g));
+    if (unknown.length) throw new UsageError(`Unknown group ${unknown.join(', ')}; groups are ${GROUPS.join(', ')}.`);
+    // The steps log their retries; the figures are what this command is for.
+    logger.setLogLevel('ERROR');
+    const report = await runBench(only as Group[], (line) => process.stderr.write(`${line}\n`));
+    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
+    if (!values['no-write'] && only.length === GROUPS.length) writeFileSync(join(__dirname, '..', 'docs', 'benchmarks.md'), markdown(report));
+    return report.goals.every((g) => g.met) ? EXIT.OK : EXIT.FAILED;
+  });
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`The benchmark could not run: ${(error as Error).stack ?? error}\n`);
-      process.exitCode = 2;
-    },
-  );
-}
+if (require.main === module) exitWith(SPEC, main(process.argv.slice(2)));

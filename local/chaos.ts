@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseFaults } from '../shared/adapters/local/sim-faults';
 import { logger } from '../shared/lambda/logger';
+import { EXIT, exitWith, runCommand, UsageError, type CommandSpec } from './cli';
 import { startRuntime } from './runtime';
 
 /**
@@ -9,7 +11,7 @@ import { startRuntime } from './runtime';
  * faults on (`throttle=0.3,crash-after-create=0.2` by default), N distinct requests (20) each sent K
  * times (3), all at once; waits for every environment to end and reports what happened. Exit code 0
  * when every distinct request ended READY with exactly one account, nothing was lost, no answer was
- * a 5xx and no more than 5 creations ran at once; 1 otherwise.
+ * a 5xx and no more than 5 creations ran at once; 1 otherwise or when it could not run; 2 for a usage mistake.
  */
 
 export interface ChaosReport {
@@ -36,6 +38,10 @@ export interface ChaosOptions {
   createSeconds?: number;
   /** Give up waiting after this long (a lost request shows in `lost`). */
   deadlineSeconds?: number;
+  /** Run in this (empty) data folder and leave it behind, to be looked at; a temporary one otherwise. */
+  dataDir?: string;
+  /** Sends the requests (the global fetch by default). */
+  fetch?: typeof fetch;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -44,7 +50,8 @@ export async function chaos(opts: ChaosOptions = {}): Promise<ChaosReport> {
   const faults = opts.faults ?? 'throttle=0.3,crash-after-create=0.2';
   const distinct = opts.requests ?? 20;
   const repeat = opts.repeat ?? 3;
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-chaos-'));
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'switchyard-chaos-'));
+  const send = opts.fetch ?? fetch;
   const started = Date.now();
   const runtime = await startRuntime({
     dataDir,
@@ -73,7 +80,7 @@ export async function chaos(opts: ChaosOptions = {}): Promise<ChaosReport> {
     const ids = new Map<string, string>();
     await Promise.all(
       sends.map(async (name) => {
-        const res = await fetch(`${runtime.url}/environments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, ou: 'Sandbox/Playground' }) });
+        const res = await send(`${runtime.url}/environments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, ou: 'Sandbox/Playground' }) });
         answers[res.status] = (answers[res.status] ?? 0) + 1;
         const body = (await res.json()) as { id?: string };
         if (res.status < 300 && body.id) ids.set(name, body.id);
@@ -116,7 +123,7 @@ export async function chaos(opts: ChaosOptions = {}): Promise<ChaosReport> {
     };
   } finally {
     await runtime.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -124,50 +131,60 @@ export function chaosPassed(r: ChaosReport): boolean {
   return r.ready === r.distinct && r.accountsCreated === r.distinct && r.duplicates === 0 && r.lost === 0 && r.serverErrors === 0 && r.maxConcurrentCreates <= 5;
 }
 
-function option(argv: string[], name: string): string | undefined {
-  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
-  if (i < 0) return undefined;
-  return argv[i]!.includes('=') ? argv[i]!.slice(name.length + 1) : argv[i + 1];
+const SPEC = {
+  command: 'chaos',
+  invocation: 'npm run chaos --',
+  synopsis: '[--json] [--faults SPEC] [--requests N] [--repeat K]',
+  description: [
+    'Starts the local runtime with faults on, sends N distinct requests K times each, all at once, waits',
+    'for every environment to end and reports what happened. It passes when every distinct request',
+    'ended READY with exactly one account, none was lost, no answer was a 5xx and no more than five',
+    'creations ran at once.',
+  ].join('\n'),
+  options: {
+    json: { type: 'boolean', description: 'print the report as JSON' },
+    faults: { type: 'string', value: 'SPEC', description: 'the faults to inject, as SWITCHYARD_SIM_FAULTS (default throttle=0.3,crash-after-create=0.2)' },
+    requests: { type: 'integer', value: 'N', min: 1, max: 200, description: 'distinct requests (default 20)' },
+    repeat: { type: 'integer', value: 'K', min: 1, max: 200, description: 'times each request is sent (default 3)' },
+  },
+  exitCodes: [
+    [0, 'passed'],
+    [1, 'failed, or the run could not run'],
+    [2, 'usage mistake'],
+  ],
+  failure: 'the run could not run',
+} as const satisfies CommandSpec;
+
+async function main(argv: readonly string[]): Promise<number> {
+  return runCommand(SPEC, argv, async ({ values }) => {
+    if (values.faults !== undefined) {
+      try {
+        parseFaults(values.faults);
+      } catch (error) {
+        throw new UsageError(`--faults: ${(error as Error).message.replace(/^SWITCHYARD_SIM_FAULTS: /, '')}`);
+      }
+    }
+    // The injected faults make every step log its retries; the report is what this command is for.
+    if (!process.env.POWERTOOLS_LOG_LEVEL && !process.env.LOG_LEVEL) logger.setLogLevel('ERROR');
+    const report = await chaos({ faults: values.faults, requests: values.requests, repeat: values.repeat });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      process.stdout.write(
+        [
+          `Chaos run with ${report.faults}: ${report.distinct} distinct requests sent ${report.requests / report.distinct}× each, all at once (${report.seconds} s)`,
+          `  answers            ${Object.entries(report.answers).map(([s, n]) => `${s}×${n}`).join(' ')}`,
+          `  READY / FAILED     ${report.ready} / ${report.failed}`,
+          `  accounts created   ${report.accountsCreated} (duplicates ${report.duplicates}, lost ${report.lost})`,
+          `  most at once       ${report.maxConcurrentCreates} creations`,
+          `  faults injected    ${Object.entries(report.faultsInjected).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
+          chaosPassed(report) ? 'PASS' : 'FAIL',
+          '',
+        ].join('\n'),
+      );
+    }
+    return chaosPassed(report) ? EXIT.OK : EXIT.FAILED;
+  });
 }
 
-async function main(argv: string[]): Promise<number> {
-  // The injected faults make every step log its retries; the report is what this command is for.
-  if (!process.env.POWERTOOLS_LOG_LEVEL && !process.env.LOG_LEVEL) logger.setLogLevel('ERROR');
-  const count = (name: string) => {
-    const v = option(argv, name);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 200) throw new Error(`${name} takes a whole number from 1 to 200 (got ${JSON.stringify(v)}).`);
-    return n;
-  };
-  const report = await chaos({ faults: option(argv, '--faults'), requests: count('--requests'), repeat: count('--repeat') });
-  if (argv.includes('--json')) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    process.stdout.write(
-      [
-        `Chaos run with ${report.faults}: ${report.distinct} distinct requests sent ${report.requests / report.distinct}× each, all at once (${report.seconds} s)`,
-        `  answers            ${Object.entries(report.answers).map(([s, n]) => `${s}×${n}`).join(' ')}`,
-        `  READY / FAILED     ${report.ready} / ${report.failed}`,
-        `  accounts created   ${report.accountsCreated} (duplicates ${report.duplicates}, lost ${report.lost})`,
-        `  most at once       ${report.maxConcurrentCreates} creations`,
-        `  faults injected    ${Object.entries(report.faultsInjected).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
-        chaosPassed(report) ? 'PASS' : 'FAIL',
-        '',
-      ].join('\n'),
-    );
-  }
-  return chaosPassed(report) ? 0 : 1;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`The chaos run could not run: ${(error as Error).message}\n`);
-      process.exitCode = 2;
-    },
-  );
-}
+if (require.main === module) exitWith(SPEC, main(process.argv.slice(2)));

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXIT, exitWith, runCommand, type CommandSpec } from './cli';
 import { startRuntime } from './runtime';
 
 /**
@@ -14,6 +15,25 @@ const REQUESTS = [
 ];
 const DEADLINE_MS = 55_000;
 
+const SPEC = {
+  command: 'demo',
+  invocation: 'npm run demo --',
+  synopsis: '',
+  description: [
+    'Provisions Production, Staging and Playground through the API and the workflow against a fresh',
+    'simulated organization in ${SWITCHYARD_DATA_DIR:-.switchyard}/demo, printing each state change as it',
+    "happens and then each account's switch-role details. SWITCHYARD_SIM_CREATE_SECONDS (default 5)",
+    'sets how long a simulated account creation takes.',
+  ].join('\n'),
+  options: {},
+  exitCodes: [
+    [0, 'all three environments READY'],
+    [1, 'one or more not READY within 55 s, or the demo could not run'],
+    [2, 'usage mistake'],
+  ],
+  failure: 'the demo could not run',
+} as const satisfies CommandSpec;
+
 interface View {
   id: string;
   name: string;
@@ -25,7 +45,7 @@ interface View {
   switchRole?: { consoleUrl: string; awsConfigProfile: string; colorName: string };
 }
 
-async function main() {
+async function demo(): Promise<number> {
   const dataDir = join(process.env.SWITCHYARD_DATA_DIR ?? '.switchyard', 'demo');
   rmSync(dataDir, { recursive: true, force: true });
   const started = Date.now();
@@ -80,13 +100,10 @@ async function main() {
     }
     const ready = [...final.values()].filter((v) => v.status === 'READY').length;
     console.log(`${ready} of ${ids.length} environments READY in ${((Date.now() - started) / 1000).toFixed(1)} s; notifications in ${join(dataDir, 'outbox')}`);
-    process.exitCode = ready === ids.length ? 0 : 1;
+    return ready === ids.length ? EXIT.OK : EXIT.FAILED;
   } finally {
     await runtime.close();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`demo failed: ${(error as Error).message}`);
-  process.exit(1);
-});
+exitWith(SPEC, runCommand(SPEC, process.argv.slice(2), demo));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { organizationFilePath, SimulatedOrganization } from '../shared/adapters/local/sim-org';
+import { CommandError, EXIT, commandLine, reportFailure, UsageError, usageText, type CliIo as Io, type CommandSpec, type OptionSpecs } from './cli';
 import { dataFolderMode } from './data-folder';
 
 /**
@@ -9,17 +10,14 @@ import { dataFolderMode } from './data-folder';
  * the same file lock as the runtime, so it is safe to run while `npm start` is running.
  */
 
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
+export interface CliIo extends Io {
   env: Record<string, string | undefined>;
   cwd: string;
 }
 
 interface CommandContext {
-  flags: Set<string>;
-  /** Values of the options the command declares, e.g. `--accounts 10` or `--accounts=10`. */
-  options: Map<string, string>;
+  /** Values of the options the command declares: `json`, or `accounts` for `--accounts 10`. */
+  values: { json?: boolean; accounts?: number; ous?: number };
   /** The positional arguments, in order. */
   args: string[];
   dataDir: string;
@@ -29,41 +27,26 @@ interface CommandContext {
 }
 
 interface Command {
-  usage: string;
+  /** The arguments after the command's name, as the usage shows them. */
+  synopsis: string;
   summary: string;
-  flags: readonly string[];
-  options?: readonly string[];
-  /** How many positional arguments the command takes, at least and at most. */
-  args?: readonly [number, number];
+  options: OptionSpecs;
+  /** The positional arguments' names; `min` of them are required, at most `max` allowed (none when absent). */
+  positionals?: { names: readonly string[]; min: number; max: number };
   run(ctx: CommandContext): number;
 }
 
-/** Thrown for a problem the user can fix; main prints the message and exits 1. */
-class CliError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
+const JSON_OPTION = { json: { type: 'boolean', description: 'print the result as JSON' } } as const;
 
-/** Thrown for arguments the command cannot make sense of; main prints the usage and exits 2. */
-class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+const EXIT_CODES = [
+  [0, 'done'],
+  [1, 'the command failed (no such account, an OU that is not empty, no organization in the folder, …)'],
+  [2, 'usage mistake, or a value AWS itself would refuse'],
+] as const;
 
 function accountIdArg(value: string): string {
   if (!/^\d{12}$/.test(value)) throw new UsageError(`${JSON.stringify(value)} is not an account id (12 digits).`);
   return value;
-}
-
-function countOption(ctx: CommandContext, option: string): number {
-  const value = ctx.options.get(option);
-  if (value === undefined) throw new UsageError(`${option} is required.`);
-  if (!/^\d+$/.test(value)) throw new UsageError(`${option} must be a whole number, 0 or more (got ${JSON.stringify(value)}).`);
-  return Number(value);
 }
 
 /** `KEY=VALUE` pairs; `KEY=` (empty value) asks for the tag to be removed. */
@@ -89,12 +72,12 @@ function printJson(ctx: CommandContext, value: unknown): void {
 
 const COMMANDS: Record<string, Command> = {
   accounts: {
-    usage: 'accounts [--json]',
+    synopsis: '[--json]',
     summary: 'every account (the management account too) with its status and OU path',
-    flags: ['--json'],
+    options: JSON_OPTION,
     run(ctx) {
       const accounts = ctx.organization().accountsView();
-      if (ctx.flags.has('--json')) {
+      if (ctx.values.json) {
         ctx.io.stdout(`${JSON.stringify(accounts.map(({ id, name, email, status, ou, alias }) => ({ id, name, email, status, ou, ...(alias ? { alias } : {}) })), null, 2)}\n`);
       } else {
         ctx.io.stdout(table(['ID', 'NAME', 'EMAIL', 'STATUS', 'OU', 'ALIAS'], accounts.map((a) => [a.id, a.name, a.email, a.status, a.ou || '(root)', a.alias ?? ''])));
@@ -103,12 +86,12 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   grants: {
-    usage: 'grants [--json]',
+    synopsis: '[--json]',
     summary: "the admin's switch-role policies in the management account and who they are attached to",
-    flags: ['--json'],
+    options: JSON_OPTION,
     run(ctx) {
       const grants = ctx.organization().grantsView();
-      if (ctx.flags.has('--json')) {
+      if (ctx.values.json) {
         ctx.io.stdout(`${JSON.stringify(grants, null, 2)}\n`);
       } else {
         const rows = grants.policies.map((p) => {
@@ -122,15 +105,15 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   stats: {
-    usage: 'stats [--json]',
+    synopsis: '[--json]',
     summary: 'Organizations API calls per operation, faults injected, and the most account creations in progress at once',
-    flags: ['--json'],
+    options: JSON_OPTION,
     run(ctx) {
       const organization = ctx.organization();
       // Other processes write their counts at least once a second; this one's go in before reading.
       organization.flushStats();
       const stats = organization.stats();
-      if (ctx.flags.has('--json')) {
+      if (ctx.values.json) {
         ctx.io.stdout(`${JSON.stringify(stats, null, 2)}\n`);
       } else {
         const rows = Object.entries(stats.callsByOperation)
@@ -145,97 +128,97 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   move: {
-    usage: 'move ACCOUNT_ID OU_PATH [--json]',
+    synopsis: 'ACCOUNT_ID OU_PATH [--json]',
     summary: "moves an account into an OU ('' or / for the root), creating the OU path if missing, as in the console",
-    flags: ['--json'],
-    args: [2, 2],
+    options: JSON_OPTION,
+    positionals: { names: ['ACCOUNT_ID', 'OU_PATH'], min: 2, max: 2 },
     run(ctx) {
       const [id, path] = ctx.args as [string, string];
       const org = ctx.organization();
       const accountId = accountIdArg(id);
       // Check the account first, so a mistyped id creates no OU.
-      if (!org.accountsView().some((a) => a.id === accountId)) throw new CliError(`There is no account ${accountId} in the organization.`);
+      if (!org.accountsView().some((a) => a.id === accountId)) throw new CommandError(`There is no account ${accountId} in the organization.`);
       const existed = org.hasOuPath(path);
       if (!existed) org.ensureOuPath(path);
       const { account, from } = org.moveAccountTo(accountId, path);
-      if (ctx.flags.has('--json')) printJson(ctx, { ...account, from, ...(existed ? {} : { createdOu: account.ou }) });
+      if (ctx.values.json) printJson(ctx, { ...account, from, ...(existed ? {} : { createdOu: account.ou }) });
       else ctx.io.stdout(`${existed ? '' : `Created OU ${ouLabel(account.ou)}. `}Moved ${account.id} (${account.name}) from ${ouLabel(from)} to ${ouLabel(account.ou)}.\n`);
       return 0;
     },
   },
   close: {
-    usage: 'close ACCOUNT_ID [--json]',
+    synopsis: 'ACCOUNT_ID [--json]',
     summary: 'closes an account; it shows as SUSPENDED afterwards (not the management account)',
-    flags: ['--json'],
-    args: [1, 1],
+    options: JSON_OPTION,
+    positionals: { names: ['ACCOUNT_ID'], min: 1, max: 1 },
     run(ctx) {
       const account = ctx.organization().closeAccount(accountIdArg(ctx.args[0]!));
-      if (ctx.flags.has('--json')) printJson(ctx, account);
+      if (ctx.values.json) printJson(ctx, account);
       else ctx.io.stdout(`Closed ${account.id} (${account.name}); it is ${account.status} now.\n`);
       return 0;
     },
   },
   'create-account': {
-    usage: 'create-account NAME EMAIL OU_PATH [--json]',
+    synopsis: 'NAME EMAIL OU_PATH [--json]',
     summary: 'creates an ACTIVE account at once in an existing OU, without Switchyard (no tags)',
-    flags: ['--json'],
-    args: [3, 3],
+    options: JSON_OPTION,
+    positionals: { names: ['NAME', 'EMAIL', 'OU_PATH'], min: 3, max: 3 },
     run(ctx) {
       const [name, email, path] = ctx.args as [string, string, string];
       const account = ctx.organization().createAccountByHand(name, email, path);
-      if (ctx.flags.has('--json')) printJson(ctx, account);
+      if (ctx.values.json) printJson(ctx, account);
       else ctx.io.stdout(`Created ${account.id} (${account.name}, ${account.email}) in ${ouLabel(account.ou)}.\n`);
       return 0;
     },
   },
   remove: {
-    usage: 'remove ACCOUNT_ID [--json]',
+    synopsis: 'ACCOUNT_ID [--json]',
     summary: 'removes an account from the organization (it becomes a standalone account)',
-    flags: ['--json'],
-    args: [1, 1],
+    options: JSON_OPTION,
+    positionals: { names: ['ACCOUNT_ID'], min: 1, max: 1 },
     run(ctx) {
       const account = ctx.organization().removeAccount(accountIdArg(ctx.args[0]!));
-      if (ctx.flags.has('--json')) printJson(ctx, account);
+      if (ctx.values.json) printJson(ctx, account);
       else ctx.io.stdout(`Removed ${account.id} (${account.name}) from the organization.\n`);
       return 0;
     },
   },
   'rename-ou': {
-    usage: 'rename-ou OU_PATH NEW_NAME [--json]',
+    synopsis: 'OU_PATH NEW_NAME [--json]',
     summary: 'renames an OU, as in the console',
-    flags: ['--json'],
-    args: [2, 2],
+    options: JSON_OPTION,
+    positionals: { names: ['OU_PATH', 'NEW_NAME'], min: 2, max: 2 },
     run(ctx) {
       const [path, name] = ctx.args as [string, string];
       const renamed = ctx.organization().renameOu(path, name);
-      if (ctx.flags.has('--json')) printJson(ctx, renamed);
+      if (ctx.values.json) printJson(ctx, renamed);
       else ctx.io.stdout(`Renamed ${ouLabel(renamed.from)} to ${ouLabel(renamed.path)}.\n`);
       return 0;
     },
   },
   'delete-ou': {
-    usage: 'delete-ou OU_PATH [--json]',
+    synopsis: 'OU_PATH [--json]',
     summary: 'deletes an empty OU, as in the console',
-    flags: ['--json'],
-    args: [1, 1],
+    options: JSON_OPTION,
+    positionals: { names: ['OU_PATH'], min: 1, max: 1 },
     run(ctx) {
       const deleted = ctx.organization().deleteOu(ctx.args[0]!);
-      if (ctx.flags.has('--json')) printJson(ctx, deleted);
+      if (ctx.values.json) printJson(ctx, deleted);
       else ctx.io.stdout(`Deleted ${ouLabel(deleted.path)}.\n`);
       return 0;
     },
   },
   tag: {
-    usage: 'tag ACCOUNT_ID KEY=VALUE [KEY=VALUE...] [--json]',
+    synopsis: 'ACCOUNT_ID KEY=VALUE [KEY=VALUE...] [--json]',
     summary: "sets an account's tags; KEY= (empty value) removes that tag",
-    flags: ['--json'],
-    args: [2, Infinity],
+    options: JSON_OPTION,
+    positionals: { names: ['ACCOUNT_ID', 'KEY=VALUE'], min: 2, max: Infinity },
     run(ctx) {
       const [id, ...pairs] = ctx.args as [string, ...string[]];
       const accountId = accountIdArg(id);
       const changes = tagArgs(pairs);
       const tags = ctx.organization().tagAccount(accountId, changes);
-      if (ctx.flags.has('--json')) {
+      if (ctx.values.json) {
         printJson(ctx, { id: accountId, tags });
       } else {
         const set = Object.keys(changes).filter((key) => changes[key] !== '');
@@ -247,16 +230,18 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   seed: {
-    usage: 'seed --accounts N --ous M [--json]',
+    synopsis: '--accounts N --ous M [--json]',
     summary: 'adds M OUs (under Seed-1, Seed-2, …, up to 3 levels) and N accounts spread over them',
-    flags: ['--json'],
-    options: ['--accounts', '--ous'],
-    args: [0, 0],
+    options: {
+      accounts: { type: 'integer', value: 'N', required: true, description: 'how many accounts to add' },
+      ous: { type: 'integer', value: 'M', required: true, description: 'how many OUs to add' },
+      ...JSON_OPTION,
+    },
     run(ctx) {
-      const accounts = countOption(ctx, '--accounts');
-      const ous = countOption(ctx, '--ous');
+      const accounts = ctx.values.accounts!;
+      const ous = ctx.values.ous!;
       const summary = ctx.organization().seed({ accounts, ous });
-      if (ctx.flags.has('--json')) printJson(ctx, summary);
+      if (ctx.values.json) printJson(ctx, summary);
       else {
         const where = summary.topLevel.length > 0 ? `${summary.ous} OUs under ${summary.topLevel.join(', ')}` : 'the root';
         ctx.io.stdout(`Seeded ${summary.accounts} accounts in ${where} (account quota now ${summary.accountQuota}).\n`);
@@ -266,45 +251,39 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** Splits argv into the command's flags, option values and positional arguments. */
-function parseArgs(command: Command, argv: readonly string[]): Pick<CommandContext, 'flags' | 'options' | 'args'> {
-  const flags = new Set<string>();
-  const options = new Map<string, string>();
-  const args: string[] = [];
-  const unknown: string[] = [];
-  const declared = command.options ?? [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.indexOf('=');
-    const optionName = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (command.flags.includes(arg)) flags.add(arg);
-    else if (declared.includes(optionName)) {
-      const value = optionName === arg ? argv[++i] : arg.slice(eq + 1);
-      if (value === undefined) throw new UsageError(`${arg} needs a value.`);
-      options.set(optionName, value);
-    } else if (arg.startsWith('--')) unknown.push(arg);
-    else args.push(arg);
-  }
-  const [min, max] = command.args ?? [0, 0];
-  if (args.length > max) unknown.push(...args.slice(max));
-  if (unknown.length > 0) throw new UsageError(`Unexpected argument: ${unknown.join(' ')}`);
-  if (args.length < min) throw new UsageError('Missing argument.');
-  return { flags, options, args };
+/** The spec of one command, for parsing its arguments and for its usage. */
+function commandSpec(name: string, command: Command): CommandSpec {
+  return {
+    command: `sim ${name}`,
+    invocation: `npm run sim -- ${name}`,
+    synopsis: command.synopsis,
+    description: `${command.summary[0]!.toUpperCase()}${command.summary.slice(1)}.`,
+    options: command.options,
+    ...(command.positionals ? { positionals: command.positionals } : {}),
+    exitCodes: EXIT_CODES,
+  };
 }
 
-function usage(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
-  const lines = Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
-  return [
-    'Usage: npm run sim -- <command>',
-    '',
-    'Commands:',
-    ...lines,
-    '',
-    'The organization is read from $SWITCHYARD_DATA_DIR/organization.json (default .switchyard/).',
-    '',
-  ].join('\n');
+function commandList(): string {
+  const usages = Object.entries(COMMANDS).map(([name, c]) => [`${name} ${c.synopsis}`, c.summary] as const);
+  const width = Math.max(...usages.map(([usage]) => usage.length));
+  return ['Commands:', ...usages.map(([usage, summary]) => `  ${usage.padEnd(width)}  ${summary}`)].join('\n');
 }
+
+const SIM: CommandSpec = {
+  command: 'sim',
+  invocation: 'npm run sim --',
+  synopsis: '<command> [arguments]',
+  description: [
+    'Looks at and changes the simulated organization in $SWITCHYARD_DATA_DIR/organization.json',
+    '(default .switchyard/), through the same file lock as a running runtime.',
+  ].join('\n'),
+  options: {},
+  get details() {
+    return [commandList(), 'npm run sim -- <command> --help describes one command.'];
+  },
+  exitCodes: EXIT_CODES,
+};
 
 /** Left-aligned columns separated by two spaces, header first. */
 function table(headers: string[], rows: string[][]): string {
@@ -324,39 +303,34 @@ const processIo: CliIo = {
 export function main(argv: readonly string[], io: CliIo = processIo): number {
   const [name, ...rest] = argv;
   if (name === 'help' || name === '--help' || name === '-h') {
-    io.stdout(usage());
-    return 0;
+    io.stdout(usageText(SIM));
+    return EXIT.OK;
   }
-  const command = name === undefined ? undefined : COMMANDS[name];
-  if (!command || !Object.hasOwn(COMMANDS, name!)) {
-    io.stderr(`${name === undefined ? 'No command given.' : `Unknown command: ${name}`}\n\n${usage()}`);
-    return 2;
+  if (name === undefined || !Object.hasOwn(COMMANDS, name)) {
+    // The hint for a command not understood is the list of commands.
+    io.stderr(`switchyard sim: ${name === undefined ? 'No command given.' : `Unknown command: ${name}.`}\n\n${usageText(SIM)}`);
+    return EXIT.USAGE;
   }
-  const usageFailure = (message: string) => {
-    io.stderr(`${name}: ${message}\nUsage: npm run sim -- ${command.usage}\n`);
-    return 2;
-  };
-  let parsed: Pick<CommandContext, 'flags' | 'options' | 'args'>;
-  try {
-    parsed = parseArgs(command, rest);
-  } catch (error) {
-    return usageFailure((error as Error).message);
-  }
+  const command = COMMANDS[name]!;
+  const spec = commandSpec(name, command);
+  const parsed = commandLine(spec, rest, io);
+  if (typeof parsed === 'number') return parsed;
   const dataDir = resolve(io.cwd, io.env.SWITCHYARD_DATA_DIR || '.switchyard');
   const ctx: CommandContext = {
-    ...parsed,
+    values: parsed.values as CommandContext['values'],
+    args: parsed.positionals,
     dataDir,
     io,
     organization() {
       const file = organizationFilePath(dataDir);
       // An --aws folder's organization is AWS's: a leftover simulated one there is not what it runs.
       if (dataFolderMode(dataDir) === 'aws') {
-        throw new CliError(
+        throw new CommandError(
           `${dataDir} is run against AWS (npm start -- --aws); npm run sim drives the simulated organization only. Point SWITCHYARD_DATA_DIR at a folder npm start runs without --aws.`,
         );
       }
       if (!existsSync(file)) {
-        throw new CliError(`There is no simulated organization in ${dataDir} yet (no ${file}). Start Switchyard locally with \`npm start\` first, or point SWITCHYARD_DATA_DIR at its data directory.`);
+        throw new CommandError(`There is no simulated organization in ${dataDir} yet (no ${file}). Start Switchyard locally with \`npm start\` first, or point SWITCHYARD_DATA_DIR at its data directory.`);
       }
       return new SimulatedOrganization({ dataDir });
     },
@@ -365,9 +339,7 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
     return command.run(ctx);
   } catch (error) {
     // A value AWS itself would refuse (an email, a tag key) is a bad argument too.
-    if (error instanceof UsageError || (error as Error).name === 'InvalidInputException') return usageFailure((error as Error).message);
-    io.stderr(`${error instanceof CliError ? '' : `${(error as Error).name}: `}${(error as Error).message}\n`);
-    return 1;
+    return reportFailure(spec, (error as Error).name === 'InvalidInputException' ? new UsageError((error as Error).message) : error, io);
   }
 }
 
