@@ -1,7 +1,7 @@
 import { describeFinding, type DriftReport, type Finding } from './drift';
 import type { Environment } from './environment';
 import type { SwitchRoleDetails } from './switch-role';
-import type { Notification } from '../ports/notifier';
+import type { Notification } from './notification';
 
 /** One notification, rendered for every mail client: plain text for terminals and filters, HTML for the rest. */
 export interface RenderedMessage {

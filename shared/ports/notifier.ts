@@ -1,14 +1,6 @@
-import type { DriftReport, Finding } from '../domain/drift';
-import type { Environment } from '../domain/environment';
-import type { SwitchRoleDetails } from '../domain/switch-role';
+import type { Notification } from '../domain/notification';
 
-export type Notification =
-  | { kind: 'ready'; environment: Environment; switchRole: SwitchRoleDetails }
-  | { kind: 'failed'; environment: Environment }
-  /** A drift check found something new, or something it had found is gone. */
-  | { kind: 'drift'; report: DriftReport; detected: Finding[] };
-
-export type EnvironmentNotification = Exclude<Notification, { kind: 'drift' }>;
+export type { EnvironmentNotification, Notification } from '../domain/notification';
 
 /** Tells the admin what happened. Implementations must tolerate being asked twice for the same notification. */
 export interface Notifier {
