@@ -17,7 +17,8 @@ import { awsSecrets } from '../../shared/lambda/aws/secrets';
 import { systemClock } from '../../shared/ports';
 import { checkDrift, type DriftDeps } from '../../shared/use-cases/drift-check';
 
-export interface CheckDriftDeps extends DriftDeps {
+export interface CheckDriftDeps extends Omit<DriftDeps, 'config'> {
+  config: Config;
   /** Queues a confirming recheck after a delay; absent where there is no queue. */
   recheck?: (round: number, delaySeconds: number) => Promise<void>;
   /**

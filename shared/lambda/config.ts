@@ -110,7 +110,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return parsed.data;
 }
 
-export function pollPolicy(config: Config): PollPolicy {
+/** The settings status polls follow. */
+export type PollSettings = Pick<Config, 'POLL_FIRST_SECONDS' | 'POLL_MAX_SECONDS' | 'ACCOUNT_CREATION_CAP_SECONDS'>;
+
+export function pollPolicy(config: PollSettings): PollPolicy {
   return {
     firstSeconds: config.POLL_FIRST_SECONDS,
     maxSeconds: Math.max(config.POLL_FIRST_SECONDS, config.POLL_MAX_SECONDS),

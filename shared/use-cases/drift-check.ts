@@ -16,9 +16,16 @@ import {
 import { annotate } from '../domain/environment';
 import type { Organization } from '../ports';
 import { sendOnce } from './deliver';
+import type { Config } from '../lambda/config';
 import type { Deps } from './deps';
 
-export type DriftDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'driftReports' | 'deliveries' | 'organization' | 'events' | 'channels' | 'roleProbe'>;
+/** The settings a drift check goes by. */
+export type DriftSettings = Pick<
+  Config,
+  'DRIFT_WALK_CONCURRENCY' | 'DRIFT_CHECK_ROLE' | 'DRIFT_REMEDIATE' | 'DRIFT_CONFIRM_CHECKS' | 'ROLE_NAME' | 'ACCOUNT_CREATION_CAP_SECONDS'
+>;
+
+export type DriftDeps = Pick<Deps, 'clock' | 'environments' | 'driftReports' | 'deliveries' | 'organization' | 'events' | 'channels' | 'roleProbe'> & { config: DriftSettings };
 
 /** A stored report holds at most this many findings (a DynamoDB item is at most 400 KB); counts cover all. */
 export const MAX_STORED_FINDINGS = 300;
@@ -109,7 +116,6 @@ export interface DriftCheckOptions {
  */
 export async function checkDrift(deps: DriftDeps, opts: DriftCheckOptions): Promise<DriftReport> {
   const started = deps.clock.now();
-  const startedMs = Date.now();
   const callsBefore = deps.organization.apiCalls();
   const concurrency = deps.config.DRIFT_WALK_CONCURRENCY;
 
@@ -136,7 +142,7 @@ export async function checkDrift(deps: DriftDeps, opts: DriftCheckOptions): Prom
       id: randomUUID(),
       checkedAt: started.toISOString(),
       trigger: opts.trigger,
-      durationMs: Date.now() - startedMs,
+      durationMs: deps.clock.now().getTime() - started.getTime(),
       apiCalls,
       floorCalls: floorCalls(snapshot),
       organization: { accounts: snapshot.accounts.size, ous: snapshot.ous.size },

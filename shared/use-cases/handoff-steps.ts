@@ -4,9 +4,9 @@ import { orgPathPattern, renderGrantPolicies } from '../domain/access-policy';
 import { annotate, type Environment } from '../domain/environment';
 import { EnvironmentStateError, RetryableAwsError } from '../domain/errors';
 import type { Config } from '../lambda/config';
-import type { AdminPrincipal, Organization } from '../ports';
+import type { AdminPrincipal, Clock, Organization } from '../ports';
 import type { Deps } from './deps';
-import { sleep } from './provision-steps';
+import { maxRounds, sleep } from './provision-steps';
 
 /**
  * The handoff after placement: the admin may switch in (GrantAccess), the account carries its
@@ -14,7 +14,7 @@ import { sleep } from './provision-steps';
  * environment whose account is already in place: the state machine records their errors and goes on.
  */
 
-export function adminPrincipal(config: Config): AdminPrincipal | undefined {
+export function adminPrincipal(config: Pick<Config, 'ADMIN_GROUP' | 'ADMIN_USER'>): AdminPrincipal | undefined {
   if (config.ADMIN_GROUP) return { type: 'group', name: config.ADMIN_GROUP };
   if (config.ADMIN_USER) return { type: 'user', name: config.ADMIN_USER };
   return undefined;
@@ -57,7 +57,7 @@ async function allGrantPatterns(deps: Pick<Deps, 'environments'>): Promise<strin
 const MAX_GRANT_ROUNDS = 6;
 
 export async function grantAccessStep(
-  deps: Pick<Deps, 'environments' | 'organization' | 'grants' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'environments' | 'organization' | 'grants' | 'clock'> & { config: Pick<Config, 'ADMIN_GROUP' | 'ADMIN_USER' | 'GRANT_POLICY_PREFIX' | 'ROLE_NAME'> },
   input: { id: string },
 ): Promise<{ granted: boolean; policies: string[] }> {
   const env = await placedEnvironment(deps, input.id);
@@ -94,13 +94,13 @@ export async function grantAccessStep(
  * short steps, notices that within a quarter second; only past `seconds` does RoleNotReadyError go
  * to the state machine's (slower) retry.
  */
-async function whenRoleReady<T>(seconds: number, run: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
+async function whenRoleReady<T>(clock: Clock, seconds: number, run: () => Promise<T>): Promise<T> {
+  const deadline = clock.now().getTime() + seconds * 1000;
+  for (let round = 1; ; round++) {
     try {
       return await run();
     } catch (error) {
-      if ((error as Error).name !== 'RoleNotReadyError' || Date.now() + ROLE_RETRY_MS > deadline) throw error;
+      if ((error as Error).name !== 'RoleNotReadyError' || clock.now().getTime() + ROLE_RETRY_MS > deadline || round >= maxRounds(seconds * 1000, ROLE_RETRY_MS)) throw error;
     }
     await sleep(ROLE_RETRY_MS);
   }
@@ -109,14 +109,14 @@ async function whenRoleReady<T>(seconds: number, run: () => Promise<T>): Promise
 const ROLE_RETRY_MS = 250;
 
 export async function configureAccountStep(
-  deps: Pick<Deps, 'environments' | 'organization' | 'accountSetup' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'environments' | 'organization' | 'accountSetup' | 'clock'> & { config: Pick<Config, 'ALIAS_PREFIX' | 'ROLE_NAME' | 'ROLE_WAIT_SECONDS'> },
   input: { id: string },
 ): Promise<{ alias?: string; tags: number }> {
   const env = await placedEnvironment(deps, input.id);
   let alias = env.alias;
   if (!alias) {
     for (const candidate of aliasCandidates(env.name, env.accountId, deps.config.ALIAS_PREFIX)) {
-      const outcome = await whenRoleReady(deps.config.ROLE_WAIT_SECONDS, () => deps.accountSetup.setAlias(env.accountId, deps.config.ROLE_NAME, candidate));
+      const outcome = await whenRoleReady(deps.clock, deps.config.ROLE_WAIT_SECONDS, () => deps.accountSetup.setAlias(env.accountId, deps.config.ROLE_NAME, candidate));
       if (outcome !== 'taken') {
         alias = candidate;
         break;

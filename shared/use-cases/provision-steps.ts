@@ -5,7 +5,7 @@ import { describeFailure, describeHandoffGap, type CaughtError } from '../domain
 import { slugify } from '../domain/naming';
 import { expectedCreationSeconds, nextPollDelay } from '../domain/polling';
 import { buildSwitchRoleDetails, type SwitchRoleDetails } from '../domain/switch-role';
-import { pollPolicy, type Config } from '../lambda/config';
+import { pollPolicy, type Config, type PollSettings } from '../lambda/config';
 import type { CreateAccountStatus, Notification, Organization } from '../ports';
 import { deliverToChannels } from './deliver';
 import type { Deps } from './deps';
@@ -18,6 +18,12 @@ import { resolveOu } from './resolve-ou';
 
 /** Tag that marks an account as created for an environment: how a re-run recognises its own account. */
 export const ENVIRONMENT_TAG = 'switchyard:environment-id';
+
+/** What a switch-role link or profile is made of besides the environment: the role and the caller's profile. */
+export type SwitchRoleSettings = Pick<Config, 'ROLE_NAME' | 'SOURCE_PROFILE'>;
+
+/** What CreateAccount and CheckAccountStatus go by: the role AWS creates, the creation slots, the polls. */
+export type CreationSettings = PollSettings & Pick<Config, 'ROLE_NAME' | 'MAX_CONCURRENT_CREATES' | 'CREATE_SLOT_POLL_SECONDS' | 'CREATE_SLOT_WAIT_SECONDS'>;
 
 export interface CreationProgress {
   requestId?: string;
@@ -53,7 +59,10 @@ async function findOwnAccount(org: Organization, env: Environment): Promise<stri
  * it this step looks for its own earlier attempt: the persisted `car-` id, an account carrying this
  * environment's tag, or a creation still in progress under this name.
  */
-export async function createAccountStep(deps: Pick<Deps, 'environments' | 'creationSlots' | 'organization' | 'clock' | 'config'>, input: { id: string }): Promise<CreationProgress> {
+export async function createAccountStep(
+  deps: Pick<Deps, 'environments' | 'creationSlots' | 'organization' | 'clock'> & { config: CreationSettings },
+  input: { id: string },
+): Promise<CreationProgress> {
   let env = await load(deps, input.id);
   if (env.accountId) return { state: 'SUCCEEDED', accountId: env.accountId, requestId: env.createRequestId, polls: 0, waitSeconds: 0 };
   if (env.status === 'FAILED' || env.status === 'READY') throw new EnvironmentStateError(`Environment ${env.id} is already ${env.status}.`);
@@ -102,11 +111,12 @@ export async function createAccountStep(deps: Pick<Deps, 'environments' | 'creat
  * Asks for a creation slot, and keeps asking for CREATE_SLOT_WAIT_SECONDS: a slot freed a moment
  * later is taken within a fraction of a second rather than after the workflow's next wait.
  */
-async function waitForSlot(deps: Pick<Deps, 'creationSlots' | 'clock' | 'config'>, id: string): Promise<{ acquired: boolean; inUse: number }> {
-  const deadline = Date.now() + deps.config.CREATE_SLOT_WAIT_SECONDS * 1000;
-  for (;;) {
+async function waitForSlot(deps: Pick<Deps, 'creationSlots' | 'clock'> & { config: CreationSettings }, id: string): Promise<{ acquired: boolean; inUse: number }> {
+  const waitMs = deps.config.CREATE_SLOT_WAIT_SECONDS * 1000;
+  const deadline = deps.clock.now().getTime() + waitMs;
+  for (let round = 1; ; round++) {
     const slot = await deps.creationSlots.acquire(id, { limit: deps.config.MAX_CONCURRENT_CREATES, now: deps.clock.now(), staleAfterSeconds: creationSlotStaleSeconds(deps.config) });
-    if (slot.acquired || Date.now() + SLOT_RETRY_MS > deadline) return slot;
+    if (slot.acquired || deps.clock.now().getTime() + SLOT_RETRY_MS > deadline || round >= maxRounds(waitMs, SLOT_RETRY_MS / 2)) return slot;
     await sleep(SLOT_RETRY_MS * (0.5 + Math.random()));
   }
 }
@@ -115,8 +125,16 @@ const SLOT_RETRY_MS = 250;
 /** The in-task waits (for a slot here, for a new role in handoff-steps). */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * How many rounds an in-task wait of `waitMs` may take at most, pausing at least `pauseMs` each: the
+ * injected clock decides when the wait is over, and this bounds it when that clock stands still (tests).
+ */
+export function maxRounds(waitMs: number, pauseMs: number): number {
+  return Math.ceil(waitMs / pauseMs) + 1;
+}
+
 /** The next status poll's delay, adaptive to what recent creations took (see nextPollDelay). */
-async function pollDelay(deps: Pick<Deps, 'creationSlots' | 'config'>, polls: number, elapsed: number): Promise<number> {
+async function pollDelay(deps: Pick<Deps, 'creationSlots'> & { config: PollSettings }, polls: number, elapsed: number): Promise<number> {
   const expected = expectedCreationSeconds(await deps.creationSlots.recentDurations());
   return nextPollDelay(pollPolicy(deps.config), polls, elapsed, expected);
 }
@@ -131,7 +149,10 @@ function isTerminal(error: unknown): boolean {
 }
 
 /** Asks Organizations how the creation is going and says how long to wait before asking again. */
-export async function checkAccountStatusStep(deps: Pick<Deps, 'environments' | 'creationSlots' | 'organization' | 'clock' | 'config'>, input: { id: string; polls: number }): Promise<CreationProgress> {
+export async function checkAccountStatusStep(
+  deps: Pick<Deps, 'environments' | 'creationSlots' | 'organization' | 'clock'> & { config: PollSettings },
+  input: { id: string; polls: number },
+): Promise<CreationProgress> {
   const env = await load(deps, input.id);
   const polls = input.polls + 1;
   if (env.accountId) return { state: 'SUCCEEDED', accountId: env.accountId, requestId: env.createRequestId, polls, waitSeconds: 0 };
@@ -163,7 +184,10 @@ export async function checkAccountStatusStep(deps: Pick<Deps, 'environments' | '
 }
 
 /** Puts the account in its OU. Reads the current parent first, so a second run finds nothing to do. */
-export async function placeAccountStep(deps: Pick<Deps, 'environments' | 'organization' | 'clock' | 'config'>, input: { id: string }): Promise<{ accountId: string; ouId: string; ouPath: string; moved: boolean }> {
+export async function placeAccountStep(
+  deps: Pick<Deps, 'environments' | 'organization' | 'clock'> & { config: Pick<Config, 'CREATE_MISSING_OUS'> },
+  input: { id: string },
+): Promise<{ accountId: string; ouId: string; ouPath: string; moved: boolean }> {
   const env = await load(deps, input.id);
   if (!env.accountId) throw new EnvironmentStateError(`Environment ${env.id} has no account to place.`);
   const accountId = env.accountId;
@@ -182,7 +206,7 @@ export async function placeAccountStep(deps: Pick<Deps, 'environments' | 'organi
  * The switch-role details for an environment with an account. A combined config file passes its own
  * profile name (unique across the file) and the caller's source profile; everything else uses the defaults.
  */
-export function switchRoleFor(env: Environment, config: Config, overrides: { profileName?: string; sourceProfile?: string } = {}): SwitchRoleDetails | undefined {
+export function switchRoleFor(env: Environment, config: SwitchRoleSettings, overrides: { profileName?: string; sourceProfile?: string } = {}): SwitchRoleDetails | undefined {
   if (!env.accountId) return undefined;
   return buildSwitchRoleDetails({
     accountId: env.accountId,
@@ -219,7 +243,10 @@ async function deliver(deps: Pick<Deps, 'environments' | 'deliveries' | 'channel
 }
 
 /** Sends the switch-role details to every channel, once. */
-export async function notifyAdminStep(deps: Pick<Deps, 'environments' | 'deliveries' | 'channels' | 'clock' | 'config'>, input: { id: string }): Promise<{ sent: string[] }> {
+export async function notifyAdminStep(
+  deps: Pick<Deps, 'environments' | 'deliveries' | 'channels' | 'clock'> & { config: SwitchRoleSettings },
+  input: { id: string },
+): Promise<{ sent: string[] }> {
   const env = await deps.environments.update(input.id, (current) => advance(current, 'NOTIFYING', deps.clock.now(), 'sending the switch-role details'));
   const switchRole = switchRoleFor(env, deps.config);
   if (!switchRole) throw new EnvironmentStateError(`Environment ${env.id} has no account to hand over.`);
@@ -241,7 +268,10 @@ const HANDOFF_FIXES = {
 };
 
 /** Marks the environment READY — saying what part of the handoff did not happen, why, and what to do — and tells other automation. */
-export async function recordReadyStep(deps: Pick<Deps, 'environments' | 'clock' | 'events' | 'config'>, input: { id: string; input?: ReadyInput }): Promise<{ status: string }> {
+export async function recordReadyStep(
+  deps: Pick<Deps, 'environments' | 'clock' | 'events'> & { config: SwitchRoleSettings },
+  input: { id: string; input?: ReadyInput },
+): Promise<{ status: string }> {
   const caught = input.input ?? {};
   const gaps = [
     caught.grantError && describeHandoffGap('the admin could not be granted access', caught.grantError, HANDOFF_FIXES.grant),

@@ -2,6 +2,7 @@ import { annotate, newEnvironment, type Environment, type ReplyTo } from '../dom
 import { AccountQuotaExceededError, ConflictError, InvalidInputError, OuNotFoundError, RetryableAwsError } from '../domain/errors';
 import { nameKey } from '../domain/naming';
 import { parseEnvironmentRequest, type EnvironmentRequest } from '../domain/request';
+import type { Config } from '../lambda/config';
 import type { Deps } from './deps';
 import { resolveOu } from './resolve-ou';
 
@@ -19,6 +20,9 @@ export interface RequestOutcome {
   created: boolean;
 }
 
+/** What a request is checked and defaulted against. */
+export type RequestSettings = Pick<Config, 'EMAIL_TEMPLATE' | 'CREATE_MISSING_OUS' | 'ACCOUNT_QUOTA'>;
+
 const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 
 /**
@@ -26,7 +30,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
  * start. Running it twice with the same request returns the first environment and starts nothing new.
  */
 export async function requestEnvironment(
-  deps: Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'organization' | 'workflow'>,
+  deps: Pick<Deps, 'clock' | 'environments' | 'idempotency' | 'organization' | 'workflow'> & { config: RequestSettings },
   input: RequestInput,
 ): Promise<RequestOutcome> {
   const request = parseEnvironmentRequest(input.body, { emailTemplate: deps.config.EMAIL_TEMPLATE });
@@ -91,7 +95,7 @@ async function sameRequestAgain(deps: Pick<Deps, 'workflow'>, existing: Environm
  * fix). So when Organizations keeps throttling them, the request is accepted rather than answered
  * with a 5xx, and the returned note says the checks were left to the workflow.
  */
-async function preflight(deps: Pick<Deps, 'config' | 'environments' | 'organization'>, request: EnvironmentRequest): Promise<string | undefined> {
+async function preflight(deps: Pick<Deps, 'environments' | 'organization'> & { config: RequestSettings }, request: EnvironmentRequest): Promise<string | undefined> {
   const sameEmail = await deps.environments.findByEmail(request.email);
   // The same request arriving twice at once: the conditional create below sorts it out (200, same environment).
   if (sameEmail && sameEmail.status !== 'FAILED' && sameEmail.id !== request.id) {

@@ -3,7 +3,7 @@ import { MAX_JSON_DEPTH, tooDeep } from '../domain/json-depth';
 import { environmentId } from '../domain/naming';
 import type { ReplyTo } from '../domain/environment';
 import type { Deps } from './deps';
-import { requestEnvironment, type RequestOutcome } from './request-environment';
+import { requestEnvironment, type RequestOutcome, type RequestSettings } from './request-environment';
 
 /** The parts of an EventBridge event the request function reads; everything else is ignored. */
 export interface RequestEvent {
@@ -25,7 +25,7 @@ export const REPLY_TO_KEY = 'replyTo';
  * could fix are thrown, so EventBridge and Lambda retry and finally dead-letter them.
  */
 export async function requestFromEvent(
-  deps: Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'rejections' | 'organization' | 'workflow' | 'events'>,
+  deps: Pick<Deps, 'clock' | 'environments' | 'idempotency' | 'rejections' | 'organization' | 'workflow' | 'events'> & { config: RequestSettings },
   event: RequestEvent,
   respond?: (replyTo: ReplyTo, result: EventOutcome) => Promise<void>,
 ): Promise<EventOutcome> {

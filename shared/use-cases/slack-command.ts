@@ -6,8 +6,9 @@ import { ackCreate, listMessage, rejectedMessage, statusMessage, usageMessage } 
 import { slackRequestKey, verifySlackSignature } from '../domain/slack-signature';
 import { REQUEST_DETAIL_TYPE, REQUEST_EVENT_SOURCE } from '../ports';
 import { assertAllowedResponseUrl } from '../adapters/http/slack-response-url';
+import type { Config } from '../lambda/config';
 import type { Deps } from './deps';
-import { switchRoleFor } from './provision-steps';
+import { switchRoleFor, type SwitchRoleSettings } from './provision-steps';
 import { REPLY_TO_KEY } from './request-from-event';
 
 export type SlackReply = ReturnType<typeof usageMessage>;
@@ -18,7 +19,7 @@ export type SlackReply = ReturnType<typeof usageMessage>;
  * whatever the pre-flight costs; progress and the result follow on the command's response_url.
  */
 export async function handleSlackCommand(
-  deps: Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'events' | 'secrets'>,
+  deps: Pick<Deps, 'clock' | 'environments' | 'idempotency' | 'events' | 'secrets'> & { config: SwitchRoleSettings & Pick<Config, 'SLACK_RESPONSE_URL_PREFIXES' | 'DEFAULT_OU' | 'EMAIL_TEMPLATE'> },
   req: { rawBody: string; headers: Record<string, string> },
 ): Promise<SlackReply> {
   const secret = await deps.secrets.get('slack-signing-secret');

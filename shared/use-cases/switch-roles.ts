@@ -4,13 +4,13 @@ import { slugify } from '../domain/naming';
 import type { SwitchRoleDetails } from '../domain/switch-role';
 import { switchRoleFile, uniqueProfileNames, type SwitchRoleFileFormat } from '../domain/switch-role-file';
 import type { Deps } from './deps';
-import { switchRoleFor } from './provision-steps';
+import { switchRoleFor, type SwitchRoleSettings } from './provision-steps';
 
 /** The registry's largest page: fewest round trips when reading every environment. */
 const PAGE = 100;
 
 /** One environment's switch-role details; refuses, naming its status, until it is READY. */
-export function readySwitchRole(env: Environment, config: Deps['config']): SwitchRoleDetails {
+export function readySwitchRole(env: Environment, config: SwitchRoleSettings): SwitchRoleDetails {
   if (env.status !== 'READY') {
     throw new NotReadyError(`Environment ${env.id} is ${env.status}; its switch-role details exist once it is READY.`);
   }
@@ -38,7 +38,7 @@ export async function readyEnvironments(environments: Deps['environments']): Pro
  * profile a single environment's endpoint names can differ here when two names share a slug.
  */
 export async function switchRolesFile(
-  deps: Pick<Deps, 'config' | 'environments' | 'clock'>,
+  deps: Pick<Deps, 'environments' | 'clock'> & { config: SwitchRoleSettings },
   opts: { format: SwitchRoleFileFormat; sourceProfile: string },
 ): Promise<{ body: string; count: number }> {
   const envs = await readyEnvironments(deps.environments);
