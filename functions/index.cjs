@@ -3,7 +3,9 @@
 //
 // - serverless.yml takes `functions: ${file(functions/index.cjs):functions}` and
 //   `${file(functions/index.cjs):resources}`: each file's `function` under the camelCase of its folder
-//   name (`check-account-status` -> `checkAccountStatus`), and its `resources` merged into one.
+//   name (`check-account-status` -> `checkAccountStatus`), and its `resources` merged into one. A
+//   folder with one entry point per trigger lists them under `functions` instead, each key starting
+//   with that camelCase name (`checkDrift`, `checkDriftOnSchedule`).
 // - The local runtime (local/functions.ts, local/routes.ts) takes `functionTable()`: each function's
 //   handler module and export, its HTTP API routes and its EventBridge rules.
 //
@@ -41,7 +43,10 @@ function functionKey(folder) {
   return folder.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 }
 
-/** Each function folder with its function.yml parsed, in folder order. A folder without one is a mistake, not a skip. */
+/**
+ * Each function folder with its function.yml parsed (YAML anchors become copies), in folder order, and
+ * its functions by key. A folder without the file is a mistake, not a skip.
+ */
 function readFolders() {
   return fs
     .readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
@@ -49,20 +54,33 @@ function readFolders() {
     .map((entry) => entry.name)
     .sort()
     .map((folder) => {
+      const where = `functions/${folder}/${FILE_NAME}`;
       const file = path.join(FUNCTIONS_DIR, folder, FILE_NAME);
-      if (!fs.existsSync(file)) throw new Error(`functions/${folder} has no ${FILE_NAME}; every folder under functions/ is one function`);
-      const doc = YAML.parse(fs.readFileSync(file, 'utf8'), { customTags: CLOUDFORMATION_TAGS, prettyErrors: true });
-      if (!doc || typeof doc.function !== 'object') throw new Error(`functions/${folder}/${FILE_NAME} has no \`function:\``);
-      if (!String(doc.function.handler ?? '').startsWith(`functions/${folder}/`)) {
-        throw new Error(`functions/${folder}/${FILE_NAME}: the handler ${JSON.stringify(doc.function.handler)} is not in functions/${folder}/`);
+      if (!fs.existsSync(file)) throw new Error(`functions/${folder} has no ${FILE_NAME}; every folder under functions/ holds its functions`);
+      const doc = JSON.parse(JSON.stringify(YAML.parse(fs.readFileSync(file, 'utf8'), { customTags: CLOUDFORMATION_TAGS, prettyErrors: true }) ?? {}));
+      const base = functionKey(folder);
+      if (Boolean(doc.function) === Boolean(doc.functions)) throw new Error(`${where} needs either \`function:\` or \`functions:\``);
+      const entries = doc.function ? [[base, doc.function]] : Object.entries(doc.functions);
+      for (const [key, definition] of entries) {
+        if (!key.startsWith(base)) throw new Error(`${where}: the function key ${key} does not start with ${base}`);
+        if (!String(definition?.handler ?? '').startsWith(`functions/${folder}/`)) {
+          throw new Error(`${where}: the handler ${JSON.stringify(definition?.handler)} of ${key} is not in functions/${folder}/`);
+        }
       }
-      return { folder, key: functionKey(folder), doc };
+      return { folder, functions: entries, resources: doc.resources ?? {} };
     });
 }
 
 /** serverless.yml's `functions`: every function by its key. */
 function functions() {
-  return Object.fromEntries(readFolders().map(({ key, doc }) => [key, doc.function]));
+  const all = {};
+  for (const { folder, functions: entries } of readFolders()) {
+    for (const [key, definition] of entries) {
+      if (Object.hasOwn(all, key)) throw new Error(`functions/${folder}: the function key ${key} is taken`);
+      all[key] = definition;
+    }
+  }
+  return all;
 }
 
 /**
@@ -72,8 +90,8 @@ function functions() {
 function resources() {
   const merged = {};
   const owner = new Map();
-  for (const { folder, doc } of readFolders()) {
-    for (const [section, entries] of Object.entries(doc.resources ?? {})) {
+  for (const { folder, resources: sections } of readFolders()) {
+    for (const [section, entries] of Object.entries(sections)) {
       merged[section] ??= {};
       for (const [id, value] of Object.entries(entries ?? {})) {
         const where = `${section}.${id}`;
@@ -91,20 +109,22 @@ function resources() {
  * path and the export), its HTTP API routes and the EventBridge rules that target it.
  */
 function functionTable() {
-  return readFolders().map(({ key, doc }) => {
-    const handler = String(doc.function.handler);
-    const dot = handler.lastIndexOf('.');
-    const events = doc.function.events ?? [];
-    return {
-      key,
-      module: handler.slice(0, dot),
-      export: handler.slice(dot + 1),
-      routes: events.filter((e) => e.httpApi).map((e) => ({ method: String(e.httpApi.method).toUpperCase(), path: e.httpApi.path })),
-      rules: events
-        .filter((e) => e.eventBridge)
-        .flatMap((e) => e.eventBridge.pattern.source.flatMap((source) => e.eventBridge.pattern['detail-type'].map((detailType) => ({ source, detailType })))),
-    };
-  });
+  return readFolders().flatMap(({ functions: entries }) =>
+    entries.map(([key, definition]) => {
+      const handler = String(definition.handler);
+      const dot = handler.lastIndexOf('.');
+      const events = definition.events ?? [];
+      return {
+        key,
+        module: handler.slice(0, dot),
+        export: handler.slice(dot + 1),
+        routes: events.filter((e) => e.httpApi).map((e) => ({ method: String(e.httpApi.method).toUpperCase(), path: e.httpApi.path })),
+        rules: events
+          .filter((e) => e.eventBridge)
+          .flatMap((e) => e.eventBridge.pattern.source.flatMap((source) => e.eventBridge.pattern['detail-type'].map((detailType) => ({ source, detailType })))),
+      };
+    }),
+  );
 }
 
 module.exports = { functions, resources, functionTable, functionKey, CLOUDFORMATION_TAGS };

@@ -2,11 +2,11 @@
 
 /** One function as the local runtime serves it, read from its function.yml. */
 export interface FunctionEntry {
-  /** The Serverless function key: the camelCase of its folder name. */
+  /** The Serverless function key: the camelCase of its folder name, or a key under `functions:` that starts with it. */
   key: string;
   /** The handler module relative to the repository root, without extension: `functions/get-drift/handler`. */
   module: string;
-  /** The export the handler names: `handler`. */
+  /** The export the handler names: `handler`, or e.g. `onSchedule` where a folder has one per trigger. */
   export: string;
   /** Its `httpApi` events. */
   routes: Array<{ method: string; path: string }>;
@@ -14,7 +14,7 @@ export interface FunctionEntry {
   rules: Array<{ source: string; detailType: string }>;
 }
 
-/** serverless.yml's `functions`: every function.yml's `function`, by key. */
+/** serverless.yml's `functions`: every function.yml's `function` (or `functions`), by key. */
 export declare function functions(): Record<string, Record<string, unknown>>;
 
 /** serverless.yml's `resources` from every function.yml, merged; throws on a logical id defined twice. */

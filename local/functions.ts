@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { functionTable } from '../functions/index.cjs';
-import type { CheckDriftDeps } from '../functions/check-drift/handler';
+import type { CheckDriftDeps } from '../shared/lambda/drift-triggers';
 import type { TaskFunction } from '../shared/adapters/local/local-workflow';
 import type { Deps } from '../shared/use-cases/deps';
 
@@ -14,14 +14,18 @@ const ROOT = join(__dirname, '..');
  * function.yml names (`handler: functions/x/handler.handler`), loaded when the runtime starts.
  */
 export function buildFunctions(deps: () => LocalDeps): Record<string, TaskFunction> {
+  const built = new Map<string, unknown>();
   return Object.fromEntries(
     functionTable().map((entry) => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(join(ROOT, entry.module)) as { build?: (deps: () => LocalDeps) => unknown };
-      if (typeof mod.build !== 'function') throw new Error(`${entry.module} exports no build(deps) for the local runtime`);
-      const built = mod.build(deps);
-      // A module with one entry point builds its handler; one with several, an object of them by export name.
-      const handler = typeof built === 'function' ? built : (built as Record<string, unknown> | undefined)?.[entry.export];
+      if (!built.has(entry.module)) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const mod = require(join(ROOT, entry.module)) as { build?: (deps: () => LocalDeps) => unknown };
+        if (typeof mod.build !== 'function') throw new Error(`${entry.module} exports no build(deps) for the local runtime`);
+        built.set(entry.module, mod.build(deps));
+      }
+      // A module with one entry point builds its handler; one with an entry point per trigger, an object of them by export name.
+      const handlers = built.get(entry.module);
+      const handler = typeof handlers === 'function' ? handlers : (handlers as Record<string, unknown> | undefined)?.[entry.export];
       if (typeof handler !== 'function') throw new Error(`${entry.module}: build(deps) gives no ${entry.export} handler`);
       return [entry.key, handler as TaskFunction];
     }),

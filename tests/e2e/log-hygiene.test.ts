@@ -200,8 +200,8 @@ describe('log hygiene over a full run', () => {
     // 6. A scheduled drift check through its handler (it logs a summary line).
     await runtime.bus.idle();
     await runtime.workflow.idle();
-    const checkDrift = buildFunctions(() => runtime.deps).checkDrift!;
-    await checkDrift({ 'detail-type': 'Scheduled Event', source: 'aws.events' }, { functionName: 'checkDrift', awsRequestId: 'log-hygiene' });
+    const checkDrift = buildFunctions(() => runtime.deps).checkDriftOnSchedule!;
+    await checkDrift({ 'detail-type': 'Scheduled Event', source: 'aws.events' }, { functionName: 'checkDriftOnSchedule', awsRequestId: 'log-hygiene' });
     await runtime.workflow.idle();
 
     // The run did reach every channel (so the assertions below looked at a run that used the secrets).

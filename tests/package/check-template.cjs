@@ -63,9 +63,36 @@ const REQUEST_ACTIONS = [
   'states:StartExecution',
 ];
 
+/** checkDrift's three functions: the same folder, role, timeout and actions. */
+const CHECK_DRIFT = {
+  dir: 'check-drift',
+  timeout: 300,
+  secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'],
+  notifies: true,
+  actions: [
+    'organizations:ListRoots',
+    'organizations:ListOrganizationalUnitsForParent',
+    'organizations:ListAccountsForParent',
+    'organizations:ListTagsForResource',
+    // Only with driftRemediate=move-back.
+    'organizations:MoveAccount',
+    // Only with driftCheckRole=true.
+    'sts:AssumeRole',
+    ...REGISTRY_WRITE,
+    'dynamodb:Query',
+    ...PUT_EVENTS,
+    'sns:Publish',
+    'sqs:SendMessage',
+    'sqs:ReceiveMessage',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
+  ],
+};
+
 /**
  * Every function, its folder, its kind, and exactly the actions its role may allow besides
- * LOGS and XRAY. A new action in a function.yml must be added here too, on purpose.
+ * LOGS and XRAY. A new action in a function.yml must be added here too, on purpose. `export` is the
+ * handler's export where it is not `handler`.
  */
 const FUNCTIONS = {
   createEnvironment: { dir: 'create-environment', http: 'POST /environments', startsWorkflow: true, actions: REQUEST_ACTIONS },
@@ -150,31 +177,10 @@ const FUNCTIONS = {
   notifyFailure: { dir: 'notify-failure', timeout: 60, secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'], notifies: true, actions: [...REGISTRY_WRITE, 'sns:Publish'] },
   recordReady: { dir: 'record-ready', actions: [...REGISTRY_WRITE, ...PUT_EVENTS] },
   recordFailure: { dir: 'record-failure', actions: [...REGISTRY_WRITE, ...PUT_EVENTS] },
-  checkDrift: {
-    dir: 'check-drift',
-    http: 'POST /drift-checks',
-    timeout: 300,
-    secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'],
-    notifies: true,
-    actions: [
-      'organizations:ListRoots',
-      'organizations:ListOrganizationalUnitsForParent',
-      'organizations:ListAccountsForParent',
-      'organizations:ListTagsForResource',
-      // Only with driftRemediate=move-back.
-      'organizations:MoveAccount',
-      // Only with driftCheckRole=true.
-      'sts:AssumeRole',
-      ...REGISTRY_WRITE,
-      'dynamodb:Query',
-      ...PUT_EVENTS,
-      'sns:Publish',
-      'sqs:SendMessage',
-      'sqs:ReceiveMessage',
-      'sqs:DeleteMessage',
-      'sqs:GetQueueAttributes',
-    ],
-  },
+  // One function per trigger (POST /drift-checks, the schedule, the drift queue), sharing CheckDriftRole.
+  checkDrift: { ...CHECK_DRIFT, export: 'api', http: 'POST /drift-checks' },
+  checkDriftOnSchedule: { ...CHECK_DRIFT, export: 'onSchedule' },
+  checkDriftFromQueue: { ...CHECK_DRIFT, export: 'fromQueue' },
   getDrift: { dir: 'get-drift', http: 'GET /drift', actions: ['dynamodb:GetItem'] },
 };
 
@@ -490,7 +496,7 @@ check('template: every reference resolves and no resources depend on each other 
   return `${edges.size} resources`;
 });
 
-check(`functions: all ${Object.keys(FUNCTIONS).length} exist on nodejs22.x arm64, each with its own role`, ({ template }) => {
+check(`functions: all ${Object.keys(FUNCTIONS).length} exist on nodejs22.x arm64, each folder's with its own role`, ({ template }) => {
   const problems = [];
   const roleOwners = new Map();
   const lambdas = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
@@ -504,12 +510,13 @@ check(`functions: all ${Object.keys(FUNCTIONS).length} exist on nodejs22.x arm64
     const p = fn.Properties;
     if (p.Runtime !== 'nodejs22.x') problems.push(`${key}: runtime ${p.Runtime}`);
     if (JSON.stringify(p.Architectures) !== '["arm64"]') problems.push(`${key}: architectures ${JSON.stringify(p.Architectures)}`);
-    if (p.Handler !== `functions/${FUNCTIONS[key].dir}/handler.handler`) problems.push(`${key}: handler ${p.Handler}`);
+    if (p.Handler !== `functions/${FUNCTIONS[key].dir}/handler.${FUNCTIONS[key].export ?? 'handler'}`) problems.push(`${key}: handler ${p.Handler}`);
     const roleId = roleIdOf(fn);
     if (!roleId || template.Resources[roleId]?.Type !== 'AWS::IAM::Role') problems.push(`${key}: Role is not a role in this template`);
     else roleOwners.set(roleId, [...(roleOwners.get(roleId) ?? []), key]);
   }
-  for (const [roleId, owners] of roleOwners) if (owners.length > 1) problems.push(`${roleId} shared by ${owners.join(', ')}`);
+  // The functions of one folder (one entry point per trigger) may share its role; no two folders may.
+  for (const [roleId, owners] of roleOwners) if (new Set(owners.map((k) => FUNCTIONS[k].dir)).size > 1) problems.push(`${roleId} shared by ${owners.join(', ')}`);
   const extra = lambdas.map(([id]) => id).filter((id) => !Object.keys(FUNCTIONS).some((k) => functionLogicalId(k) === id));
   if (extra.length) problems.push(`unexpected functions: ${extra.join(', ')}`);
   if (template.Resources.IamRoleLambdaExecution) problems.push('the shared IamRoleLambdaExecution role is still generated');
@@ -789,7 +796,10 @@ check('iam: function role resources are scoped (table, own log group, state mach
   for (const key of Object.keys(FUNCTIONS)) {
     const roleId = roleIdOf(template.Resources[functionLogicalId(key)] ?? { Properties: {} });
     if (!roleId || !template.Resources[roleId]) continue;
-    const logGroupId = `${functionLogicalId(key).replace(/LambdaFunction$/, '')}LogGroup`;
+    // The log groups of the functions on this role: its own, and its folder's others where they share it.
+    const logGroupIds = Object.keys(FUNCTIONS)
+      .filter((other) => roleIdOf(template.Resources[functionLogicalId(other)] ?? { Properties: {} }) === roleId)
+      .map((other) => `${functionLogicalId(other).replace(/LambdaFunction$/, '')}LogGroup`);
     for (const s of roleStatements(template, roleId).filter((x) => x.Effect === 'Allow')) {
       const actions = asArray(s.Action);
       const resources = asArray(s.Resource);
@@ -809,7 +819,7 @@ check('iam: function role resources are scoped (table, own log group, state mach
       } else if (service === 'xray') {
         if (JSON.stringify(resources) !== '["*"]') problems.push(`${label}: expected "*"`);
       } else if (service === 'logs') {
-        if (!resources.length || !resources.every((r) => r['Fn::GetAtt']?.[0] === logGroupId)) problems.push(`${label}: not its own log group ${logGroupId}`);
+        if (!resources.length || !resources.every((r) => logGroupIds.includes(r['Fn::GetAtt']?.[0]))) problems.push(`${label}: not only the log groups of its role's functions (${logGroupIds.join(', ')})`);
       } else if (service === 'dynamodb') {
         if (!resources.length || !resources.every((r) => r !== '*' && refersTo(r, TABLE_ID))) problems.push(`${label}: not scoped to ${TABLE_ID}`);
       } else if (service === 'states') {
@@ -833,8 +843,8 @@ check('iam: function role resources are scoped (table, own log group, state mach
         const bus = resources.length === 1 && typeof resources[0] === 'object' ? resources[0]['Fn::Sub'] ?? '' : '';
         if (!/:event-bus\/[\w.-]+$/.test(bus)) problems.push(`${label}: not one event bus (${JSON.stringify(resources)})`);
       } else if (service === 'sqs') {
-        // The request entry points send only to the request dead-letter queue; checkDrift uses its own queue.
-        const queue = key === 'checkDrift' ? 'DriftCheckQueue' : DLQ_ID;
+        // The request entry points send only to the request dead-letter queue; the drift check uses its own queue.
+        const queue = FUNCTIONS[key].dir === 'check-drift' ? 'DriftCheckQueue' : DLQ_ID;
         if (!resources.length || !resources.every((r) => refersTo(r, queue))) problems.push(`${label}: not the ${queue}`);
       } else if (service === 'ses') {
         const identities = resources.every((r) => typeof r === 'object' && /:ses:\$\{AWS::Region\}:\$\{AWS::AccountId\}:identity\//.test(r['Fn::Sub'] ?? ''));

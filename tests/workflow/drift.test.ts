@@ -227,14 +227,14 @@ describe('the drift report', () => {
     };
     const sqs = (bodies: string[]) => ({ Records: bodies.map((body) => ({ eventSource: 'aws:sqs', body })) });
     const context = {} as Context;
-    await h.functions.checkDrift!(sqs(['{"detail":{"eventName":"MoveAccount"}}', '{"detail":{"eventName":"TagResource"}}']), context);
+    await h.functions.checkDriftFromQueue!(sqs(['{"detail":{"eventName":"MoveAccount"}}', '{"detail":{"eventName":"TagResource"}}']), context);
     expect((await h.deps.driftReports.latest())!.trigger).toBe('event');
     expect(rechecks).toEqual([]);
 
     h.sim.moveAccountTo(staging.accountId!, 'Sandbox/Playground');
-    await h.functions.checkDrift!(sqs(['{"detail":{"eventName":"MoveAccount"}}']), context);
+    await h.functions.checkDriftFromQueue!(sqs(['{"detail":{"eventName":"MoveAccount"}}']), context);
     expect(rechecks).toEqual([2]);
-    await h.functions.checkDrift!(sqs(['{"recheck":2}']), context);
+    await h.functions.checkDriftFromQueue!(sqs(['{"recheck":2}']), context);
     const confirmed = (await h.deps.driftReports.latest())!;
     expect(confirmed).toMatchObject({ trigger: 'recheck', counts: { confirmed: 1, pending: 0 } });
     expect(rechecks).toEqual([2]);
