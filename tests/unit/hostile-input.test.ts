@@ -16,7 +16,6 @@ import { Webhook } from 'standardwebhooks';
 import { createHttpServer } from '../../local/http-server';
 import { ROUTES } from '../../local/routes';
 import { EnvSecrets } from '../../shared/adapters/local/env-secrets';
-import { TERMINAL_ERROR_NAMES } from '../../shared/domain/errors';
 import { ENVIRONMENT_ID_PATTERN } from '../../shared/domain/naming';
 import { EnvironmentRequestSchema } from '../../shared/domain/request';
 import { signSlackRequest } from '../../shared/domain/slack-signature';
@@ -46,11 +45,20 @@ const OTHER_WEBHOOK_SECRET = `whsec_${Buffer.from('some-other-webhook-secret-32b
 const context = { functionName: 'hostile-input', awsRequestId: 'req-hostile' };
 
 /**
- * What a task may fail with on hostile input: the terminal names the state machine catches. A
- * well-formed id that no environment has also fails as NotFoundError from the registry's update
- * (notifyAdmin, recordReady, recordFailure): named, not retried, caught by the state machine's States.ALL.
+ * What a task may fail with on hostile input: names the state machine catches by name and never
+ * retries. A well-formed id that no environment has fails as NotFoundError from the store's update
+ * (notifyAdmin, recordReady, recordFailure).
  */
-const TASK_FAILURE_NAMES: readonly string[] = [...TERMINAL_ERROR_NAMES, 'NotFoundError'];
+const TASK_FAILURE_NAMES: readonly string[] = [
+  'InvalidInputError',
+  'NotFoundError',
+  'EnvironmentStateError',
+  'OuNotFoundError',
+  'AccountQuotaExceededError',
+  'AccountCreationTimedOutError',
+  'AwsRequestRejectedError',
+  'GrantCapacityError',
+];
 
 let h: Harness;
 let server: Server;

@@ -11,7 +11,7 @@ import type { AccountSetup, Clock, CreationSlotStore, EnvironmentStore, Organiza
 import { configureAccountStep } from '../../shared/use-cases/handoff-steps';
 import { createAccountStep } from '../../shared/use-cases/provision-steps';
 
-const config = loadConfig({ CREATE_SLOT_WAIT_SECONDS: '1', ROLE_WAIT_SECONDS: '1' });
+const config = loadConfig({ CREATE_SLOT_WAIT_SECONDS: '1', ROLE_WAIT_SECONDS: '1', CREATE_SLOT_POLL_SECONDS: '7' });
 
 function racingClock(): Clock {
   let t = Date.parse('2026-11-28T09:00:00Z');
@@ -37,7 +37,7 @@ it('CreateAccount stops waiting for a slot when the clock says the wait is over'
     { config, clock: racingClock(), environments: oneEnvironment(env), creationSlots, organization: {} as Organization },
     { id: env.id },
   );
-  expect(progress).toMatchObject({ state: 'QUEUED', waitSeconds: config.CREATE_SLOT_POLL_SECONDS });
+  expect(progress).toMatchObject({ state: 'QUEUED', waitSeconds: 7 });
   expect(asked).toBe(1);
 });
 

@@ -32,6 +32,9 @@ describe('escapeHtml', () => {
   });
 });
 
+/** What the admin needs for Staging, written out. */
+const CONSOLE_URL = 'https://signin.aws.amazon.com/switchrole?account=123456789012&roleName=OrganizationAccountAccessRole&displayName=Staging&color=EFDA95';
+
 describe('ready message', () => {
   const { env, details } = ready('Staging');
   const message = renderReadyMessage(env, details);
@@ -45,15 +48,17 @@ describe('ready message', () => {
     expect(body).toContain('Staging');
     expect(body).toContain('123456789012');
     expect(body).toContain('Workloads/Staging');
-    expect(body).toContain(details.consoleUrl);
-    expect(body).toContain(details.awsConfigProfile.trimEnd());
-    expect(body).toContain(details.extensionEntry.trimEnd());
-    expect(body).toContain(details.checkCommand);
+    expect(body).toContain(CONSOLE_URL);
+    expect(body).toContain('[profile staging]\nrole_arn = arn:aws:iam::123456789012:role/OrganizationAccountAccessRole\nsource_profile = management');
+    expect(body).toContain('[profile staging]\naws_account_id = 123456789012\nrole_name = OrganizationAccountAccessRole\ncolor = EFDA95');
+    expect(body).toContain('aws sts get-caller-identity --profile staging');
     expect(body).toContain('yellow');
   });
 
   it('puts the console link in an anchor with the URL escaped', () => {
-    expect(message.html).toContain(`<a href="${details.consoleUrl.replaceAll('&', '&amp;')}">`);
+    expect(message.html).toContain(
+      '<a href="https://signin.aws.amazon.com/switchrole?account=123456789012&amp;roleName=OrganizationAccountAccessRole&amp;displayName=Staging&amp;color=EFDA95">',
+    );
   });
 
   it('keeps the config blocks copy-pasteable in the text part', () => {
@@ -106,8 +111,8 @@ describe('failed message', () => {
   it.each(['text', 'html'] as const)('explains what happened and how to fix it (%s)', (part) => {
     const body = part === 'html' ? visibleText(message.html) : message.text;
     expect(body).toContain('EMAIL_ALREADY_EXISTS');
-    expect(body).toContain(failed.failure!.message);
-    expect(body).toContain(failed.failure!.fix);
+    expect(body).toContain('Another AWS account already uses admin+playground-ana@example.com.');
+    expect(body).toContain('Request it again with a different email, e.g. a new plus-address.');
     expect(body).toContain('CheckAccountStatus');
     expect(body).toContain('Sandbox/Playground');
   });

@@ -14,7 +14,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { Webhook } from 'standardwebhooks';
-import { SNS_SUBJECT_MAX, SnsNotifier, createSnsClient, snsMessage, snsSubject } from '../../shared/adapters/aws/sns-notifier';
+import { SnsNotifier, createSnsClient, snsMessage, snsSubject } from '../../shared/adapters/aws/sns-notifier';
 import { SsmSecrets } from '../../shared/adapters/aws/ssm-secrets';
 import { SLACK_WEBHOOK_PREFIX, SlackWebhookNotifier, slackWebhookMessage } from '../../shared/adapters/http/slack-webhook';
 import { WebhookNotifier, notificationEvent, webhookMessageId, type WebhookNotifierOptions } from '../../shared/adapters/http/webhook-notifier';
@@ -22,7 +22,7 @@ import { EnvSecrets } from '../../shared/adapters/local/env-secrets';
 import { OutboxNotifier } from '../../shared/adapters/local/outbox-notifier';
 import { advance, newEnvironment, type Environment } from '../../shared/domain/environment';
 import { AwsRequestRejectedError, NotConfiguredError, RetryableAwsError } from '../../shared/domain/errors';
-import { renderNotification, renderReadyMessage } from '../../shared/domain/messages';
+import { renderNotification } from '../../shared/domain/messages';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { buildSwitchRoleDetails, type SwitchRoleDetails } from '../../shared/domain/switch-role';
 import { awsChannels } from '../../shared/lambda/aws/notifier';
@@ -50,6 +50,12 @@ const details: SwitchRoleDetails = buildSwitchRoleDetails({
   sourceProfile: 'management',
 });
 const ready: Notification = { kind: 'ready', environment: readyEnv, switchRole: details };
+
+/** What the admin needs for Staging, written out. */
+const CONSOLE_URL = 'https://signin.aws.amazon.com/switchrole?account=123456789012&roleName=OrganizationAccountAccessRole&displayName=Staging&color=EFDA95';
+const AWS_CONFIG_PROFILE = '[profile staging]\nrole_arn = arn:aws:iam::123456789012:role/OrganizationAccountAccessRole\nsource_profile = management\n';
+const EXTENSION_ENTRY = '[profile staging]\naws_account_id = 123456789012\nrole_name = OrganizationAccountAccessRole\ncolor = EFDA95\n';
+const CHECK_COMMAND = 'aws sts get-caller-identity --profile staging';
 const failedEnv = advance(environment(), 'FAILED', new Date('2026-11-28T09:05:00Z'), undefined, {
   failure: { code: 'EMAIL_ALREADY_EXISTS', message: 'Another AWS account already uses admin+staging@example.com.', fix: 'Use a plus-address such as admin+staging2@example.com.', state: 'CheckAccountStatus' },
 });
@@ -68,13 +74,13 @@ const READY_ITEMS: Array<[string, string]> = [
   ['name', 'Staging'],
   ['account id', '123456789012'],
   ['OU', 'Workloads/Staging'],
-  ['console link', details.consoleUrl],
+  ['console link', CONSOLE_URL],
   ['console display name', 'displayName=Staging'],
-  ['console colour', `color=${details.color}`],
-  ['colour name', details.colorName],
-  ['~/.aws/config profile', details.awsConfigProfile.trimEnd()],
-  ['aws-extend-switch-roles entry', details.extensionEntry.trimEnd()],
-  ['check command', details.checkCommand],
+  ['console colour', 'color=EFDA95'],
+  ['colour name', 'yellow'],
+  ['~/.aws/config profile', AWS_CONFIG_PROFILE.trimEnd()],
+  ['aws-extend-switch-roles entry', EXTENSION_ENTRY.trimEnd()],
+  ['check command', CHECK_COMMAND],
 ];
 const FAILED_ITEMS: Array<[string, string]> = [
   ['name', 'Staging'],
@@ -127,7 +133,7 @@ describe('Slack incoming webhook channel', () => {
     expect(calls[0]!.url).toBe(SLACK_URL);
     const body = JSON.parse(calls[0]!.body);
     expect(Object.keys(body).sort()).toEqual(['blocks', 'text']);
-    expect(body.blocks).toContainEqual(expect.objectContaining({ type: 'actions', elements: [expect.objectContaining({ url: details.consoleUrl })] }));
+    expect(body.blocks).toContainEqual(expect.objectContaining({ type: 'actions', elements: [expect.objectContaining({ url: CONSOLE_URL })] }));
     expect(body.text).toContain('Staging is ready');
   });
 
@@ -202,12 +208,12 @@ describe('signed webhook channel', () => {
         ouId: 'ou-ab12-stag0001',
         roleArn: 'arn:aws:iam::123456789012:role/OrganizationAccountAccessRole',
         roleName: 'OrganizationAccountAccessRole',
-        consoleUrl: details.consoleUrl,
+        consoleUrl: CONSOLE_URL,
         displayName: 'Staging',
-        color: details.color,
+        color: 'EFDA95',
         colorName: 'yellow',
-        awsConfigProfile: details.awsConfigProfile,
-        extensionEntry: details.extensionEntry,
+        awsConfigProfile: AWS_CONFIG_PROFILE,
+        extensionEntry: EXTENSION_ENTRY,
         checkCommand: 'aws sts get-caller-identity --profile staging',
         requestedBy: 'ana',
       },
@@ -228,8 +234,8 @@ describe('signed webhook channel', () => {
         ou: 'Workloads/Staging',
         accountId: '123456789012',
         reason: 'EMAIL_ALREADY_EXISTS',
-        message: failedEnv.failure!.message,
-        fix: failedEnv.failure!.fix,
+        message: 'Another AWS account already uses admin+staging@example.com.',
+        fix: 'Use a plus-address such as admin+staging2@example.com.',
         failedAt: 'CheckAccountStatus',
         requestedBy: 'ana',
       },
@@ -344,13 +350,15 @@ describe('SNS topic channel', () => {
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: TOPIC_ARN,
       Subject: `[Switchyard] Staging is ready: account 123456789012`,
-      Message: renderReadyMessage(readyEnv, details).text,
+      Message: expect.stringContaining(`${CONSOLE_URL}\n`),
       MessageAttributes: {
         kind: { DataType: 'String', StringValue: 'ready' },
         environmentId: { DataType: 'String', StringValue: readyEnv.id },
       },
     });
     const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(input.Message).toMatch(/^The AWS environment "Staging" is ready\./);
+    expect(input.Message).toContain(AWS_CONFIG_PROFILE);
     expect(input.MessageGroupId).toBeUndefined();
   });
 
@@ -368,8 +376,8 @@ describe('SNS topic channel', () => {
       failure: { code: 'AccountCreationTimedOutError', message: 'slow', fix: 'wait' },
     });
     const subject = snsMessage({ kind: 'failed', environment: long }).subject;
-    expect(subject.length).toBeLessThanOrEqual(SNS_SUBJECT_MAX);
-    expect(SNS_SUBJECT_MAX).toBeLessThan(100);
+    // SNS allows 100 characters.
+    expect(subject.length).toBeLessThan(100);
     expect(subject.endsWith('...')).toBe(true);
     expect(snsSubject('line one\nline\ttwo\u0007')).toBe('line one line two');
   });
@@ -500,9 +508,9 @@ describe('outbox', () => {
     await email.send(failed);
     expect(readdirSync(dir).sort()).toEqual([`${readyEnv.id}.failed.email.json`, `${readyEnv.id}.ready.email.json`, `${readyEnv.id}.ready.webhook.json`].sort());
     const mail = JSON.parse(readFileSync(join(dir, `${readyEnv.id}.ready.email.json`), 'utf8'));
-    expect(mail).toMatchObject({ channel: 'email', kind: 'ready', consoleUrl: details.consoleUrl, subject: expect.stringContaining('Staging is ready'), text: expect.any(String), html: expect.any(String) });
+    expect(mail).toMatchObject({ channel: 'email', kind: 'ready', consoleUrl: CONSOLE_URL, subject: expect.stringContaining('Staging is ready'), text: expect.any(String), html: expect.any(String) });
     const posted = JSON.parse(readFileSync(join(dir, `${readyEnv.id}.ready.webhook.json`), 'utf8'));
-    expect(posted.payload.data.checkCommand).toBe(details.checkCommand);
+    expect(posted.payload.data.checkCommand).toBe(CHECK_COMMAND);
     expect(lines[0]).toBe('[outbox:email] [Switchyard] Staging is ready: account 123456789012');
   });
 

@@ -1,6 +1,5 @@
 import { parseEnvironmentRequest, type EnvironmentRequest } from '../../shared/domain/request';
 import { InvalidInputError } from '../../shared/domain/errors';
-import { ENVIRONMENT_ID_PATTERN } from '../../shared/domain/naming';
 
 const defaults = { emailTemplate: 'admin+{slug}@example.com' };
 const RED = 'F2B0A9';
@@ -40,7 +39,8 @@ describe('a valid request', () => {
       color: YELLOW,
       tags: {},
     });
-    expect(request.id).toMatch(ENVIRONMENT_ID_PATTERN);
+    // The slug of the name and eight hex digits.
+    expect(request.id).toMatch(/^staging-[0-9a-f]{8}$/);
     expect(request.requestHash).toMatch(/^[0-9a-f]+$/);
   });
 

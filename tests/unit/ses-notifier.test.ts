@@ -15,7 +15,6 @@ import 'aws-sdk-client-mock-jest';
 import { SesNotifier, createSesClient } from '../../shared/adapters/aws/ses-notifier';
 import { advance, newEnvironment } from '../../shared/domain/environment';
 import { AwsRequestRejectedError, RetryableAwsError } from '../../shared/domain/errors';
-import { renderFailedMessage, renderReadyMessage } from '../../shared/domain/messages';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { buildSwitchRoleDetails } from '../../shared/domain/switch-role';
 
@@ -41,17 +40,25 @@ it('builds a client with adaptive, bounded retries', async () => {
 it('emails the ready message as text and HTML from the sender to the admin', async () => {
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
   await notifier.send({ kind: 'ready', environment: env, switchRole });
-  const message = renderReadyMessage(env, switchRole);
+  const link = 'https://signin.aws.amazon.com/switchrole?account=123456789012&roleName=OrganizationAccountAccessRole&displayName=Staging&color=EFDA95';
   expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
     FromEmailAddress: 'switchyard@example.com',
     Destination: { ToAddresses: ['cloud-admins@example.com'] },
     Content: {
       Simple: {
-        Subject: { Data: message.subject, Charset: 'UTF-8' },
-        Body: { Text: { Data: message.text, Charset: 'UTF-8' }, Html: { Data: message.html, Charset: 'UTF-8' } },
+        Subject: { Data: '[Switchyard] Staging is ready: account 123456789012', Charset: 'UTF-8' },
+        Body: {
+          Text: {
+            Data: expect.stringContaining(`${link}\n\n2. AWS CLI: add this profile to ~/.aws/config`),
+            Charset: 'UTF-8',
+          },
+          Html: { Data: expect.stringMatching(/^<!doctype html>\n[\s\S]*<a href="https:\/\/signin\.aws\.amazon\.com\/switchrole\?account=123456789012&amp;roleName=/), Charset: 'UTF-8' },
+        },
       },
     },
   });
+  const text = ses.commandCalls(SendEmailCommand)[0]!.args[0].input.Content!.Simple!.Body!.Text!.Data!;
+  expect(text).toContain('[profile staging]\nrole_arn = arn:aws:iam::123456789012:role/OrganizationAccountAccessRole\nsource_profile = management\n');
 });
 
 it('emails the failure message', async () => {
@@ -59,7 +66,7 @@ it('emails the failure message', async () => {
   const failed = advance(env, 'FAILED', now, undefined, { failure: { code: 'EMAIL_ALREADY_EXISTS', message: 'taken', fix: 'use another address' } });
   await notifier.send({ kind: 'failed', environment: failed });
   const input = ses.commandCalls(SendEmailCommand)[0]!.args[0].input;
-  expect(input.Content?.Simple?.Subject?.Data).toBe(renderFailedMessage(failed).subject);
+  expect(input.Content?.Simple?.Subject?.Data).toBe('[Switchyard] Staging could not be provisioned (EMAIL_ALREADY_EXISTS)');
   expect(input.Content?.Simple?.Body?.Text?.Data).toContain('use another address');
 });
 

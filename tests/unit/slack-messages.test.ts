@@ -1,7 +1,6 @@
 import { advance, newEnvironment, type Environment } from '../../shared/domain/environment';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import {
-  SLACK_LIMITS,
   ackCreate,
   escapeMrkdwn,
   failedMessage,
@@ -44,15 +43,24 @@ function texts(message: SlackMessage): string[] {
   return out;
 }
 
+/**
+ * Slack's limits (Block Kit reference: a message holds at most 50 blocks; a header's text at most 150
+ * characters; a section's and a context element's text at most 3,000; a message's top-level text
+ * should stay under 4,000).
+ */
+const SLACK = { blocks: 50, headerText: 150, sectionText: 3000, contextElementText: 3000, messageText: 4000 };
+
 function expectWithinLimits(message: SlackMessage) {
-  expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
-  expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.messageText);
+  expect(message.blocks.length).toBeLessThanOrEqual(SLACK.blocks);
+  expect(message.text.length).toBeLessThanOrEqual(SLACK.messageText);
   for (const block of message.blocks) {
-    if (block.type === 'header') expect(block.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
-    if (block.type === 'section') expect(block.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
-    if (block.type === 'context') for (const e of block.elements) expect(e.text.length).toBeLessThanOrEqual(SLACK_LIMITS.contextElementText);
+    if (block.type === 'header') expect(block.text.text.length).toBeLessThanOrEqual(SLACK.headerText);
+    if (block.type === 'section') expect(block.text.text.length).toBeLessThanOrEqual(SLACK.sectionText);
+    if (block.type === 'context') for (const e of block.elements) expect(e.text.length).toBeLessThanOrEqual(SLACK.contextElementText);
   }
 }
+
+const CONSOLE_URL = 'https://signin.aws.amazon.com/switchrole?account=123456789012&roleName=OrganizationAccountAccessRole&displayName=Staging&color=EFDA95';
 
 const byType = <T extends SlackBlock['type']>(message: SlackMessage, type: T) => message.blocks.filter((b): b is Extract<SlackBlock, { type: T }> => b.type === type);
 
@@ -76,7 +84,7 @@ describe('readyMessage', () => {
 
   it('has a primary "Switch role" button linking to the console', () => {
     const [actions] = byType(message, 'actions');
-    expect(actions!.elements).toEqual([expect.objectContaining({ type: 'button', url: details.consoleUrl, style: 'primary', text: { type: 'plain_text', text: 'Switch role' } })]);
+    expect(actions!.elements).toEqual([expect.objectContaining({ type: 'button', url: CONSOLE_URL, style: 'primary', text: { type: 'plain_text', text: 'Switch role' } })]);
   });
 
   it('carries the ~/.aws/config profile in a code block', () => {
@@ -87,7 +95,7 @@ describe('readyMessage', () => {
   it('ends with the check command', () => {
     const last = message.blocks.at(-1)!;
     expect(last.type).toBe('context');
-    expect(last.type === 'context' && last.elements[0]!.text).toContain(details.checkCommand);
+    expect(last.type === 'context' && last.elements[0]!.text).toContain('`aws sts get-caller-identity --profile staging`');
   });
 
   it('falls back to the requested OU when the path was not resolved', () => {
@@ -162,7 +170,7 @@ describe('limits', () => {
     const { env, details } = ready();
     const message = readyMessage(env, { ...details, awsConfigProfile: 'x'.repeat(10_000) });
     const profile = byType(message, 'section').find((b) => b.text.text.includes('~/.aws/config'))!.text.text;
-    expect(profile.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    expect(profile.length).toBeLessThanOrEqual(SLACK.sectionText);
     expect(profile).toMatch(/…```$/);
   });
 
@@ -222,7 +230,7 @@ describe('other messages', () => {
   it('statusMessage of a ready environment includes the switch-role button', () => {
     const { env, details } = ready();
     const message = statusMessage(env, details);
-    expect(byType(message, 'actions')[0]!.elements[0]!.url).toBe(details.consoleUrl);
+    expect(byType(message, 'actions')[0]!.elements[0]!.url).toBe(CONSOLE_URL);
     expect(message.text).toContain('READY');
   });
 

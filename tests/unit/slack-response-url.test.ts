@@ -1,7 +1,6 @@
 import { SlackResponseUrlChannel, assertAllowedResponseUrl, postToResponseUrl, type ResponseUrlOptions } from '../../shared/adapters/http/slack-response-url';
 import { advance, newEnvironment, type Environment } from '../../shared/domain/environment';
 import { AwsRequestRejectedError, InvalidInputError, RetryableAwsError } from '../../shared/domain/errors';
-import { failedMessage, readyMessage } from '../../shared/domain/slack-messages';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { buildSwitchRoleDetails } from '../../shared/domain/switch-role';
 
@@ -160,7 +159,14 @@ describe('SlackResponseUrlChannel', () => {
     await new SlackResponseUrlChannel(options(fetch)).send({ kind: 'ready', environment: env, switchRole: details });
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toBe(RESPONSE_URL);
-    expect(JSON.parse(calls[0]!.init.body as string)).toEqual(readyMessage(env, details));
+    const posted = JSON.parse(calls[0]!.init.body as string);
+    expect(posted).toMatchObject({ response_type: 'ephemeral', replace_original: true, text: ':white_check_mark: Staging is ready: account 123456789012 in Workloads/Staging.' });
+    expect(posted.blocks).toContainEqual(
+      expect.objectContaining({
+        type: 'actions',
+        elements: [expect.objectContaining({ url: 'https://signin.aws.amazon.com/switchrole?account=123456789012&roleName=OrganizationAccountAccessRole&displayName=Staging&color=EFDA95' })],
+      }),
+    );
   });
 
   it('posts the failed message', async () => {
@@ -168,7 +174,9 @@ describe('SlackResponseUrlChannel', () => {
     const failure = { code: 'INVALID_EMAIL', message: 'AWS rejected the email.', fix: 'Use another.' };
     const env = advance(environment({ slackResponseUrl: RESPONSE_URL }), 'FAILED', now, undefined, { failure });
     await new SlackResponseUrlChannel(options(fetch)).send({ kind: 'failed', environment: env });
-    expect(JSON.parse(calls[0]!.init.body as string)).toEqual(failedMessage(env));
+    const posted = JSON.parse(calls[0]!.init.body as string);
+    expect(posted).toMatchObject({ response_type: 'ephemeral', replace_original: true, text: ':x: Staging could not be provisioned (INVALID_EMAIL): AWS rejected the email.' });
+    expect(posted.blocks).toContainEqual({ type: 'section', text: { type: 'mrkdwn', text: '*How to fix it:* Use another.' } });
   });
 
   it('does nothing for an environment that did not come from Slack', async () => {

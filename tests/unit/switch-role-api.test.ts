@@ -3,6 +3,7 @@
  * point and the local runtime use, over an in-memory registry.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { parse } from 'ini';
 import { build as buildGetSwitchRole } from '../../functions/get-switch-role/handler';
 import { build as buildListSwitchRoles } from '../../functions/list-switch-roles/handler';
 import { advance, newEnvironment, type Environment, type EnvironmentStatus } from '../../shared/domain/environment';
@@ -97,33 +98,15 @@ const header = (r: APIGatewayProxyStructuredResultV2, name: string) => String(r.
 const jsonBody = (r: APIGatewayProxyStructuredResultV2) => JSON.parse(r.body ?? '');
 
 /**
- * Reads INI strictly, in the shape ~/.aws/config and the extension take: comment lines, then
- * `[profile name]` sections, each followed by at least one `key = value` line. Anything else throws.
+ * Reads the profiles of a ~/.aws/config or extension file with a real INI parser (the `ini` package),
+ * in file order: every section must be a `[profile name]` one.
  */
 function parseIni(text: string): { comments: string[]; sections: Array<{ name: string; values: Record<string, string> }> } {
-  const comments: string[] = [];
-  const sections: Array<{ name: string; values: Record<string, string> }> = [];
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    if (line.startsWith('#')) {
-      if (sections.length) throw new Error(`comment inside a section: ${JSON.stringify(line)}`);
-      comments.push(line);
-      continue;
-    }
-    const head = /^\[profile ([a-z0-9-]+)\]$/.exec(line);
-    if (head) {
-      if (sections.length && !Object.keys(sections[sections.length - 1]!.values).length) throw new Error('a section without keys');
-      sections.push({ name: head[1]!, values: {} });
-      continue;
-    }
-    const pair = /^([a-z_]+) = (\S+)$/.exec(line);
-    if (!pair || !sections.length) throw new Error(`not INI: ${JSON.stringify(line)}`);
-    const values = sections[sections.length - 1]!.values;
-    if (pair[1]! in values) throw new Error(`duplicate key ${pair[1]}`);
-    values[pair[1]!] = pair[2]!;
-  }
-  if (sections.length && !Object.keys(sections[sections.length - 1]!.values).length) throw new Error('a section without keys');
-  return { comments, sections };
+  const sections = Object.entries(parse(text) as Record<string, Record<string, string>>).map(([section, values]) => {
+    expect(section).toMatch(/^profile [a-z0-9-]+$/);
+    return { name: section.slice('profile '.length), values: { ...values } };
+  });
+  return { comments: text.split('\n').filter((line) => line.startsWith('#')), sections };
 }
 
 describe('GET /environments/{id}/switch-role', () => {

@@ -1,3 +1,4 @@
+import { parse } from 'ini';
 import { buildSwitchRoleDetails, DEFAULT_ROLE_NAME, type SwitchRoleInput } from '../../shared/domain/switch-role';
 
 const input: SwitchRoleInput = {
@@ -8,23 +9,9 @@ const input: SwitchRoleInput = {
   sourceProfile: 'management',
 };
 
-/** Reads the INI shape of ~/.aws/config: `[section]` headers and `key = value` lines. */
+/** ~/.aws/config and the extension's configuration, read by a real INI parser (the `ini` package). */
 function parseIni(text: string): Record<string, Record<string, string>> {
-  const sections: Record<string, Record<string, string>> = {};
-  let current: Record<string, string> | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
-    const header = /^\[([^\]]+)\]$/.exec(line);
-    if (header) {
-      current = sections[header[1]!.trim()] = {};
-      continue;
-    }
-    const pair = /^([^=]+?)\s*=\s*(.*)$/.exec(line);
-    if (!pair || !current) throw new Error(`not INI: ${JSON.stringify(raw)}`);
-    current[pair[1]!] = pair[2]!;
-  }
-  return sections;
+  return parse(text) as Record<string, Record<string, string>>;
 }
 
 describe('console link', () => {

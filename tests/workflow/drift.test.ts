@@ -34,8 +34,10 @@ describe('drift checks against the simulated organization', () => {
     expect(report.findings).toEqual([]);
     expect(report.environmentsChecked).toBe(2);
     expect(report.organization).toEqual({ accounts: 3, ous: 5 });
-    // The floor walk plus one tag read per managed account.
-    expect(report.apiCalls).toBe(report.floorCalls + 2);
+    // The floor of any walk: ListRoots, then for each of the 6 parents (the root and 5 OUs) one page of
+    // OUs and one of accounts; this walk adds one tag read per managed account.
+    expect(report.floorCalls).toBe(1 + 6 * 2);
+    expect(report.apiCalls).toBe(1 + 6 * 2 + 2);
     expect(driftEvents(h)).toEqual([]);
     expect(driftNotices(h)).toEqual([]);
     expect(await h.deps.driftReports.latest()).toEqual(report);
