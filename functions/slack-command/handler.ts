@@ -1,6 +1,7 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler, json } from '../../shared/lambda/http';
 import { lazy } from '../../shared/lambda/lazy';
+import { verifySlackSignature } from '../../shared/lambda/signatures';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsEnvironments, awsIdempotency } from '../../shared/lambda/aws/registry';
 import { awsSecrets } from '../../shared/lambda/aws/secrets';
@@ -10,7 +11,7 @@ import { handleSlackCommand } from '../../shared/use-cases/slack-command';
 
 /** POST /slack/commands: verified by Slack's signature (not IAM); answers within Slack's 3 s with an ephemeral message. */
 export const build = (deps: () => Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'events' | 'secrets'>) =>
-  httpHandler(async (req) => json(200, await handleSlackCommand(deps(), req)));
+  httpHandler(async (req) => json(200, await handleSlackCommand(deps(), req))).use(verifySlackSignature(deps));
 
 export const handler = build(
   lazy(() => {

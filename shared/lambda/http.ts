@@ -1,9 +1,9 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MAX_JSON_DEPTH, tooDeep } from '../domain/json-depth';
 import { ENVIRONMENT_ID_PATTERN } from '../domain/naming';
 import { InvalidInputError, PayloadTooLargeError, SwitchyardError, UnsupportedMediaTypeError } from '../domain/errors';
-import { logger } from './logger';
-import { middyHandler } from './middy';
+import { logContext, logger } from './logger';
+import { middy, type MiddlewareObj, type MiddyHandler } from './middy';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -117,26 +117,45 @@ function toResult(reply: HttpReply): HttpResult {
   };
 }
 
+const decoded = new WeakMap<HttpEvent, HttpRequest>();
+
 /**
- * Wraps an HTTP route: decodes the API Gateway event into a plain request, turns every thrown error
- * into the JSON error shape (never a stack trace), and serialises the reply.
+ * The plain request an API Gateway event carries: header names lower-cased, a base64 body decoded.
+ * Decoded once per event, for the route and for a signature check before it; 413 past MAX_BODY_BYTES.
  */
-export function httpHandler(route: (req: HttpRequest) => Promise<HttpReply>) {
-  return middyHandler<HttpEvent, HttpResult>((middy) => middy<HttpEvent, HttpResult, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(async (event) => {
-    try {
-      const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
-      const rawBody = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-      if (Buffer.byteLength(rawBody) > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Bodies are limited to ${MAX_BODY_BYTES} bytes.`);
-      const req: HttpRequest = {
-        event,
-        headers,
-        rawBody,
-        path: (event.pathParameters ?? {}) as Record<string, string>,
-        query: (event.queryStringParameters ?? {}) as Record<string, string>,
-      };
-      return toResult(await route(req));
-    } catch (error) {
-      return toResult(errorReply(error));
-    }
-  }));
+export function httpRequest(event: HttpEvent): HttpRequest {
+  let req = decoded.get(event);
+  if (!req) {
+    const rawBody = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+    if (Buffer.byteLength(rawBody) > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+    req = {
+      event,
+      headers: Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? ''])),
+      rawBody,
+      path: (event.pathParameters ?? {}) as Record<string, string>,
+      query: (event.queryStringParameters ?? {}) as Record<string, string>,
+    };
+    decoded.set(event, req);
+  }
+  return req;
+}
+
+/** Middleware: whatever a route or a middleware before it throws is answered in the JSON error shape (errorReply), never a stack trace. */
+export function httpErrors(): MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    onError: (request) => {
+      request.response = toResult(errorReply(request.error));
+    },
+  };
+}
+
+/**
+ * An HTTP route as a Lambda handler: the route reads the decoded request and returns a reply; the
+ * stack logs with the invocation's context and maps errors. More middleware (a signature check)
+ * goes on with `.use()` and runs before the route.
+ */
+export function httpHandler(route: (req: HttpRequest) => Promise<HttpReply>): MiddyHandler<HttpEvent, HttpResult> {
+  return middy<HttpEvent, HttpResult>(async (event) => toResult(await route(httpRequest(event))))
+    .use(logContext())
+    .use(httpErrors());
 }

@@ -1,4 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { MiddlewareObj } from './middy';
 
 let instance: Logger | undefined;
 
@@ -14,3 +16,8 @@ export const logger: Logger = new Proxy({} as Logger, {
     return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(instance) : value;
   },
 });
+
+/** Powertools' middleware: every line the logger writes during an invocation carries its request id, function and cold start. */
+export function logContext<E, R>(): MiddlewareObj<E, R> {
+  return injectLambdaContext(logger) as MiddlewareObj<E, R>;
+}

@@ -1,9 +1,9 @@
-import { InvalidInputError, NotConfiguredError, UnauthorizedError, SwitchyardError } from '../domain/errors';
+import { InvalidInputError, SwitchyardError } from '../domain/errors';
 import { ENVIRONMENT_ID_PATTERN, environmentId } from '../domain/naming';
 import { parseEnvironmentRequest } from '../domain/request';
 import { parseSlackCommand, parseSlashCommandForm } from '../domain/slack-command';
 import { ackCreate, listMessage, rejectedMessage, statusMessage, usageMessage } from '../domain/slack-messages';
-import { slackRequestKey, verifySlackSignature } from '../domain/slack-signature';
+import { slackRequestKey } from '../domain/slack-signature';
 import { REQUEST_DETAIL_TYPE, REQUEST_EVENT_SOURCE } from '../ports';
 import { assertAllowedResponseUrl } from '../adapters/http/slack-response-url';
 import type { Config } from '../lambda/config';
@@ -14,25 +14,15 @@ import { REPLY_TO_KEY } from './request-from-event';
 export type SlackReply = ReturnType<typeof usageMessage>;
 
 /**
- * `/env …` from Slack. Only a verified request gets this far. `create` is validated here (pure and
- * fast) and handed to the request function through the bus, so Slack hears back within its 3 s
- * whatever the pre-flight costs; progress and the result follow on the command's response_url.
+ * `/env …` from Slack. Only a verified request gets this far (the route's verifySlackSignature
+ * middleware). `create` is validated here (pure and fast) and handed to the request function through
+ * the bus, so Slack hears back within its 3 s whatever the pre-flight costs; progress and the result
+ * follow on the command's response_url.
  */
 export async function handleSlackCommand(
-  deps: Pick<Deps, 'clock' | 'environments' | 'idempotency' | 'events' | 'secrets'> & { config: SwitchRoleSettings & Pick<Config, 'SLACK_RESPONSE_URL_PREFIXES' | 'DEFAULT_OU' | 'EMAIL_TEMPLATE'> },
+  deps: Pick<Deps, 'environments' | 'idempotency' | 'events'> & { config: SwitchRoleSettings & Pick<Config, 'SLACK_RESPONSE_URL_PREFIXES' | 'DEFAULT_OU' | 'EMAIL_TEMPLATE'> },
   req: { rawBody: string; headers: Record<string, string> },
 ): Promise<SlackReply> {
-  const secret = await deps.secrets.get('slack-signing-secret');
-  if (!secret) throw new NotConfiguredError('The Slack signing secret is not configured for this deployment.');
-  const verdict = verifySlackSignature({
-    signingSecret: secret,
-    timestamp: req.headers['x-slack-request-timestamp'],
-    signature: req.headers['x-slack-signature'],
-    rawBody: req.rawBody,
-    now: deps.clock.now(),
-  });
-  if (!verdict.ok) throw new UnauthorizedError(`The Slack signature did not verify (${verdict.reason}).`);
-
   const form = parseSlashCommandForm(req.rawBody);
   if (!form) throw new InvalidInputError('Not a Slack slash-command payload.', [{ field: '(body)', message: 'needs command and response_url' }]);
   // Checked now, not when the result is posted: a response_url outside Slack is refused before it is stored.
