@@ -1,8 +1,9 @@
 import { NotFoundError } from '../../shared/domain/errors';
 import { parseFormat, SWITCH_ROLE_FORMATS } from '../../shared/domain/switch-role-file';
 import { loadConfig } from '../../shared/lambda/config';
-import { environmentIdParam, httpHandler, json, text } from '../../shared/lambda/http';
+import { environmentIdParam, httpHandler } from '../../shared/lambda/http';
 import { lazy } from '../../shared/lambda/lazy';
+import { switchRoleReply } from '../../shared/lambda/replies';
 import { awsEnvironments } from '../../shared/lambda/aws/registry';
 import type { Deps } from '../../shared/use-cases/deps';
 import { readySwitchRole } from '../../shared/use-cases/switch-roles';
@@ -19,17 +20,7 @@ export const build = (deps: () => Pick<Deps, 'config' | 'environments'>) =>
     const format = parseFormat(req.query.format, SWITCH_ROLE_FORMATS, 'json');
     const env = await d.environments.get(id);
     if (!env) throw new NotFoundError(`No environment ${id}.`);
-    const details = readySwitchRole(env, d.config);
-    switch (format) {
-      case 'url':
-        return text(200, details.consoleUrl);
-      case 'aws-config':
-        return text(200, details.awsConfigProfile);
-      case 'extension':
-        return text(200, details.extensionEntry);
-      default:
-        return json(200, details);
-    }
+    return switchRoleReply(readySwitchRole(env, d.config), format);
   });
 
 export const handler = build(

@@ -25,3 +25,12 @@ export const OutcomeInputSchema = deferredSchema(() =>
     })
     .strict(),
 );
+
+/**
+ * An `Environment Requested` event: only the envelope is checked, since a bad detail must become a
+ * recorded rejection, not a lost event. Source and detail-type are bounded as EventBridge bounds them
+ * (256 and 128): the source is stored with a rejection.
+ */
+export const RequestEventSchema = deferredSchema(() =>
+  z.object({ id: z.string().min(1).max(128), source: z.string().max(256).optional(), 'detail-type': z.string().max(128).optional(), detail: z.unknown() }).passthrough(),
+);
