@@ -25,6 +25,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { advance, newEnvironment, type Environment } from '../../shared/domain/environment';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
+import { httpEvent } from '../fixtures/http-event';
 
 // The configuration a deployment gives every function. Set before the handlers load; they read it on first invocation.
 const TABLE = 'switchyard-registry-test';
@@ -71,39 +72,9 @@ const context = {
   logStreamName: '2026/11/28/[$LATEST]0000',
 } as Context;
 
-/** What API Gateway (HTTP API, payload 2.0) hands the function. */
-function httpEvent(method: string, path: string, opts: { routeKey: string; body?: string; pathParameters?: Record<string, string> }): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: opts.routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: {
-      accept: '*/*',
-      host: 'abc123.execute-api.us-east-1.amazonaws.com',
-      'user-agent': 'awscurl/0.36',
-      ...(opts.body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(opts.body)) } : {}),
-    },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'awscurl/0.36' },
-      requestId: 'Xyz0AbCdIAMEabc=',
-      routeKey: opts.routeKey,
-      stage: '$default',
-      time: '28/Nov/2026:09:00:00 +0000',
-      timeEpoch: Date.UTC(2026, 10, 28, 9),
-    },
-    ...(opts.pathParameters ? { pathParameters: opts.pathParameters } : {}),
-    ...(opts.body !== undefined ? { body: opts.body } : {}),
-    isBase64Encoded: false,
-  };
-}
 
-const postEnvironments = (body: string) => httpEvent('POST', '/environments', { routeKey: 'POST /environments', body });
-const getEnvironmentEvent = (id: string) => httpEvent('GET', `/environments/${id}`, { routeKey: 'GET /environments/{id}', pathParameters: { id } });
+const postEnvironments = (body: string) => httpEvent('/environments', 'POST /environments', { body, timeEpoch: Date.UTC(2026, 10, 28, 9) });
+const getEnvironmentEvent = (id: string) => httpEvent(`/environments/${id}`, 'GET /environments/{id}', { pathParameters: { id }, timeEpoch: Date.UTC(2026, 10, 28, 9) });
 
 function replyBody(result: APIGatewayProxyStructuredResultV2): any {
   return JSON.parse(result.body ?? '');

@@ -12,6 +12,7 @@ import { createDynamoDocumentClient } from '../../shared/adapters/aws/dynamodb-t
 import { NotConfiguredError, NotFoundError } from '../../shared/domain/errors';
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler } from '../../shared/lambda/http';
+import { httpEvent } from '../fixtures/http-event';
 
 const ID = 'staging-1a2b3c4d';
 const context = { functionName: 'switchyard-test', awsRequestId: 'req-1' } as Context;
@@ -19,29 +20,6 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const environments = new DynamoEnvironmentStore(createDynamoDocumentClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 }), 'switchyard-dev-registry');
 const getEnvironment = buildGetEnvironment(() => ({ config: loadConfig({}), environments }));
 
-function event(): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'GET /environments/{id}',
-    rawPath: `/environments/${ID}`,
-    rawQueryString: '',
-    headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com' },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method: 'GET', path: `/environments/${ID}`, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'curl/8' },
-      requestId: 'req-1',
-      routeKey: 'GET /environments/{id}',
-      stage: '$default',
-      time: '28/Nov/2026:09:30:00 +0000',
-      timeEpoch: 0,
-    },
-    pathParameters: { id: ID },
-    isBase64Encoded: false,
-  };
-}
 
 /** An exception as the SDK deserialises it from a DynamoDB error response. */
 function awsException(name: string, message: string, fault: 'client' | 'server') {
@@ -52,7 +30,7 @@ const ACCESS_DENIED =
   'User: arn:aws:sts::123456789012:assumed-role/switchyard-dev-GetEnvironmentRole-1X2Y3Z/switchyard-dev-getEnvironment is not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/switchyard-dev-registry because no identity-based policy allows the dynamodb:GetItem action';
 
 async function call(handler: (e: APIGatewayProxyEventV2, c: Context) => unknown) {
-  const result = (await handler(event(), context)) as APIGatewayProxyStructuredResultV2;
+  const result = (await handler(httpEvent(`/environments/${ID}`, 'GET /environments/{id}', { pathParameters: { id: ID }, timeEpoch: 0 }), context)) as APIGatewayProxyStructuredResultV2;
   return { status: result.statusCode, headers: result.headers ?? {}, raw: result.body ?? '', body: JSON.parse(result.body ?? '{}') };
 }
 

@@ -18,6 +18,7 @@ import { loadConfig } from '../../shared/lambda/config';
 import type { Channel, Notification, Organization, OutgoingEvent, Stores, Workflow } from '../../shared/ports';
 import { notifyAdminStep, recordReadyStep } from '../../shared/use-cases/provision-steps';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
+import { httpEvent } from '../fixtures/http-event';
 
 const dynalite = require('dynalite') as typeof import('dynalite');
 
@@ -69,34 +70,10 @@ async function storedColor(id: string): Promise<unknown> {
   return Item?.color;
 }
 
-function httpEvent(path: string, routeKey: string, pathParameters?: Record<string, string>, query?: Record<string, string>): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com' },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'curl/8' },
-      requestId: 'req-1',
-      routeKey,
-      stage: '$default',
-      time: '28/Nov/2026:09:30:00 +0000',
-      timeEpoch: NOW.getTime(),
-    },
-    ...(pathParameters ? { pathParameters } : {}),
-    ...(query ? { queryStringParameters: query } : {}),
-    isBase64Encoded: false,
-  };
-}
 
 async function getSwitchRole(id: string, format: string) {
   const handler = buildGetSwitchRole(() => ({ config, environments: stores.environments }));
-  return (await handler(httpEvent(`/environments/${id}/switch-role`, 'GET /environments/{id}/switch-role', { id }, { format }), context)) as APIGatewayProxyStructuredResultV2;
+  return (await handler(httpEvent(`/environments/${id}/switch-role`, 'GET /environments/{id}/switch-role', { pathParameters: { id }, query: { format } }), context)) as APIGatewayProxyStructuredResultV2;
 }
 
 beforeAll(async () => {
@@ -142,7 +119,7 @@ describe('a READY environment stored with FAD791', () => {
 
   it('gets the current yellow in GET /environments/{id}', async () => {
     const handler = buildGetEnvironment(() => ({ config, environments: stores.environments }));
-    const result = (await handler(httpEvent(`/environments/${staging.id}`, 'GET /environments/{id}', { id: staging.id }), context)) as APIGatewayProxyStructuredResultV2;
+    const result = (await handler(httpEvent(`/environments/${staging.id}`, 'GET /environments/{id}', { pathParameters: { id: staging.id } }), context)) as APIGatewayProxyStructuredResultV2;
     expect(result.statusCode).toBe(200);
     const body = JSON.parse(result.body!);
     expect(body.color).toBe('EFDA95');
@@ -152,7 +129,7 @@ describe('a READY environment stored with FAD791', () => {
 
   it('gets the current yellow in the GET /switch-roles extension file', async () => {
     const handler = buildListSwitchRoles(() => ({ config, environments: stores.environments, clock }));
-    const result = (await handler(httpEvent('/switch-roles', 'GET /switch-roles', undefined, { format: 'extension' }), context)) as APIGatewayProxyStructuredResultV2;
+    const result = (await handler(httpEvent('/switch-roles', 'GET /switch-roles', { query: { format: 'extension' } }), context)) as APIGatewayProxyStructuredResultV2;
     expect(result.statusCode).toBe(200);
     expect(result.body).toContain('[profile staging]\naws_account_id = 222233334444\nrole_name = OrganizationAccountAccessRole\ncolor = EFDA95\n');
     expect(result.body).not.toContain('FAD791');

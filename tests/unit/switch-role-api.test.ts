@@ -11,6 +11,7 @@ import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { uniqueProfileNames } from '../../shared/domain/switch-role-file';
 import { loadConfig } from '../../shared/lambda/config';
 import type { EnvironmentStore, Page } from '../../shared/ports';
+import { httpEvent } from '../fixtures/http-event';
 
 const config = loadConfig({ SOURCE_PROFILE: 'management' });
 const NOW = new Date('2026-11-28T09:30:00.000Z');
@@ -55,42 +56,18 @@ function memoryRegistry(envs: Environment[], pageSize = 2) {
 
 const context = { functionName: 'switchyard-test', awsRequestId: 'req-1' } as Context;
 
-function httpEvent(path: string, routeKey: string, pathParameters?: Record<string, string>, query?: Record<string, string>): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com' },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'curl/8' },
-      requestId: 'req-1',
-      routeKey,
-      stage: '$default',
-      time: '28/Nov/2026:09:30:00 +0000',
-      timeEpoch: NOW.getTime(),
-    },
-    ...(pathParameters ? { pathParameters } : {}),
-    ...(query ? { queryStringParameters: query } : {}),
-    isBase64Encoded: false,
-  };
-}
 
 async function getSwitchRole(envs: Environment[], id: string, query?: Record<string, string>) {
   const { environments, calls } = memoryRegistry(envs);
   const handler = buildGetSwitchRole(() => ({ config, environments }));
-  const result = (await handler(httpEvent(`/environments/${id}/switch-role`, 'GET /environments/{id}/switch-role', { id }, query), context)) as APIGatewayProxyStructuredResultV2;
+  const result = (await handler(httpEvent(`/environments/${id}/switch-role`, 'GET /environments/{id}/switch-role', { pathParameters: { id }, query }), context)) as APIGatewayProxyStructuredResultV2;
   return { result, calls };
 }
 
 async function listSwitchRoles(envs: Environment[], query?: Record<string, string>, pageSize = 2) {
   const { environments, calls } = memoryRegistry(envs, pageSize);
   const handler = buildListSwitchRoles(() => ({ config, environments, clock }));
-  const result = (await handler(httpEvent('/switch-roles', 'GET /switch-roles', undefined, query), context)) as APIGatewayProxyStructuredResultV2;
+  const result = (await handler(httpEvent('/switch-roles', 'GET /switch-roles', { query }), context)) as APIGatewayProxyStructuredResultV2;
   return { result, calls };
 }
 
