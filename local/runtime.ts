@@ -16,15 +16,16 @@ import { LocalEventBus } from '../shared/adapters/local/local-event-bus';
 import { SimulatedOrganization } from '../shared/adapters/local/sim-org';
 import { simOrganizationsClient } from '../shared/adapters/local/sim-org-transport';
 import { simIamClient, simStsClient } from '../shared/adapters/local/sim-iam-transport';
-import { parseFaults } from '../shared/adapters/local/sim-faults';
-import { loadConfig } from '../shared/lambda/config';
+import { parseFaults, type SimulatedFaults } from '../shared/adapters/local/sim-faults';
+import { loadConfig, type Config } from '../shared/lambda/config';
+import { runDriftCheck } from '../shared/lambda/drift-triggers';
 import { systemClock, type Channel, type Clock, type Stores } from '../shared/ports';
 import type { Deps } from '../shared/use-cases/deps';
 import type { DriftReport } from '../shared/domain/drift';
 import { checkDrift } from '../shared/use-cases/drift-check';
 import { loadDefinition } from '../statemachines/provision-environment.cjs';
 import { localChannels } from './channels';
-import { buildFunctions } from './functions';
+import { buildFunctions, type LocalDeps } from './functions';
 import { createHttpServer } from './http-server';
 import { EVENT_RULES, ROUTES } from './routes';
 import { putEventsEndpoint } from './aws-events-endpoint';
@@ -97,6 +98,123 @@ const LOCAL_DEFAULTS: Record<string, string> = {
  */
 const SIMULATION_DEFAULTS: Record<string, string> = { ADMIN_GROUP: 'Admins' };
 
+interface Started<T> {
+  value: T;
+  close?: () => Promise<void>;
+}
+
+/** The registry's stores: the configured DynamoDB table with --aws, else dynalite checked against its journal. */
+async function openStores(opts: RuntimeOptions, ctx: { config: Config; env: Record<string, string | undefined>; dataDir: string; clock: Clock; print: (line: string) => void }): Promise<Started<Stores>> {
+  const { config, env, dataDir, clock, print } = ctx;
+  if (opts.aws) {
+    const doc = createDynamoDocumentClient();
+    if (env.SWITCHYARD_ENSURE_TABLE === 'true') await ensureRegistryTable(doc as unknown as DynamoDBClient, config.REGISTRY_TABLE);
+    return { value: dynamoStores(doc, config.REGISTRY_TABLE, clock) };
+  }
+  // Checked against its journal first: a damaged registry is rebuilt whole or the start stops, naming the file.
+  const local = await openLocalRegistry({ dataDir, tableName: config.REGISTRY_TABLE, print });
+  return {
+    value: dynamoStores(DynamoDBDocumentClient.from(local.client, { marshallOptions: { removeUndefinedValues: true } }), config.REGISTRY_TABLE, clock),
+    close: local.close,
+  };
+}
+
+/** Organizations through the SDK: against AWS with --aws, else against the simulated organization in the data folder. */
+async function openOrganization(
+  opts: RuntimeOptions,
+  ctx: { config: Config; env: Record<string, string | undefined>; dataDir: string; clock: Clock; faults: SimulatedFaults; stores: Stores },
+): Promise<{ organization: AwsOrganization; sim?: SimulatedOrganization }> {
+  if (opts.aws) return { organization: new AwsOrganization(createOrganizationsClient()) };
+  const { config, env, dataDir, clock } = ctx;
+  const fresh = !existsSync(join(dataDir, 'organization.json'));
+  // A missing or damaged organization file stops the start (naming it) rather than become a new, empty organization.
+  if (fresh) await checkOrganizationFile(dataDir, ctx.stores.environments);
+  const sim = new SimulatedOrganization({
+    dataDir,
+    clock,
+    createSeconds: Number(env.SWITCHYARD_SIM_CREATE_SECONDS ?? 5),
+    // A quota the organization already has (e.g. raised by `npm run sim -- seed`) stands unless set explicitly.
+    accountQuota: env.SWITCHYARD_SIM_ACCOUNT_QUOTA ? Number(env.SWITCHYARD_SIM_ACCOUNT_QUOTA) : fresh ? config.ACCOUNT_QUOTA : undefined,
+    roleDelaySeconds: Number(env.SWITCHYARD_SIM_ROLE_DELAY_SECONDS ?? 1),
+    faults: ctx.faults,
+  });
+  // A new simulated organization starts like the walk-through's: the OUs exist, the accounts do not.
+  if (fresh) for (const path of (env.SWITCHYARD_SIM_OUS ?? DEFAULT_SIM_OUS).split(',').map((p) => p.trim()).filter(Boolean)) sim.ensureOuPath(path);
+  return { organization: new AwsOrganization(simOrganizationsClient(sim)), sim };
+}
+
+/** Grants, account setup and role probes: the Lambda adapters, whose IAM and STS calls reach the simulated management account locally. */
+function accessAdapters(sim: SimulatedOrganization | undefined): Pick<Deps, 'grants' | 'accountSetup' | 'roleProbe'> {
+  if (!sim) {
+    return { grants: new IamAccessGrants(createIamClient(), createStsClient()), accountSetup: new StsAccountSetup(createStsClient()), roleProbe: new StsRoleProbe(createStsClient()) };
+  }
+  const access = new SimulatedAccess(sim);
+  return { grants: new IamAccessGrants(simIamClient(sim), simStsClient(sim)), accountSetup: access, roleProbe: access };
+}
+
+/**
+ * Drift checks the runtime runs itself: on an interval, and the confirming rechecks the drift queue
+ * delays on AWS. Its timers are cleared on stop.
+ */
+class LocalDriftChecks {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+  readonly deps: LocalDeps;
+
+  constructor(
+    deps: Deps,
+    private readonly print: (line: string) => void,
+  ) {
+    this.deps = {
+      ...deps,
+      // The local stand-in for the drift queue's delayed message.
+      recheck: async (round: number, delaySeconds: number) => this.later(delaySeconds, 'recheck', round),
+      // POST /drift-checks is served on loopback only: `npm run drift` passes the settings it was given.
+      settingsPerCheck: true,
+    };
+  }
+
+  every(seconds: number): void {
+    const timer = setInterval(() => void this.run('interval'), seconds * 1000);
+    this.timers.add(timer);
+    this.print(`[drift] checking every ${seconds} s (SWITCHYARD_DRIFT_INTERVAL)`);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private later(seconds: number, trigger: string, round: number): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.run(trigger, round);
+    }, seconds * 1000);
+    this.timers.add(timer);
+  }
+
+  private async run(trigger: string, round = 1): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const report = await runDriftCheck(this.deps, { trigger, round });
+      this.print(`[drift] ${trigger}: ${report.counts.total} finding(s), ${report.counts.confirmed} confirmed; ${report.apiCalls} Organizations calls`);
+    } catch (error) {
+      this.print(`[drift] ${trigger} check failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+function workflowPrinter(opts: RuntimeOptions, print: (line: string) => void): (e: StateEvent) => void {
+  return (e) => {
+    opts.onWorkflowEvent?.(e);
+    if (e.type === 'StateEntered' && e.state) print(`[workflow] ${e.execution} → ${e.state}`);
+    else if (e.type === 'StateRetried') print(`[workflow] ${e.execution} retrying ${e.state}`);
+    else if (e.type === 'ExecutionFailed') print(`[workflow] ${e.execution} failed: ${e.error ?? ''}`);
+  };
+}
+
 /**
  * The whole of Switchyard in one process: the API routes over HTTP on loopback, the state machine on
  * aws-local-stepfunctions, the registry in dynalite, the simulated organization and a file outbox.
@@ -111,157 +229,71 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Settings are checked before anything starts, so a typo stops the runtime with its name.
   const config = loadConfig(env);
   const faults = parseFaults(env.SWITCHYARD_SIM_FAULTS);
+  const interval = parseInterval(env.SWITCHYARD_DRIFT_INTERVAL);
   const releaseDataDir = await claimDataDir(dataDir);
   // The CLIs go by it: `npm run drift` checks AWS in an --aws folder, `npm run sim` refuses one.
   recordMode(dataDir, opts.aws ? 'aws' : 'simulated');
   const clock = opts.clock ?? systemClock;
+  // Whatever started is stopped again, in reverse, on close or when a later part of the start fails.
+  const closers: Array<() => Promise<void>> = [releaseDataDir];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  };
+  try {
+    const stores = await openStores(opts, { config, env, dataDir, clock, print });
+    if (stores.close) closers.push(stores.close);
+    const { organization, sim } = await openOrganization(opts, { config, env, dataDir, clock, faults, stores: stores.value });
+    if (sim) closers.push(async () => sim.flushStats());
 
-  const closers: Array<() => Promise<void>> = [];
-  let stores: Stores;
-  if (opts.aws) {
-    const doc = createDynamoDocumentClient();
-    if (env.SWITCHYARD_ENSURE_TABLE === 'true') await ensureRegistryTable(doc as unknown as DynamoDBClient, config.REGISTRY_TABLE);
-    stores = dynamoStores(doc, config.REGISTRY_TABLE, clock);
-  } else {
-    // Checked against its journal first: a damaged registry is rebuilt whole or the start stops, naming the file.
-    const local = await openLocalRegistry({ dataDir, tableName: config.REGISTRY_TABLE, print }).catch(async (error: unknown) => {
-      await releaseDataDir();
-      throw error;
+    const secrets = new EnvSecrets(env);
+    let functions: Record<string, TaskFunction> = {};
+    const bus = new LocalEventBus(join(dataDir, 'events'), EVENT_RULES, () => functions, print);
+    const workflow = new LocalWorkflow(loadDefinition(), () => functions, {
+      waitOverrideMs: opts.waitOverrideMs,
+      retryOverrideMs: opts.retryOverrideMs,
+      onEvent: workflowPrinter(opts, print),
     });
-    closers.push(local.close);
-    stores = dynamoStores(DynamoDBDocumentClient.from(local.client, { marshallOptions: { removeUndefinedValues: true } }), config.REGISTRY_TABLE, clock);
-  }
+    closers.push(() => workflow.stop());
+    closers.push(() => bus.idle());
+    const deps: Deps = {
+      config,
+      clock,
+      ...stores.value,
+      organization,
+      channels: localChannels({ config, env, secrets, dataDir, aws: opts.aws, print }) as Channel[],
+      workflow,
+      events: bus,
+      secrets,
+      ...accessAdapters(sim),
+    };
+    const drift = new LocalDriftChecks(deps, print);
+    closers.push(async () => drift.stop());
+    functions = buildFunctions(() => drift.deps);
 
-  let sim: SimulatedOrganization | undefined;
-  let organization: AwsOrganization;
-  if (opts.aws) {
-    organization = new AwsOrganization(createOrganizationsClient());
-  } else {
-    const fresh = !existsSync(join(dataDir, 'organization.json'));
-    try {
-      // A missing or damaged organization file stops the start (naming it) rather than become a new, empty organization.
-      if (fresh) await checkOrganizationFile(dataDir, stores.environments);
-      sim = new SimulatedOrganization({
-        dataDir,
-        clock,
-        createSeconds: Number(env.SWITCHYARD_SIM_CREATE_SECONDS ?? 5),
-        // A quota the organization already has (e.g. raised by `npm run sim -- seed`) stands unless set explicitly.
-        accountQuota: env.SWITCHYARD_SIM_ACCOUNT_QUOTA ? Number(env.SWITCHYARD_SIM_ACCOUNT_QUOTA) : fresh ? config.ACCOUNT_QUOTA : undefined,
-        roleDelaySeconds: Number(env.SWITCHYARD_SIM_ROLE_DELAY_SECONDS ?? 1),
-        faults,
-      });
-    } catch (error) {
-      for (const close of closers.reverse()) await close();
-      await releaseDataDir();
-      throw error;
-    }
-    // A new simulated organization starts like the walk-through's: the OUs exist, the accounts do not.
-    if (fresh) for (const path of (env.SWITCHYARD_SIM_OUS ?? DEFAULT_SIM_OUS).split(',').map((p) => p.trim()).filter(Boolean)) sim.ensureOuPath(path);
-    organization = new AwsOrganization(simOrganizationsClient(sim));
-  }
-
-  const secrets = new EnvSecrets(env);
-  const channels: Channel[] = localChannels({ config, env, secrets, dataDir, aws: opts.aws, print });
-
-  let functions: Record<string, TaskFunction> = {};
-  const bus = new LocalEventBus(join(dataDir, 'events'), EVENT_RULES, () => functions, print);
-  const workflow = new LocalWorkflow(loadDefinition(), () => functions, {
-    waitOverrideMs: opts.waitOverrideMs,
-    retryOverrideMs: opts.retryOverrideMs,
-    onEvent: (e: StateEvent) => {
-      opts.onWorkflowEvent?.(e);
-      if (e.type === 'StateEntered' && e.state) print(`[workflow] ${e.execution} → ${e.state}`);
-      else if (e.type === 'StateRetried') print(`[workflow] ${e.execution} retrying ${e.state}`);
-      else if (e.type === 'ExecutionFailed') print(`[workflow] ${e.execution} failed: ${e.error ?? ''}`);
-    },
-  });
-  const deps: Deps = {
-    config,
-    clock,
-    ...stores,
-    organization,
-    channels,
-    workflow,
-    events: bus,
-    secrets,
-    // The same adapter as on Lambda; locally its IAM and STS calls reach the simulated management account.
-    grants: sim ? new IamAccessGrants(simIamClient(sim), simStsClient(sim)) : new IamAccessGrants(createIamClient(), createStsClient()),
-    accountSetup: sim ? new SimulatedAccess(sim) : new StsAccountSetup(createStsClient()),
-    roleProbe: sim ? new SimulatedAccess(sim) : new StsRoleProbe(createStsClient()),
-  };
-  // Timers the runtime owns (drift interval, confirming rechecks), cleared on close.
-  const timers = new Set<NodeJS.Timeout>();
-  let closed = false;
-  const driftDeps = {
-    ...deps,
-    // The local stand-in for the drift queue's delayed message.
-    recheck: async (round: number, delaySeconds = config.DRIFT_RECHECK_SECONDS) => {
-      if (closed) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        void runCheck('recheck', round);
-      }, delaySeconds * 1000);
-      timers.add(timer);
-    },
-    // POST /drift-checks is served on loopback only: `npm run drift` passes the settings it was given.
-    settingsPerCheck: true,
-  };
-  const runCheck = async (trigger: string, round = 1): Promise<DriftReport | undefined> => {
-    if (closed) return undefined;
-    try {
-      const report = await checkDrift(driftDeps, { trigger, round, recheck: driftDeps.recheck });
-      print(`[drift] ${trigger}: ${report.counts.total} finding(s), ${report.counts.confirmed} confirmed; ${report.apiCalls} Organizations calls`);
-      return report;
-    } catch (error) {
-      print(`[drift] ${trigger} check failed: ${(error as Error).message}`);
-      return undefined;
-    }
-  };
-  functions = buildFunctions(() => driftDeps);
-
-  const server = createHttpServer(functions, ROUTES, { '/_aws/events': putEventsEndpoint(bus) });
-  await new Promise<void>((ok, fail) => server.listen(opts.port ?? 3000, '127.0.0.1', ok).once('error', fail));
-  const port = (server.address() as AddressInfo).port;
-
-  const url = `http://127.0.0.1:${port}`;
-  writeFileSync(join(dataDir, RUNTIME_URL_FILE), url);
-  const resumed: string[] = [];
-  if (opts.resume !== false) {
-    for (const active of await stores.environments.listActive()) {
-      await workflow.start(active.executionName, { id: active.id });
-      resumed.push(active.id);
-    }
-  }
-  if (resumed.length) print(`[runtime] resumed ${resumed.length} environment(s) that were in flight: ${resumed.join(', ')}`);
-  const interval = parseInterval(env.SWITCHYARD_DRIFT_INTERVAL);
-  if (interval) {
-    const timer = setInterval(() => void runCheck('interval'), interval * 1000);
-    timers.add(timer);
-    print(`[drift] checking every ${interval} s (SWITCHYARD_DRIFT_INTERVAL)`);
-  }
-
-  return {
-    url,
-    port,
-    dataDir,
-    deps,
-    sim,
-    workflow,
-    bus,
-    resumed,
-    checkDrift: (trigger = 'cli') => checkDrift(driftDeps, { trigger }),
-    async close() {
-      closed = true;
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      rmSync(join(dataDir, RUNTIME_URL_FILE), { force: true });
+    const server = createHttpServer(functions, ROUTES, { '/_aws/events': putEventsEndpoint(bus) });
+    await new Promise<void>((ok, fail) => server.listen(opts.port ?? 3000, '127.0.0.1', ok).once('error', fail));
+    closers.push(async () => {
       await new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections();
-      await bus.idle();
-      await workflow.stop();
-      sim?.flushStats();
-      for (const close of closers.reverse()) await close();
-      await releaseDataDir();
-    },
-  };
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${port}`;
+    writeFileSync(join(dataDir, RUNTIME_URL_FILE), url);
+    closers.push(async () => rmSync(join(dataDir, RUNTIME_URL_FILE), { force: true }));
+
+    const resumed: string[] = [];
+    if (opts.resume !== false) {
+      for (const active of await stores.value.environments.listActive()) {
+        await workflow.start(active.executionName, { id: active.id });
+        resumed.push(active.id);
+      }
+    }
+    if (resumed.length) print(`[runtime] resumed ${resumed.length} environment(s) that were in flight: ${resumed.join(', ')}`);
+    if (interval) drift.every(interval);
+
+    return { url, port, dataDir, deps, sim, workflow, bus, resumed, checkDrift: (trigger = 'cli') => checkDrift(drift.deps, { trigger }), close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
 }
