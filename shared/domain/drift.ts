@@ -107,44 +107,58 @@ export function managedEnvironments(environments: readonly Environment[]): Envir
  * non-final environment counts as stuck.
  */
 export function observeDrift(environments: readonly Environment[], snapshot: OrgSnapshot, opts: { now: Date; stuckAfterSeconds: number }): Observation[] {
-  const out: Observation[] = [];
   const managed = managedEnvironments(environments);
-  const knownAccounts = new Set(environments.map((e) => e.accountId).filter((id): id is string => !!id));
   const managedOus = new Map<string, Environment[]>();
   for (const env of managed) managedOus.set(env.ouId!, [...(managedOus.get(env.ouId!) ?? []), env]);
+  return [
+    ...[...managedOus].flatMap(([ouId, envs]) => ouObservations(ouId, envs, snapshot)),
+    ...managed.flatMap((env) => accountObservations(env, snapshot)),
+    ...unmanagedAccounts(environments, managedOus, snapshot),
+    ...stuckEnvironments(environments, opts),
+  ].sort((a, b) => a.key.localeCompare(b.key));
+}
 
-  for (const [ouId, envs] of managedOus) {
-    const ou = snapshot.ous.get(ouId);
-    // Environments placed in one OU recorded its path then; the newest record is the reference.
-    const recorded = envs.filter((e) => e.ouPath !== undefined).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0]?.ouPath;
-    const expectedPath = recorded ?? ouId;
-    const names = envs.map((e) => e.name).join(', ');
-    if (!ou) {
-      out.push({
+/** An OU environments were placed in that is gone or has another path now. */
+function ouObservations(ouId: string, envs: Environment[], snapshot: OrgSnapshot): Observation[] {
+  const ou = snapshot.ous.get(ouId);
+  // Environments placed in one OU recorded its path then; the newest record is the reference.
+  const recorded = envs.filter((e) => e.ouPath !== undefined).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0]?.ouPath;
+  const expectedPath = recorded ?? ouId;
+  const names = envs.map((e) => e.name).join(', ');
+  if (!ou) {
+    return [
+      {
         key: `OU_DELETED#${ouId}`,
         kind: 'OU_DELETED',
         ouId,
         expected: pathLabel(expectedPath),
         actual: '(no such OU)',
         fix: `Recreate the OU ${pathLabel(expectedPath)} and move ${names} back into it, or re-request them into an existing OU.`,
-      });
-    } else if (recorded !== undefined && ou.path !== recorded) {
-      out.push({
+      },
+    ];
+  }
+  if (recorded !== undefined && ou.path !== recorded) {
+    return [
+      {
         key: `OU_RENAMED#${ouId}`,
         kind: 'OU_RENAMED',
         ouId,
         expected: pathLabel(recorded),
         actual: pathLabel(ou.path),
         fix: `Rename the OU back to ${pathLabel(recorded)}, or accept the new path for ${names} (their grants still cover the OU by id).`,
-      });
-    }
+      },
+    ];
   }
+  return [];
+}
 
-  for (const env of managed) {
-    const base = { environmentId: env.id, environmentName: env.name, accountId: env.accountId! };
-    const account = snapshot.accounts.get(env.accountId!);
-    if (!account) {
-      out.push({
+/** A managed environment's account: gone, closed, elsewhere, retagged, or its role not assumable. */
+function accountObservations(env: Environment, snapshot: OrgSnapshot): Observation[] {
+  const base = { environmentId: env.id, environmentName: env.name, accountId: env.accountId! };
+  const account = snapshot.accounts.get(env.accountId!);
+  if (!account) {
+    return [
+      {
         ...base,
         key: `ACCOUNT_GONE#${env.accountId}`,
         kind: 'ACCOUNT_GONE',
@@ -152,81 +166,87 @@ export function observeDrift(environments: readonly Environment[], snapshot: Org
         expected: 'in the organization',
         actual: 'not in the organization',
         fix: `Account ${env.accountId} left the organization (or was closed more than 90 days ago): invite it back, or request ${env.name} again.`,
-      });
-      continue;
+      },
+    ];
+  }
+  const out: Observation[] = [];
+  const named = { ...base, accountName: account.name };
+  if (CLOSED_STATUSES.has(account.status)) {
+    out.push({
+      ...named,
+      key: `ACCOUNT_SUSPENDED#${env.accountId}`,
+      kind: 'ACCOUNT_SUSPENDED',
+      expected: 'ACTIVE',
+      actual: account.status,
+      fix: `Account ${env.accountId} (${env.name}) was closed; reopen it within 90 days through AWS Support or the account's root user, or request ${env.name} again.`,
+    });
+  }
+  if (account.parentId !== env.ouId) {
+    const expected = pathLabel(env.ouPath ?? snapshot.ous.get(env.ouId!)?.path ?? env.ouId);
+    out.push({
+      ...named,
+      key: `ACCOUNT_MISPLACED#${env.accountId}`,
+      kind: 'ACCOUNT_MISPLACED',
+      ouId: env.ouId!,
+      expected,
+      actual: pathLabel(parentPath(snapshot, account.parentId)),
+      fix: `Move account ${env.accountId} (${env.name}) back to ${expected} (or set DRIFT_REMEDIATE=move-back to let the drift check do it).`,
+    });
+  }
+  const tags = snapshot.tags.get(env.accountId!);
+  if (tags) {
+    const expected: TagDiff = {};
+    const actual: TagDiff = {};
+    for (const [key, value] of Object.entries(managedAccountTags(env))) {
+      if (tags[key] === value) continue;
+      expected[key] = value;
+      actual[key] = tags[key] ?? null;
     }
-    const named = { ...base, accountName: account.name };
-    if (CLOSED_STATUSES.has(account.status)) {
+    if (Object.keys(expected).length) {
       out.push({
         ...named,
-        key: `ACCOUNT_SUSPENDED#${env.accountId}`,
-        kind: 'ACCOUNT_SUSPENDED',
-        expected: 'ACTIVE',
-        actual: account.status,
-        fix: `Account ${env.accountId} (${env.name}) was closed; reopen it within 90 days through AWS Support or the account's root user, or request ${env.name} again.`,
-      });
-    }
-    if (account.parentId !== env.ouId) {
-      const expected = pathLabel(env.ouPath ?? snapshot.ous.get(env.ouId!)?.path ?? env.ouId);
-      out.push({
-        ...named,
-        key: `ACCOUNT_MISPLACED#${env.accountId}`,
-        kind: 'ACCOUNT_MISPLACED',
-        ouId: env.ouId!,
+        key: `TAGS_CHANGED#${env.accountId}`,
+        kind: 'TAGS_CHANGED',
         expected,
-        actual: pathLabel(parentPath(snapshot, account.parentId)),
-        fix: `Move account ${env.accountId} (${env.name}) back to ${expected} (or set DRIFT_REMEDIATE=move-back to let the drift check do it).`,
-      });
-    }
-    const tags = snapshot.tags.get(env.accountId!);
-    if (tags) {
-      const expected: TagDiff = {};
-      const actual: TagDiff = {};
-      for (const [key, value] of Object.entries(managedAccountTags(env))) {
-        if (tags[key] === value) continue;
-        expected[key] = value;
-        actual[key] = tags[key] ?? null;
-      }
-      if (Object.keys(expected).length) {
-        out.push({
-          ...named,
-          key: `TAGS_CHANGED#${env.accountId}`,
-          kind: 'TAGS_CHANGED',
-          expected,
-          actual,
-          fix: `Restore the tags ${Object.keys(expected).join(', ')} on account ${env.accountId}; cost reports and automation rely on them.`,
-        });
-      }
-    }
-    const roleProblem = snapshot.roleProblems?.get(env.accountId!);
-    if (roleProblem) {
-      out.push({
-        ...named,
-        key: `ROLE_NOT_ASSUMABLE#${env.accountId}`,
-        kind: 'ROLE_NOT_ASSUMABLE',
-        expected: 'the organization access role can be assumed',
-        actual: roleProblem,
-        fix: `Restore the role and its trust of the management account in ${env.accountId}; without it nobody can switch into ${env.name}.`,
+        actual,
+        fix: `Restore the tags ${Object.keys(expected).join(', ')} on account ${env.accountId}; cost reports and automation rely on them.`,
       });
     }
   }
-
-  for (const account of snapshot.accounts.values()) {
-    if (knownAccounts.has(account.id)) continue;
-    const envs = managedOus.get(account.parentId);
-    if (!envs) continue;
+  const roleProblem = snapshot.roleProblems?.get(env.accountId!);
+  if (roleProblem) {
     out.push({
+      ...named,
+      key: `ROLE_NOT_ASSUMABLE#${env.accountId}`,
+      kind: 'ROLE_NOT_ASSUMABLE',
+      expected: 'the organization access role can be assumed',
+      actual: roleProblem,
+      fix: `Restore the role and its trust of the management account in ${env.accountId}; without it nobody can switch into ${env.name}.`,
+    });
+  }
+  return out;
+}
+
+/** Accounts nobody asked Switchyard for, sitting in an OU it manages. */
+function unmanagedAccounts(environments: readonly Environment[], managedOus: Map<string, Environment[]>, snapshot: OrgSnapshot): Observation[] {
+  const knownAccounts = new Set(environments.map((e) => e.accountId).filter((id): id is string => !!id));
+  return [...snapshot.accounts.values()]
+    .filter((account) => !knownAccounts.has(account.id) && managedOus.has(account.parentId))
+    .map((account) => ({
       key: `UNMANAGED_ACCOUNT#${account.id}`,
-      kind: 'UNMANAGED_ACCOUNT',
+      kind: 'UNMANAGED_ACCOUNT' as const,
       accountId: account.id,
       accountName: account.name,
       ouId: account.parentId,
       expected: `only accounts Switchyard provisioned in ${pathLabel(parentPath(snapshot, account.parentId))}`,
       actual: `${account.name} (${account.id}) was not provisioned by Switchyard`,
       fix: `Move account ${account.id} out of ${pathLabel(parentPath(snapshot, account.parentId))}, or close it if nobody owns it.`,
-    });
-  }
+    }));
+}
 
+/** Environments not final long after they were asked for. */
+function stuckEnvironments(environments: readonly Environment[], opts: { now: Date; stuckAfterSeconds: number }): Observation[] {
+  const out: Observation[] = [];
   for (const env of environments) {
     if (isFinal(env.status)) continue;
     const since = Date.parse(env.createdAt);
@@ -243,7 +263,7 @@ export function observeDrift(environments: readonly Environment[], snapshot: Org
       fix: `Look at the Step Functions execution ${env.executionName}: if it has ended, its last step could not write the outcome; request ${env.name} again to resume it.`,
     });
   }
-  return out.sort((a, b) => a.key.localeCompare(b.key));
+  return out;
 }
 
 /** Only these keep a report identical across checks; lastSeen and checks move on every time. */
