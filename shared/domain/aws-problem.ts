@@ -75,7 +75,7 @@ interface FixRule {
   fix: (call: AwsCall) => string;
 }
 
-const IAM_ACTIONS: Record<string, string> = { IAM: 'iam', STS: 'sts', Organizations: 'organizations', SES: 'ses', SNS: 'sns', DynamoDB: 'dynamodb', StepFunctions: 'states', EventBridge: 'events', SSM: 'ssm' };
+const IAM_ACTIONS: Record<string, string> = { IAM: 'iam', STS: 'sts', Organizations: 'organizations', SES: 'ses', SNS: 'sns', DynamoDB: 'dynamodb', StepFunctions: 'states', EventBridge: 'events', SSM: 'ssm', SQS: 'sqs' };
 
 /** The common refusals per step; the first rule that matches gives the fix. */
 const FIX_RULES: readonly FixRule[] = [

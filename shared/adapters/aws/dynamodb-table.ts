@@ -77,13 +77,15 @@ export async function ensureRegistryTable(client: DynamoDBClient, tableName: str
   await waitUntilTableExists({ client, minDelay: 1, maxDelay: 5, maxWaitTime: 300 }, { TableName: tableName });
 }
 
+/** Named in every refusal this adapter reports, so the timeline says which service answered. */
+const DYNAMODB = { service: 'DynamoDB' } as const;
 const RETRYABLE_NAMES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError']);
 
 export function mapDynamoError(operation: string, error: unknown): Error {
   const name = errorName(error);
-  if (RETRYABLE_NAMES.has(name)) return retryableError(operation, error);
-  if (name === 'ResourceNotFoundException') return rejectedError(operation, error, '(is the registry table deployed and named in REGISTRY_TABLE?)');
-  return mapUnlistedAwsError(operation, error);
+  if (RETRYABLE_NAMES.has(name)) return retryableError(operation, error, DYNAMODB);
+  if (name === 'ResourceNotFoundException') return rejectedError(operation, error, DYNAMODB);
+  return mapUnlistedAwsError(operation, error, DYNAMODB);
 }
 
 /** Each store's items, by the start of their `pk`; the stored items keep these, so they never change. */

@@ -24,7 +24,7 @@ export class EventBridgeEvents implements Events {
       try {
         out = await this.client.send(new PutEventsCommand({ Entries: entries }));
       } catch (error) {
-        throw mapUnlistedAwsError('PutEvents', error);
+        throw mapUnlistedAwsError('PutEvents', error, { service: 'EventBridge' });
       }
       if (out.FailedEntryCount) {
         const codes = (out.Entries ?? []).map((e) => e.ErrorCode).filter(Boolean);

@@ -9,14 +9,16 @@ export function createSesClient(config: Partial<SESv2ClientConfig> = {}): SESv2C
 }
 
 /** SES's sending-rate errors: the per-second quota refills, so a later attempt goes through. */
+/** Named in every refusal this adapter reports, so the timeline says which service answered. */
+const SES = { service: 'SES' } as const;
 const RETRYABLE_NAMES = new Set(['TooManyRequestsException', 'LimitExceededException']);
 const REJECTED_NAMES = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'NotFoundException', 'AccountSuspendedException', 'SendingPausedException', 'BadRequestException']);
 
 export function mapSesError(operation: string, error: unknown): Error {
   const name = errorName(error);
-  if (RETRYABLE_NAMES.has(name)) return retryableError(operation, error);
-  if (REJECTED_NAMES.has(name)) return rejectedError(operation, error);
-  return mapUnlistedAwsError(operation, error);
+  if (RETRYABLE_NAMES.has(name)) return retryableError(operation, error, SES);
+  if (REJECTED_NAMES.has(name)) return rejectedError(operation, error, SES);
+  return mapUnlistedAwsError(operation, error, SES);
 }
 
 const UTF8 = 'UTF-8';

@@ -12,6 +12,8 @@ export function createSnsClient(config: Partial<SNSClientConfig> = {}): SNSClien
  * SNS error names as the SDK raises them (`…Exception`) and as the Query protocol spells the codes
  * (`NotFound`, `AuthorizationError`…), since either can reach this code depending on SDK version.
  */
+/** Named in every refusal this adapter reports, so the timeline says which service answered. */
+const SNS = { service: 'SNS' } as const;
 const RETRYABLE_NAMES = new Set(['ThrottledException', 'Throttled', 'KMSThrottlingException', 'KMSThrottling']);
 const REJECTED_NAMES = new Set([
   'NotFoundException',
@@ -34,9 +36,9 @@ const REJECTED_NAMES = new Set([
 
 export function mapSnsError(operation: string, error: unknown): Error {
   const name = errorName(error);
-  if (RETRYABLE_NAMES.has(name)) return retryableError(operation, error);
-  if (REJECTED_NAMES.has(name)) return rejectedError(operation, error);
-  return mapUnlistedAwsError(operation, error);
+  if (RETRYABLE_NAMES.has(name)) return retryableError(operation, error, SNS);
+  if (REJECTED_NAMES.has(name)) return rejectedError(operation, error, SNS);
+  return mapUnlistedAwsError(operation, error, SNS);
 }
 
 /** SNS refuses a Subject of 100 characters or more, or one with line breaks or control characters. */

@@ -32,7 +32,7 @@ export class SsmSecrets implements Secrets {
       const out = await this.client.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
       value = out.Parameter?.Value || undefined;
     } catch (error) {
-      if (errorName(error) !== 'ParameterNotFound') throw mapUnlistedAwsError('GetParameter', error);
+      if (errorName(error) !== 'ParameterNotFound') throw mapUnlistedAwsError('GetParameter', error, { service: 'SSM' });
     }
     this.cache.set(parameter, { value, until: this.now() + TTL_MS });
     return value;

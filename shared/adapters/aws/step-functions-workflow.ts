@@ -6,15 +6,17 @@ export function createSfnClient(config: Partial<SFNClientConfig> = {}): SFNClien
   return new SFNClient({ retryMode: 'adaptive', maxAttempts: 5, ...config });
 }
 
+/** Named in every refusal this adapter reports, so the timeline says which service answered. */
+const STEP_FUNCTIONS = { service: 'StepFunctions' } as const;
 const REJECTED_NAMES = new Set(['StateMachineDoesNotExist', 'InvalidArn', 'InvalidName', 'InvalidExecutionInput', 'StateMachineDeleting']);
 /** The account's open-execution limit frees up as running executions finish. */
 const RETRYABLE_NAMES = new Set(['ExecutionLimitExceeded']);
 
 export function mapStepFunctionsError(operation: string, error: unknown): Error {
   const name = errorName(error);
-  if (RETRYABLE_NAMES.has(name)) return retryableError(operation, error);
-  if (REJECTED_NAMES.has(name)) return rejectedError(operation, error);
-  return mapUnlistedAwsError(operation, error);
+  if (RETRYABLE_NAMES.has(name)) return retryableError(operation, error, STEP_FUNCTIONS);
+  if (REJECTED_NAMES.has(name)) return rejectedError(operation, error, STEP_FUNCTIONS);
+  return mapUnlistedAwsError(operation, error, STEP_FUNCTIONS);
 }
 
 /**

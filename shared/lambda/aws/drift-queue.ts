@@ -8,7 +8,7 @@ export function awsDriftRecheck(queueUrl: string) {
     try {
       await client.send(new SendMessageCommand({ QueueUrl: queueUrl, DelaySeconds: delaySeconds, MessageBody: JSON.stringify({ recheck: round }) }));
     } catch (error) {
-      throw mapUnlistedAwsError('SendMessage', error);
+      throw mapUnlistedAwsError('SendMessage', error, { service: 'SQS' });
     }
   };
 }
