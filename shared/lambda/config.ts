@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { webhookSecretProblem } from '../adapters/http/standard-webhooks';
+import { webhookSecretProblem } from '../domain/webhook-secret';
 import { emailProblem } from '../domain/email';
 import { DEFAULT_ROLE_NAME } from '../domain/switch-role';
 import type { PollPolicy } from '../domain/polling';

@@ -1,4 +1,5 @@
-import { verifyStandardWebhook as verifyWebhookHeaders, webhookSecretProblem } from '../adapters/http/standard-webhooks';
+import { verifyStandardWebhook as verifyWebhookHeaders } from '../adapters/http/standard-webhooks';
+import { webhookSecretProblem } from '../domain/webhook-secret';
 import { NotConfiguredError, UnauthorizedError } from '../domain/errors';
 import { verifySlackSignature as verifySlackHeaders } from '../domain/slack-signature';
 import type { Config } from './config';
