@@ -133,6 +133,10 @@ async function openOrganization(
     dataDir,
     clock,
     createSeconds: Number(env.SWITCHYARD_SIM_CREATE_SECONDS ?? 5),
+    createSpread: Number(env.SWITCHYARD_SIM_CREATE_SPREAD ?? 0),
+    // Off unless asked for: the demo and the tests stay fast. The bucket is this process's.
+    latencyMs: Number(env.SWITCHYARD_SIM_LATENCY_MS ?? 0),
+    requestRate: Number(env.SWITCHYARD_SIM_RATE ?? 0),
     // A quota the organization already has (e.g. raised by `npm run sim -- seed`) stands unless set explicitly.
     accountQuota: env.SWITCHYARD_SIM_ACCOUNT_QUOTA ? Number(env.SWITCHYARD_SIM_ACCOUNT_QUOTA) : fresh ? config.ACCOUNT_QUOTA : undefined,
     roleDelaySeconds: Number(env.SWITCHYARD_SIM_ROLE_DELAY_SECONDS ?? 1),

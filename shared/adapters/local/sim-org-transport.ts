@@ -4,7 +4,8 @@ import { OrganizationsClient, type OrganizationsClientConfig } from '@aws-sdk/cl
 // every v3 client depends on, so it is always installed next to @aws-sdk/client-organizations.
 import { HttpResponse, type HttpHandler, type HttpHandlerOptions, type HttpRequest } from '@smithy/core/protocols';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { isSimulatedOperation, SimulatedAwsError, type SimulatedOrganization } from './sim-org';
+import { createOrganizationsClient } from '../aws/organizations';
+import { isSimulatedOperation, RATE_EXCEEDED_MESSAGE, SimulatedAwsError, type SimulatedOrganization } from './sim-org';
 
 /**
  * The real OrganizationsClient with the network replaced by the simulated organization. The SDK
@@ -12,6 +13,16 @@ import { isSimulatedOperation, SimulatedAwsError, type SimulatedOrganization } f
  * (AWS JSON 1.1), so code written against the SDK — paginators, error names — runs unchanged.
  */
 export function simOrganizationsClient(sim: SimulatedOrganization, config: Partial<OrganizationsClientConfig> = {}): OrganizationsClient {
+  if (sim.pacing.rateLimited) {
+    // Under a request rate a throttle is load, as on AWS: back off exactly as the production client
+    // does (adaptive mode, its client-side rate limiter and its attempts), or a busy local run would
+    // hammer the bucket into extra calls that AWS would never see.
+    return createOrganizationsClient({
+      credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' },
+      ...config,
+      requestHandler: new SimulatedOrganizationsHandler(sim),
+    });
+  }
   const maxAttempts = typeof config.maxAttempts === 'number' ? config.maxAttempts : 5;
   return new OrganizationsClient({
     region: 'us-east-1',
@@ -48,6 +59,16 @@ export class SimulatedOrganizationsHandler implements HttpHandler {
     }
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       return { response: errorResponse('SerializationException', 'The request body must be a JSON object.') };
+    }
+    // The time a call takes and the request rate live here, not in the synchronous operations: a
+    // waiting call must not hold the organization (or its file lock) while others go on.
+    if (this.sim.pacing.active) {
+      const admitted = await this.sim.pacing.arrive();
+      if (options?.abortSignal?.aborted) throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+      if (!admitted) {
+        this.sim.countThrottledCall(operation);
+        return { response: errorResponse('TooManyRequestsException', RATE_EXCEEDED_MESSAGE) };
+      }
     }
     try {
       const method = this.sim[operation] as (input: unknown) => unknown;

@@ -4,8 +4,9 @@ import { SimulatedAwsError } from './errors';
 /**
  * The AWS operations the simulator answers, and what may happen to a call on its way in and out
  * regardless of the state: the injected faults (SWITCHYARD_SIM_FAULTS) that refuse it before it
- * does anything, or crash the caller after CreateAccount was accepted. Anything else that depends
- * on the call rather than the organization (request rates, latency) belongs here as well.
+ * does anything, or crash the caller after CreateAccount was accepted. How long a call takes and
+ * how many a second are answered (latency, the request rate) are in pacing.ts, applied by the
+ * transport before the call gets here.
  */
 
 /** The operations the transport may dispatch to; each is a method of SimulatedOrganization. */

@@ -12,6 +12,7 @@ import type {
 import { emailProblem } from '../../../domain/email';
 import type { FaultKind, SimulatedFaults } from '../sim-faults';
 import { accountView, type SimulatedAccountView } from './accounts';
+import { logNormal } from './draws';
 import { checkLength, invalid, requiredArray, requiredString, SimulatedAwsError } from './errors';
 import { accountNumber, alnum, uniqueId } from './ids';
 import { existingOuPath } from './ous';
@@ -20,8 +21,8 @@ import type { AccountRecord, CreateRequestRecord, OrgState } from './state';
 import { newResourceTags } from './tags';
 
 /**
- * How accounts come to be: CreateAccount starts a request that stays IN_PROGRESS for
- * `createSeconds`, at most `maxConcurrentCreates` at once; settleCreations later ends each one
+ * How accounts come to be: CreateAccount starts a request that stays IN_PROGRESS for about
+ * `createSeconds` (drawn once, see creationMs), at most `maxConcurrentCreates` at once; settleCreations later ends each one
  * SUCCEEDED (a new account in the root) or FAILED (email taken, quota reached, or an injected
  * failure). An account made by hand in the console exists at once, with a request that succeeded.
  */
@@ -102,6 +103,17 @@ function createStatus(r: CreateRequestRecord): CreateAccountStatus {
   };
 }
 
+/**
+ * How long one creation takes, in milliseconds: log-normal around `createSeconds` with sigma
+ * `createSpread` (AWS creations usually take one to a few minutes, a few take much longer), or
+ * exactly `createSeconds` when the spread is 0. Drawn once, when the request is made, and kept in
+ * its `completesAt`, so a restart does not draw again; the draws come from the organization's
+ * `random`, so a seeded one repeats them.
+ */
+export function creationMs(s: OrgState, random: () => number): number {
+  return logNormal(s.settings.createSeconds * 1000, s.settings.createSpread ?? 0, random);
+}
+
 // ---- AWS operations ---------------------------------------------------------------------------
 
 /** Also says which faults it injected into the new request (`faults` names the accounts they hit), for the stats. */
@@ -110,6 +122,7 @@ export function createAccount(
   input: CreateAccountRequest,
   now: Date,
   faults: SimulatedFaults,
+  random: () => number,
 ): { response: CreateAccountResponse; injected: FaultKind[] } {
   const accountName = requiredString(input.AccountName, 'AccountName');
   checkAccountName(accountName);
@@ -138,7 +151,7 @@ export function createAccount(
     email,
     tags,
     requestedAt: now.toISOString(),
-    completesAt: new Date(now.getTime() + s.settings.createSeconds * 1000).toISOString(),
+    completesAt: new Date(now.getTime() + creationMs(s, random)).toISOString(),
     state: 'IN_PROGRESS',
   };
   const injected: FaultKind[] = [];

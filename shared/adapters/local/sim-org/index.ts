@@ -10,6 +10,7 @@ import * as iam from './iam';
 import type { SimulatedGrantsView } from './iam';
 import * as organization from './organization';
 import * as ous from './ous';
+import { CallPacing, type PacingSeams } from './pacing';
 import * as seeding from './seed';
 import type { SimulatedSeedOptions, SimulatedSeedSummary } from './seed';
 import { explicitSettings, type OrgState } from './state';
@@ -22,6 +23,8 @@ import * as tags from './tags';
  *
  *   index.ts         SimulatedOrganization, the facade every caller uses, and the public exports
  *   calls.ts         the AWS operations it answers, and what happens to every call (injected faults)
+ *   pacing.ts        how fast it answers: latency per call and a request rate (token bucket)
+ *   draws.ts         random draws for timings (log-normal, a seeded PRNG)
  *   creation.ts      CreateAccount and the creation lifecycle; accounts made by hand
  *   accounts.ts      accounts in the organization: list, describe, move, close, remove
  *   ous.ts           the root and the OU tree, OU paths
@@ -50,13 +53,27 @@ export type { SimulatedAccountView } from './accounts';
 export type { SimulatedGrantsView } from './iam';
 export type { SimulatedSeedOptions, SimulatedSeedSummary } from './seed';
 export type { SimulatedOrganizationStats } from './stats';
+export {
+  AWS_ORGANIZATIONS_BURST,
+  AWS_ORGANIZATIONS_LATENCY_MS,
+  AWS_ORGANIZATIONS_LATENCY_SPREAD,
+  AWS_ORGANIZATIONS_RATE_PER_SECOND,
+  RATE_EXCEEDED_MESSAGE,
+  CallPacing,
+  TokenBucket,
+  type PacingCounts,
+  type PacingSeams,
+} from './pacing';
+export { logNormal, seededRandom } from './draws';
 
 export interface SimulatedOrganizationOptions {
   /** Keep the organization in `${dataDir}/organization.json`; without it the organization lives in memory only. */
   dataDir?: string;
   clock?: Clock;
-  /** How long an account creation stays IN_PROGRESS. Default 0: done by the next call. */
+  /** How long an account creation stays IN_PROGRESS (the median, with createSpread). Default 0: done by the next call. */
   createSeconds?: number;
+  /** The log-normal's sigma around createSeconds (SWITCHYARD_SIM_CREATE_SPREAD). Default 0: every creation takes exactly createSeconds. */
+  createSpread?: number;
   /** Accounts the organization may hold, the management account included (AWS's default is 10). */
   accountQuota?: number;
   /** Creations allowed IN_PROGRESS at once; one more is refused with TooManyRequestsException. */
@@ -65,8 +82,25 @@ export interface SimulatedOrganizationOptions {
   roleDelaySeconds?: number;
   /** Faults to inject in this process (SWITCHYARD_SIM_FAULTS); none by default. */
   faults?: SimulatedFaults;
-  /** Where the fault dice come from; Math.random by default. */
+  /** Where the fault dice and creation times come from; Math.random by default. */
   random?: () => number;
+  /**
+   * Median milliseconds every Organizations call takes through the transport, jittered log-normally
+   * (SWITCHYARD_SIM_LATENCY_MS; AWS-like: AWS_ORGANIZATIONS_LATENCY_MS). Default 0: answered at once.
+   */
+  latencyMs?: number;
+  /** Sigma of the latency's log-normal; AWS_ORGANIZATIONS_LATENCY_SPREAD by default. */
+  latencySpread?: number;
+  /**
+   * Organizations calls a second this organization answers, shared by every client of it in this
+   * process; a call over the rate gets TooManyRequestsException (SWITCHYARD_SIM_RATE; AWS-like:
+   * AWS_ORGANIZATIONS_RATE_PER_SECOND). Default 0: never throttled.
+   */
+  requestRate?: number;
+  /** Calls a full bucket lets through at once; one second's worth (requestRate, at least 1) by default. */
+  requestBurst?: number;
+  /** Tests replace the pacing's clock, its waits and its jitter here. */
+  pacingSeams?: PacingSeams;
 }
 
 /**
@@ -83,11 +117,18 @@ export class SimulatedOrganization {
   private readonly faults: SimulatedFaults;
   private readonly random: () => number;
   private readonly store: OrgStore;
+  /**
+   * Latency and request rate of this process's calls, applied by the transport before a call
+   * reaches the (synchronous) operation. Real time, not `clock`: the clock tests stop must not stop
+   * the bucket from refilling.
+   */
+  readonly pacing: CallPacing;
 
   constructor(options: SimulatedOrganizationOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.faults = options.faults ?? NO_FAULTS;
     this.random = options.random ?? Math.random;
+    this.pacing = new CallPacing(options, options.pacingSeams);
     this.store = OrgStore.open(options.dataDir, explicitSettings(options), this.clock);
   }
 
@@ -95,7 +136,7 @@ export class SimulatedOrganization {
 
   CreateAccount(input: Org.CreateAccountRequest): Org.CreateAccountResponse {
     return this.operation('CreateAccount', (s) => {
-      const { response, injected } = creation.createAccount(s, input, this.clock.now(), this.faults);
+      const { response, injected } = creation.createAccount(s, input, this.clock.now(), this.faults, this.random);
       for (const kind of injected) this.store.countFault(kind);
       return response;
     });
@@ -169,6 +210,11 @@ export class SimulatedOrganization {
 
   DescribeOrganization(_input: Org.DescribeOrganizationCommandInput = {}): Org.DescribeOrganizationResponse {
     return this.operation('DescribeOrganization', (s) => organization.describeOrganization(s));
+  }
+
+  /** A call the transport refused for being over the request rate: counted like any call, then not run. */
+  countThrottledCall(name: SimulatedOperation): void {
+    this.store.countCall(name, true);
   }
 
   // ---- Helpers for the CLI, tests and drift checks (not AWS operations; not counted in stats) ----

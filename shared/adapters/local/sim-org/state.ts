@@ -15,7 +15,13 @@ export const FORMAT = 'switchyard-simulated-organization/1';
 export type SimAccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
 
 export interface SimSettings {
+  /** The median time a creation stays IN_PROGRESS. */
   createSeconds: number;
+  /**
+   * How much creation times vary: the sigma of a log-normal around createSeconds. 0 (or absent, in
+   * files written before it existed) is exactly createSeconds every time.
+   */
+  createSpread?: number;
   accountQuota: number;
   maxConcurrentCreates: number;
   /** Seconds after creation before the account's organization access role can be assumed. */
@@ -93,6 +99,13 @@ export function explicitSettings(options: Partial<SimSettings>): Partial<SimSett
     }
     settings.createSeconds = options.createSeconds;
   }
+  if (options.createSpread !== undefined) {
+    // At sigma 3 one creation in six already takes twenty times the median or more; beyond it is a mistake (seconds given as a spread), not a setting.
+    if (!Number.isFinite(options.createSpread) || options.createSpread < 0 || options.createSpread > 3) {
+      throw new RangeError(`createSpread is the log-normal's sigma around createSeconds, from 0 to 3; 0.5 puts half the creations within ×0.71–×1.4 of it (got ${options.createSpread}).`);
+    }
+    settings.createSpread = options.createSpread;
+  }
   if (options.accountQuota !== undefined) {
     if (!Number.isInteger(options.accountQuota) || options.accountQuota < 1) {
       throw new RangeError(`accountQuota must be a whole number, 1 or more (got ${options.accountQuota}).`);
@@ -141,7 +154,8 @@ export function newState(settings: SimSettings, now: Date): OrgState {
 
 /**
  * The state in a file's text. Fields added since FORMAT was introduced are optional in OrgState
- * (`iam`, `settings.roleDelaySeconds`, `stats.faultsInjected`), so older files load as they are.
+ * (`iam`, `settings.roleDelaySeconds`, `settings.createSpread`, `stats.faultsInjected`), so older
+ * files load as they are.
  */
 export function parseState(text: string, path: string): OrgState {
   let parsed: unknown;
