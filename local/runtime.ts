@@ -22,13 +22,15 @@ import { runDriftCheck } from '../shared/lambda/drift-triggers';
 import { systemClock, type Channel, type Clock, type Stores } from '../shared/ports';
 import type { Deps } from '../shared/use-cases/deps';
 import type { DriftReport } from '../shared/domain/drift';
-import { checkDrift } from '../shared/use-cases/drift-check';
+import { checkDrift, walkOrganization } from '../shared/use-cases/drift-check';
+import { indexSnapshot } from '../shared/use-cases/organization-index';
 import { loadDefinition } from '../statemachines/provision-environment.cjs';
 import { localChannels } from './channels';
 import { buildFunctions, type LocalDeps } from './functions';
 import { createHttpServer } from './http-server';
 import { EVENT_RULES, ROUTES } from './routes';
 import { putEventsEndpoint } from './aws-events-endpoint';
+import { CloudTrailFeed } from './cloudtrail-feed';
 import { checkOrganizationFile, openLocalRegistry } from './state-guard';
 import { claimDataDir, folderCursorKey, recordMode } from './data-folder';
 
@@ -62,6 +64,12 @@ export interface Runtime {
   resumed: string[];
   /** Runs one drift check now, as the schedule would. */
   checkDrift(trigger?: string): Promise<DriftReport>;
+  /**
+   * Settles once the organization's CloudTrail records up to now are delivered to the bus (with the
+   * simulated organization; rebuilding the index from a walk first when records were lost) and the
+   * bus's handlers are done with them. Already settled against AWS, where CloudTrail delivers.
+   */
+  organizationEventsDelivered(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -295,7 +303,26 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     if (resumed.length) print(`[runtime] resumed ${resumed.length} environment(s) that were in flight: ${resumed.join(', ')}`);
     if (interval) drift.every(interval);
 
-    return { url, port, dataDir, deps, sim, workflow, bus, resumed, checkDrift: (trigger = 'cli') => checkDrift(drift.deps, { trigger }), close: closeAll };
+    // Organizations' CloudTrail events keep the pre-flight's organization index current between walks.
+    let feed: CloudTrailFeed | undefined;
+    if (sim) {
+      const walk = async () => {
+        const tree = await walkOrganization(organization, config.DRIFT_WALK_CONCURRENCY);
+        await deps.organizationIndex.replace(indexSnapshot(tree), clock.now());
+        print(`[index] organization index rebuilt from a walk: ${tree.accounts.size} accounts, ${tree.ous.size} OUs`);
+      };
+      feed = new CloudTrailFeed(sim, dataDir, (record) => bus.put({ source: 'aws.organizations', ...record }), walk, print);
+      closers.push(() => feed!.stop());
+      void feed.start();
+    } else if (!(await deps.organizationIndex.summary()).refreshedAt) {
+      print('[index] the organization index has not been built yet: run `npm run drift` (or wait for a drift check) so the pre-flight knows every account');
+    }
+    const organizationEventsDelivered = async () => {
+      await feed?.poll();
+      await bus.idle();
+    };
+
+    return { url, port, dataDir, deps, sim, workflow, bus, resumed, checkDrift: (trigger = 'cli') => checkDrift(drift.deps, { trigger }), organizationEventsDelivered, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -8,7 +8,7 @@ import { awsDriftRecheck } from '../../shared/lambda/aws/drift-queue';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsChannels } from '../../shared/lambda/aws/notifier';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
-import { awsDeliveries, awsDriftReports, awsEnvironments } from '../../shared/lambda/aws/registry';
+import { awsDeliveries, awsDriftReports, awsEnvironments, awsOrganizationIndex } from '../../shared/lambda/aws/registry';
 import { awsSecrets } from '../../shared/lambda/aws/secrets';
 import { systemClock } from '../../shared/ports';
 
@@ -33,6 +33,7 @@ export const { api, onSchedule, fromQueue } = build(
       driftReports: awsDriftReports(config),
       deliveries: awsDeliveries(config),
       organization: awsOrganization(),
+      organizationIndex: awsOrganizationIndex(config),
       events: awsEvents(config),
       channels: awsChannels(config, awsSecrets(config)),
       roleProbe: awsRoleProbe(),

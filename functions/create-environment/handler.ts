@@ -3,13 +3,13 @@ import { httpHandler, jsonBody } from '../../shared/lambda/http';
 import { lazy } from '../../shared/lambda/lazy';
 import { requestReply } from '../../shared/lambda/replies';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
-import { awsEnvironments, awsIdempotency } from '../../shared/lambda/aws/registry';
+import { awsEnvironments, awsIdempotency, awsOrganizationIndex } from '../../shared/lambda/aws/registry';
 import { awsWorkflow } from '../../shared/lambda/aws/workflow';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
 
-type RouteDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'organization' | 'workflow'>;
+type RouteDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'organization' | 'organizationIndex' | 'workflow'>;
 
 /** POST /environments (IAM-authorised): the same request again, or the same Idempotency-Key, returns the same environment. */
 export const build = (deps: () => RouteDeps) =>
@@ -22,6 +22,6 @@ export const build = (deps: () => RouteDeps) =>
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), organization: awsOrganization(), workflow: awsWorkflow(config) };
+    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), organization: awsOrganization(), organizationIndex: awsOrganizationIndex(config), workflow: awsWorkflow(config) };
   }),
 );

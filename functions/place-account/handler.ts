@@ -3,17 +3,17 @@ import { lazy } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
 import { IdInputSchema } from '../../shared/lambda/task-inputs';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
-import { awsEnvironments } from '../../shared/lambda/aws/registry';
+import { awsEnvironments, awsOrganizationIndex } from '../../shared/lambda/aws/registry';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { placeAccountStep } from '../../shared/use-cases/provision-steps';
 
 /** PlaceAccount: Moves the new account from the root into its OU; already there is success. */
-export const build = (deps: () => Pick<Deps, 'environments' | 'organization' | 'clock' | 'config'>) => taskHandler('PlaceAccount', IdInputSchema, (input) => placeAccountStep(deps(), input));
+export const build = (deps: () => Pick<Deps, 'environments' | 'organization' | 'organizationIndex' | 'clock' | 'config'>) => taskHandler('PlaceAccount', IdInputSchema, (input) => placeAccountStep(deps(), input));
 
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), organization: awsOrganization() };
+    return { config, clock: systemClock, environments: awsEnvironments(config), organization: awsOrganization(), organizationIndex: awsOrganizationIndex(config) };
   }),
 );

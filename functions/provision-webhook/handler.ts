@@ -4,14 +4,14 @@ import { lazy } from '../../shared/lambda/lazy';
 import { requestReply } from '../../shared/lambda/replies';
 import { verifyStandardWebhook } from '../../shared/lambda/signatures';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
-import { awsEnvironments, awsIdempotency } from '../../shared/lambda/aws/registry';
+import { awsEnvironments, awsIdempotency, awsOrganizationIndex } from '../../shared/lambda/aws/registry';
 import { awsSecrets } from '../../shared/lambda/aws/secrets';
 import { awsWorkflow } from '../../shared/lambda/aws/workflow';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
 
-type RouteDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'organization' | 'workflow' | 'secrets'>;
+type RouteDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'organization' | 'organizationIndex' | 'workflow' | 'secrets'>;
 
 /**
  * POST /webhooks/provision, signed per Standard Webhooks (the signature covers `{id}.{timestamp}.{body}`,
@@ -27,6 +27,6 @@ export const build = (deps: () => RouteDeps) =>
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), organization: awsOrganization(), workflow: awsWorkflow(config), secrets: awsSecrets(config) };
+    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), organization: awsOrganization(), organizationIndex: awsOrganizationIndex(config), workflow: awsWorkflow(config), secrets: awsSecrets(config) };
   }),
 );

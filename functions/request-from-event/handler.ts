@@ -5,13 +5,13 @@ import { taskHandler } from '../../shared/lambda/task';
 import { RequestEventSchema } from '../../shared/lambda/task-inputs';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
-import { awsDeliveries, awsEnvironments, awsIdempotency, awsRejections } from '../../shared/lambda/aws/registry';
+import { awsDeliveries, awsEnvironments, awsIdempotency, awsOrganizationIndex, awsRejections } from '../../shared/lambda/aws/registry';
 import { awsWorkflow } from '../../shared/lambda/aws/workflow';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { requestFromEvent } from '../../shared/use-cases/request-from-event';
 
-type EventDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'rejections' | 'deliveries' | 'organization' | 'workflow' | 'events'>;
+type EventDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'rejections' | 'deliveries' | 'organization' | 'organizationIndex' | 'workflow' | 'events'>;
 
 /** `Environment Requested` events (source switchyard.requests) from EventBridge, including Slack's hand-over, answered on its response_url. */
 export const build = (deps: () => EventDeps) =>
@@ -20,6 +20,6 @@ export const build = (deps: () => EventDeps) =>
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), rejections: awsRejections(config), deliveries: awsDeliveries(config), organization: awsOrganization(), workflow: awsWorkflow(config), events: awsEvents(config) };
+    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), rejections: awsRejections(config), deliveries: awsDeliveries(config), organization: awsOrganization(), organizationIndex: awsOrganizationIndex(config), workflow: awsWorkflow(config), events: awsEvents(config) };
   }),
 );

@@ -34,3 +34,6 @@ export const OutcomeInputSchema = deferredSchema(() =>
 export const RequestEventSchema = deferredSchema(() =>
   z.object({ id: z.string().min(1).max(128), source: z.string().max(256).optional(), 'detail-type': z.string().max(128).optional(), detail: z.unknown() }).passthrough(),
 );
+
+/** An event of the organization from the default bus; what it says is read defensively by applyOrganizationEvent. */
+export const OrganizationEventSchema = deferredSchema(() => z.object({ source: z.string().max(256), 'detail-type': z.string().max(128), detail: z.unknown() }).passthrough());

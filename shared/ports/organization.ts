@@ -45,7 +45,8 @@ export interface Organization {
   createAccount(input: CreateAccountInput): Promise<CreateAccountStatus>;
   describeCreateAccountStatus(id: string): Promise<CreateAccountStatus>;
   listCreateAccountStatus(states: CreateAccountState[]): Promise<CreateAccountStatus[]>;
-  listAccounts(): Promise<OrgAccount[]>;
+  /** One account; undefined when it is not (or no longer) in the organization. */
+  describeAccount(accountId: string): Promise<OrgAccount | undefined>;
   /** Tags on an account, for recognising accounts Switchyard created. */
   listTags(accountId: string): Promise<Record<string, string>>;
   getRootId(): Promise<string>;

@@ -3,6 +3,7 @@ import type { DeliveryStore } from './delivery-store';
 import type { DriftReportStore } from './drift-report-store';
 import type { EnvironmentStore } from './environment-store';
 import type { IdempotencyStore } from './idempotency-store';
+import type { OrganizationIndex } from './organization-index';
 import type { RejectionStore } from './rejection-store';
 
 /** The registry's stores, one per entity, as a use case's dependencies name them. */
@@ -13,4 +14,5 @@ export interface Stores {
   deliveries: DeliveryStore;
   driftReports: DriftReportStore;
   rejections: RejectionStore;
+  organizationIndex: OrganizationIndex;
 }

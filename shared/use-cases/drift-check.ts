@@ -16,6 +16,7 @@ import {
 import { annotate } from '../domain/environment';
 import type { Organization } from '../ports';
 import { sendOnce } from './deliver';
+import { indexSnapshot } from './organization-index';
 import type { Config } from '../lambda/config';
 import type { Deps } from './deps';
 
@@ -25,7 +26,9 @@ export type DriftSettings = Pick<
   'DRIFT_WALK_CONCURRENCY' | 'DRIFT_CHECK_ROLE' | 'DRIFT_REMEDIATE' | 'DRIFT_CONFIRM_CHECKS' | 'ROLE_NAME' | 'ACCOUNT_CREATION_CAP_SECONDS'
 >;
 
-export type DriftDeps = Pick<Deps, 'clock' | 'environments' | 'driftReports' | 'deliveries' | 'organization' | 'events' | 'channels' | 'roleProbe'> & { config: DriftSettings };
+export type DriftDeps = Pick<Deps, 'clock' | 'environments' | 'driftReports' | 'deliveries' | 'organization' | 'organizationIndex' | 'events' | 'channels' | 'roleProbe'> & {
+  config: DriftSettings;
+};
 
 /** A stored report holds at most this many findings (a DynamoDB item is at most 400 KB); counts cover all. */
 export const MAX_STORED_FINDINGS = 300;
@@ -110,8 +113,8 @@ export interface DriftCheckOptions {
 }
 
 /**
- * Compares the organization with the registry, stores the report, and announces what changed since
- * the previous one: Drift Detected per new or changed confirmed finding, Drift Resolved per finding
+ * Compares the organization with the registry, stores the report, refreshes the organization index
+ * from the same walk, and announces what changed since the previous one: Drift Detected per new or changed confirmed finding, Drift Resolved per finding
  * gone, and one summary to the admin's channels.
  */
 export async function checkDrift(deps: DriftDeps, opts: DriftCheckOptions): Promise<DriftReport> {
@@ -131,6 +134,8 @@ export async function checkDrift(deps: DriftDeps, opts: DriftCheckOptions): Prom
   const observations = observeDrift(environments, snapshot, { now: started, stuckAfterSeconds: deps.config.ACCOUNT_CREATION_CAP_SECONDS + STUCK_GRACE_SECONDS });
   if (deps.config.DRIFT_REMEDIATE === 'move-back') await remediate(deps, observations, snapshot);
   const apiCalls = deps.organization.apiCalls() - callsBefore;
+  // The walk saw every account and OU: the pre-flight's index becomes exactly that (only changes are written).
+  await deps.organizationIndex.replace(indexSnapshot(tree), started);
 
   // Two checks racing: the later one reconciles against the report it lost to (the store runs this again on it).
   let detected: Finding[] = [];

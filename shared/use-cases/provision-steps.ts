@@ -45,22 +45,36 @@ function elapsedSeconds(deps: Pick<Deps, 'clock'>, env: Environment): number {
   return env.createStartedAt ? Math.max(0, (deps.clock.now().getTime() - Date.parse(env.createStartedAt)) / 1000) : 0;
 }
 
-/** An account in the organization that this environment created, found by email and confirmed by tag. */
-async function findOwnAccount(org: Organization, env: Environment): Promise<string | undefined> {
-  const email = env.email.toLowerCase();
-  const account = (await org.listAccounts()).find((a) => a.email.toLowerCase() === email);
-  if (!account) return undefined;
-  const tags = await org.listTags(account.id);
-  return tags[ENVIRONMENT_TAG] === env.id ? account.id : undefined;
+/** How far before its attempt a creation may have been requested and still be this environment's (clock skew). */
+const ATTEMPT_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * This environment's own account, when an earlier attempt created it but never recorded it: the
+ * organization index by email (kept by the CloudTrail record of the creation), else the creations
+ * AWS still tracks under this name since the attempt. Either way confirmed by the environment's tag.
+ * Never a walk of the organization: the cost is bounded by recent creations, not by its size.
+ */
+async function findOwnAccount(deps: Pick<Deps, 'organization' | 'organizationIndex'>, env: Environment): Promise<string | undefined> {
+  const own = async (accountId: string) => (await deps.organization.listTags(accountId))[ENVIRONMENT_TAG] === env.id;
+  const indexed = await deps.organizationIndex.accountWithEmail(env.email);
+  if (indexed && (await own(indexed.id))) return indexed.id;
+  const since = Date.parse(env.createStartedAt ?? env.createdAt) - ATTEMPT_SKEW_MS;
+  const created = (await deps.organization.listCreateAccountStatus(['SUCCEEDED'])).filter(
+    (s) => s.accountId && s.accountName === env.name && s.accountId !== indexed?.id && (!s.requestedAt || Date.parse(s.requestedAt) >= since),
+  );
+  for (const status of created) if (await own(status.accountId!)) return status.accountId;
+  return undefined;
 }
 
 /**
- * CreateAccount has no client token, so a second call would start a second account. Before calling
- * it this step looks for its own earlier attempt: the persisted `car-` id, an account carrying this
- * environment's tag, or a creation still in progress under this name.
+ * CreateAccount has no client token, so a second call would start a second account. The first
+ * attempt records `createStartedAt` just before calling it and the `car-` id just after; a step run
+ * again with the id polls it, and one run again without it (the earlier attempt died in between)
+ * looks for what that attempt may have started: a creation in progress under this name, or an
+ * account carrying this environment's tag (see findOwnAccount). A first attempt looks for nothing.
  */
 export async function createAccountStep(
-  deps: Pick<Deps, 'environments' | 'creationSlots' | 'organization' | 'clock'> & { config: CreationSettings },
+  deps: Pick<Deps, 'environments' | 'creationSlots' | 'organization' | 'organizationIndex' | 'clock'> & { config: CreationSettings },
   input: { id: string },
 ): Promise<CreationProgress> {
   let env = await load(deps, input.id);
@@ -78,16 +92,20 @@ export async function createAccountStep(
     return { state: 'QUEUED', polls: 0, waitSeconds: deps.config.CREATE_SLOT_POLL_SECONDS };
   }
   try {
+    const attemptedBefore = env.createStartedAt !== undefined;
     env = await deps.environments.update(env.id, (current) =>
       advance(current, 'CREATING', now, 'creating the account in AWS Organizations', { createStartedAt: current.createStartedAt ?? now.toISOString() }),
     );
-    const adopted = await findOwnAccount(deps.organization, env);
-    if (adopted) {
-      await deps.environments.update(env.id, (current) => ({ ...current, accountId: adopted }));
-      await deps.creationSlots.release(env.id);
-      return { state: 'SUCCEEDED', accountId: adopted, polls: 0, waitSeconds: 0 };
+    let running: CreateAccountStatus | undefined;
+    if (attemptedBefore) {
+      running = (await deps.organization.listCreateAccountStatus(['IN_PROGRESS'])).find((s) => s.accountName === env.name);
+      const adopted = running ? undefined : await findOwnAccount(deps, env);
+      if (adopted) {
+        await deps.environments.update(env.id, (current) => ({ ...current, accountId: adopted }));
+        await deps.creationSlots.release(env.id);
+        return { state: 'SUCCEEDED', accountId: adopted, polls: 0, waitSeconds: 0 };
+      }
     }
-    const running = (await deps.organization.listCreateAccountStatus(['IN_PROGRESS'])).find((s) => s.accountName === env.name);
     const status =
       running ??
       (await deps.organization.createAccount({
@@ -150,7 +168,7 @@ function isTerminal(error: unknown): boolean {
 
 /** Asks Organizations how the creation is going and says how long to wait before asking again. */
 export async function checkAccountStatusStep(
-  deps: Pick<Deps, 'environments' | 'creationSlots' | 'organization' | 'clock'> & { config: PollSettings },
+  deps: Pick<Deps, 'environments' | 'creationSlots' | 'organization' | 'organizationIndex' | 'clock'> & { config: PollSettings },
   input: { id: string; polls: number },
 ): Promise<CreationProgress> {
   const env = await load(deps, input.id);
@@ -161,7 +179,7 @@ export async function checkAccountStatusStep(
   const status = await deps.organization.describeCreateAccountStatus(env.createRequestId);
   let accountId = status.state === 'SUCCEEDED' ? status.accountId : undefined;
   // A retried creation can fail EMAIL_ALREADY_EXISTS because the first attempt succeeded: that is this environment's account.
-  if (status.state === 'FAILED' && status.failureReason === 'EMAIL_ALREADY_EXISTS') accountId = await findOwnAccount(deps.organization, env);
+  if (status.state === 'FAILED' && status.failureReason === 'EMAIL_ALREADY_EXISTS') accountId = await findOwnAccount(deps, env);
   if (accountId || status.state === 'FAILED') await deps.creationSlots.release(env.id);
   // What this creation took, by AWS's own timestamps: the next creations poll around it.
   if (status.state === 'SUCCEEDED' && status.requestedAt && status.completedAt) {
@@ -183,9 +201,13 @@ export async function checkAccountStatusStep(
   return { requestId: status.id, state: 'IN_PROGRESS', polls, waitSeconds: await pollDelay(deps, polls, elapsed) };
 }
 
-/** Puts the account in its OU. Reads the current parent first, so a second run finds nothing to do. */
+/**
+ * Puts the account in its OU. Reads the current parent first, so a second run finds nothing to do.
+ * The OU is resolved live (the index may hold one deleted since), and the account and OU are written
+ * to the organization index, so the next pre-flight knows them before CloudTrail's record arrives.
+ */
 export async function placeAccountStep(
-  deps: Pick<Deps, 'environments' | 'organization' | 'clock'> & { config: Pick<Config, 'CREATE_MISSING_OUS'> },
+  deps: Pick<Deps, 'environments' | 'organization' | 'organizationIndex' | 'clock'> & { config: Pick<Config, 'CREATE_MISSING_OUS'> },
   input: { id: string },
 ): Promise<{ accountId: string; ouId: string; ouPath: string; moved: boolean }> {
   const env = await load(deps, input.id);
@@ -199,6 +221,9 @@ export async function placeAccountStep(
   const parent = (await deps.organization.listParents(accountId))[0];
   const moved = parent?.id !== target.id;
   if (parent && moved) await deps.organization.moveAccount(accountId, parent.id, target.id);
+  const at = deps.clock.now();
+  await deps.organizationIndex.recordOu(target.path, target.id, at);
+  await deps.organizationIndex.recordAccount({ id: accountId, name: env.name, email: env.email, status: 'ACTIVE', parentId: target.id }, at);
   return { accountId, ouId: target.id, ouPath: target.path, moved };
 }
 

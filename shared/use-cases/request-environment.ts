@@ -4,7 +4,7 @@ import { nameKey } from '../domain/naming';
 import { parseEnvironmentRequest, type EnvironmentRequest } from '../domain/request';
 import type { Config } from '../lambda/config';
 import type { Deps } from './deps';
-import { resolveOu } from './resolve-ou';
+import { resolveOuIndexed } from './resolve-ou';
 
 export interface RequestInput {
   body: unknown;
@@ -30,7 +30,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
  * start. Running it twice with the same request returns the first environment and starts nothing new.
  */
 export async function requestEnvironment(
-  deps: Pick<Deps, 'clock' | 'environments' | 'idempotency' | 'organization' | 'workflow'> & { config: RequestSettings },
+  deps: Pick<Deps, 'clock' | 'environments' | 'idempotency' | 'organization' | 'organizationIndex' | 'workflow'> & { config: RequestSettings },
   input: RequestInput,
 ): Promise<RequestOutcome> {
   const request = parseEnvironmentRequest(input.body, { emailTemplate: deps.config.EMAIL_TEMPLATE });
@@ -90,12 +90,18 @@ async function sameRequestAgain(deps: Pick<Deps, 'workflow'>, existing: Environm
 
 /**
  * Checks that could fail the workflow later, done now so the caller gets a 4xx instead of a FAILED
- * environment. They are a courtesy, not a guard: the workflow meets every one of them again (AWS
- * refuses a taken email, a missing OU or a full organization, and the environment FAILS with the
- * fix). So when Organizations keeps throttling them, the request is accepted rather than answered
- * with a 5xx, and the returned note says the checks were left to the workflow.
+ * environment. They read the organization index (shared/ports/organization-index.ts), not the
+ * organization: the same few registry reads at 10 accounts or 10,000, and no Organizations call
+ * unless the OU is new to the index. They are a courtesy, not a guard: the workflow meets every one
+ * of them again (AWS refuses a taken email, a missing OU or a full organization, and the environment
+ * FAILS with the fix), so an index that lags the organization costs a FAILED environment, never a
+ * second account. When Organizations keeps throttling the OU lookup, or no walk has built the index
+ * yet, the request is accepted and the returned note says which checks were left to the workflow.
  */
-async function preflight(deps: Pick<Deps, 'environments' | 'organization'> & { config: RequestSettings }, request: EnvironmentRequest): Promise<string | undefined> {
+async function preflight(
+  deps: Pick<Deps, 'environments' | 'organization' | 'organizationIndex' | 'clock'> & { config: RequestSettings },
+  request: EnvironmentRequest,
+): Promise<string | undefined> {
   const sameEmail = await deps.environments.findByEmail(request.email);
   // The same request arriving twice at once: the conditional create below sorts it out (200, same environment).
   if (sameEmail && sameEmail.status !== 'FAILED' && sameEmail.id !== request.id) {
@@ -103,36 +109,40 @@ async function preflight(deps: Pick<Deps, 'environments' | 'organization'> & { c
       { field: 'email', message: 'is already used by another environment' },
     ]);
   }
-  let accounts, active, ou;
-  try {
-    [accounts, active, ou] = await Promise.all([
-      deps.organization.listAccounts(),
-      deps.environments.listActive(),
-      deps.config.CREATE_MISSING_OUS ? Promise.resolve(undefined) : resolveOu(deps.organization, request.ou, { create: false }),
-    ]);
-  } catch (error) {
-    if (!(error instanceof RetryableAwsError)) throw error;
-    return `pre-flight checks against the organization were left to the workflow (${error.awsError ?? 'AWS throttled'} after retries)`;
-  }
-  const byName = accounts.find((a) => nameKey(a.name) === nameKey(request.name));
+  const index = deps.organizationIndex;
+  const [named, emailed, summary, active] = await Promise.all([index.accountsNamed(request.name), index.accountWithEmail(request.email), index.summary(), deps.environments.listActive()]);
+  const byName = named[0];
   if (byName) {
     throw new ConflictError('NAME_TAKEN', `The organization already has an account named "${byName.name}" (${byName.id}).`, [
       { field: 'name', message: 'is already used by an account in the organization' },
     ]);
   }
-  if (accounts.some((a) => a.email.toLowerCase() === request.email.toLowerCase())) {
+  if (emailed) {
     throw new ConflictError('EMAIL_TAKEN', 'An account in the organization already uses this email; AWS requires a unique email per account.', [
       { field: 'email', message: 'is already used by an account in the organization' },
     ]);
   }
-  if (!deps.config.CREATE_MISSING_OUS && !ou) {
-    throw new OuNotFoundError(`No organizational unit "${request.ou}" exists in the organization.`);
+  const notes: string[] = [];
+  if (!deps.config.CREATE_MISSING_OUS) {
+    let ou;
+    try {
+      ou = await resolveOuIndexed(deps, request.ou);
+    } catch (error) {
+      if (!(error instanceof RetryableAwsError)) throw error;
+      notes.push(`the OU check was left to the workflow (${error.awsError ?? 'AWS throttled'} after retries)`);
+      ou = null;
+    }
+    if (ou === undefined) throw new OuNotFoundError(`No organizational unit "${request.ou}" exists in the organization.`);
   }
-  const pending = active.filter((e) => !e.accountId).length;
-  if (accounts.length + pending >= deps.config.ACCOUNT_QUOTA) {
-    throw new AccountQuotaExceededError(
-      `The organization has ${accounts.length} accounts and ${pending} being created; its quota is ${deps.config.ACCOUNT_QUOTA}.`,
-    );
+  if (!summary.refreshedAt) {
+    notes.push('the organization index has not been built by a drift check yet, so the name, email and quota checks covered only accounts Switchyard has seen; AWS still refuses a taken email or a full organization');
+  } else {
+    const pending = active.filter((e) => !e.accountId).length;
+    if (summary.accounts + pending >= deps.config.ACCOUNT_QUOTA) {
+      throw new AccountQuotaExceededError(
+        `The organization has ${summary.accounts} accounts and ${pending} being created; its quota is ${deps.config.ACCOUNT_QUOTA}.`,
+      );
+    }
   }
-  return undefined;
+  return notes.length ? `pre-flight: ${notes.join('; ')}` : undefined;
 }

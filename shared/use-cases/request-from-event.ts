@@ -25,7 +25,7 @@ export const REPLY_TO_KEY = 'replyTo';
  * could fix are thrown, so EventBridge and Lambda retry and finally dead-letter them.
  */
 export async function requestFromEvent(
-  deps: Pick<Deps, 'clock' | 'environments' | 'idempotency' | 'rejections' | 'organization' | 'workflow' | 'events'> & { config: RequestSettings },
+  deps: Pick<Deps, 'clock' | 'environments' | 'idempotency' | 'rejections' | 'organization' | 'organizationIndex' | 'workflow' | 'events'> & { config: RequestSettings },
   event: RequestEvent,
   respond?: (replyTo: ReplyTo, result: EventOutcome) => Promise<void>,
 ): Promise<EventOutcome> {

@@ -1,5 +1,5 @@
 import { parseOuRef, joinOuPath } from '../domain/ou-path';
-import type { Organization } from '../ports';
+import type { Clock, Organization, OrganizationIndex } from '../ports';
 
 export interface ResolvedOu {
   id: string;
@@ -26,6 +26,27 @@ export async function resolveOu(org: Organization, ou: string, opts: { create: b
     else return undefined;
   }
   return { id: parentId, path: joinOuPath(ref.segments) };
+}
+
+/**
+ * The same answer as resolveOu, read from the organization index when it knows the OU (no call to
+ * Organizations) and resolved live otherwise, the answer then kept for the next request. An OU the
+ * index still holds after it was deleted is caught by PlaceAccount, which always resolves live.
+ */
+export async function resolveOuIndexed(deps: { organization: Organization; organizationIndex: OrganizationIndex; clock: Clock }, ou: string): Promise<ResolvedOu | undefined> {
+  const ref = parseOuRef(ou);
+  if (typeof ref === 'string') return undefined;
+  if (ref.kind === 'path') {
+    const path = joinOuPath(ref.segments);
+    const id = await deps.organizationIndex.ouIdAt(path);
+    if (id) return { id, path };
+  } else {
+    const path = await deps.organizationIndex.ouPathOf(ref.id);
+    if (path !== undefined) return { id: ref.id, path };
+  }
+  const live = await resolveOu(deps.organization, ou, { create: false });
+  if (live) await deps.organizationIndex.recordOu(live.path, live.id, deps.clock.now());
+  return live;
 }
 
 /** Walks up from an OU to the root to name its path (only needed when a request gives an ou- id). */

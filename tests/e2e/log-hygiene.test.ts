@@ -155,6 +155,8 @@ describe('log hygiene over a full run', () => {
     // 2. A request the pre-flight refuses (an account already holds the address), and one the
     // organization accepts and then fails with EMAIL_ALREADY_EXISTS (SWITCHYARD_SIM_FAULTS).
     runtime.sim!.createAccountByHand('Someone Else', 'admin+taken@example.com', 'Sandbox/Playground');
+    // The pre-flight knows it once CloudTrail's record of it has reached the organization index.
+    await runtime.organizationEventsDelivered();
     const preflight = await call(runtime.url, 'POST', '/environments', { name: 'Taken', ou: 'Sandbox/Playground' });
     expect(preflight.status).toBe(409);
     const taken = await call(runtime.url, 'POST', '/environments', { name: 'Rejected Mail', ou: 'Sandbox/Playground' });

@@ -51,7 +51,7 @@ const ORGANIZATION_RESOURCES = [
 ];
 /** The pre-flight, record and start that every request trigger shares with POST /environments. */
 const REQUEST_ACTIONS = [
-  'organizations:ListAccounts',
+  // Names, emails and the quota come from the organization index: never ListAccounts on a request.
   'organizations:ListRoots',
   'organizations:ListOrganizationalUnitsForParent',
   'organizations:DescribeOrganizationalUnit',
@@ -79,6 +79,8 @@ const CHECK_DRIFT = {
     // Only with driftCheckRole=true.
     'sts:AssumeRole',
     ...REGISTRY_WRITE,
+    // The walk rewrites the organization index, deleting the accounts that left.
+    'dynamodb:DeleteItem',
     'dynamodb:Query',
     ...PUT_EVENTS,
     'sns:Publish',
@@ -126,20 +128,23 @@ const FUNCTIONS = {
       'organizations:CreateAccount',
       'organizations:DescribeCreateAccountStatus',
       'organizations:ListCreateAccountStatus',
-      'organizations:ListAccounts',
       'organizations:ListTagsForResource',
       'organizations:TagResource',
       ...REGISTRY_WRITE,
+      // The organization index by email, after an attempt that died before recording its car- id.
+      'dynamodb:Query',
     ],
   },
   checkAccountStatus: {
     dir: 'check-account-status',
     actions: [
       'organizations:DescribeCreateAccountStatus',
-      // EMAIL_ALREADY_EXISTS after a retried create: find this environment's account by its tag.
-      'organizations:ListAccounts',
+      // EMAIL_ALREADY_EXISTS after a retried create: the index or the recent creations name the
+      // candidate, its tag confirms it. Never ListAccounts.
+      'organizations:ListCreateAccountStatus',
       'organizations:ListTagsForResource',
       ...REGISTRY_WRITE,
+      'dynamodb:Query',
     ],
   },
   placeAccount: {
@@ -182,6 +187,8 @@ const FUNCTIONS = {
   checkDriftOnSchedule: { ...CHECK_DRIFT, export: 'onSchedule' },
   checkDriftFromQueue: { ...CHECK_DRIFT, export: 'fromQueue' },
   getDrift: { dir: 'get-drift', http: 'GET /drift', actions: ['dynamodb:GetItem'] },
+  // Organizations' CloudTrail events on the default bus: one DescribeAccount per account event.
+  indexOrganization: { dir: 'index-organization', actions: ['organizations:DescribeAccount', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] },
 };
 
 const ATTACH_ACTIONS = ['iam:AttachGroupPolicy', 'iam:AttachUserPolicy'];

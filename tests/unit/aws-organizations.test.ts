@@ -13,7 +13,8 @@ import {
   DuplicateOrganizationalUnitException,
   FinalizingOrganizationException,
   InvalidInputException,
-  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  DescribeAccountCommand,
   ListCreateAccountStatusCommand,
   ListOrganizationalUnitsForParentCommand,
   ListParentsCommand,
@@ -179,31 +180,38 @@ describe('describeCreateAccountStatus', () => {
 });
 
 describe('paginated lists', () => {
-  it('reads every page of ListAccounts, empty pages included', async () => {
+  it('reads every page of ListAccountsForParent, empty pages included', async () => {
     const pages = [{ Accounts: [account(1), account(2)], NextToken: 't1' }, { Accounts: [], NextToken: 't2' }, { Accounts: [account(3)] }];
     // The paginator reuses one input object, so record each request as it is sent.
     const requests: unknown[] = [];
-    mock.on(ListAccountsCommand).callsFake((input) => {
+    mock.on(ListAccountsForParentCommand).callsFake((input) => {
       requests.push({ ...input });
       return pages[requests.length - 1];
     });
-    const accounts = await org.listAccounts();
+    const accounts = await org.listAccountsForParent('r-ab12');
     expect(accounts.map((a) => a.id)).toEqual(['100000000001', '100000000002', '100000000003']);
     expect(accounts[0]).toEqual({ id: '100000000001', name: 'acct-1', email: 'admin+1@example.com', status: 'ACTIVE', joinedAt: '2026-01-01T00:00:00.000Z' });
-    expect(requests).toEqual([{ MaxResults: 20 }, { MaxResults: 20, NextToken: 't1' }, { MaxResults: 20, NextToken: 't2' }]);
+    expect(requests).toEqual([{ ParentId: 'r-ab12', MaxResults: 20 }, { ParentId: 'r-ab12', MaxResults: 20, NextToken: 't1' }, { ParentId: 'r-ab12', MaxResults: 20, NextToken: 't2' }]);
   });
 
   it('falls back to the older Status field when State is absent', async () => {
-    mock.on(ListAccountsCommand).resolves({ Accounts: [{ Id: '1', Name: 'n', Email: 'e@example.com', Status: 'SUSPENDED' }] });
-    expect((await org.listAccounts())[0]!.status).toBe('SUSPENDED');
+    mock.on(ListAccountsForParentCommand).resolves({ Accounts: [{ Id: '1', Name: 'n', Email: 'e@example.com', Status: 'SUSPENDED' }] });
+    expect((await org.listAccountsForParent('r-ab12'))[0]!.status).toBe('SUSPENDED');
+  });
+
+  it('describes one account, and answers an account not in the organization with undefined', async () => {
+    mock.on(DescribeAccountCommand, { AccountId: '100000000001' }).resolves({ Account: account(1) });
+    mock.on(DescribeAccountCommand, { AccountId: '100000000009' }).rejects(new AccountNotFoundException({ ...meta, message: 'not found' }));
+    expect(await org.describeAccount('100000000001')).toMatchObject({ id: '100000000001', email: 'admin+1@example.com', status: 'ACTIVE' });
+    expect(await org.describeAccount('100000000009')).toBeUndefined();
   });
 
   it('maps throttling in the middle of a walk', async () => {
     mock
-      .on(ListAccountsCommand)
+      .on(ListAccountsForParentCommand)
       .resolvesOnce({ Accounts: [account(1)], NextToken: 't1' })
       .rejectsOnce(new TooManyRequestsException({ ...meta, message: 'slow down' }));
-    await expect(org.listAccounts()).rejects.toBeInstanceOf(RetryableAwsError);
+    await expect(org.listAccountsForParent('r-ab12')).rejects.toBeInstanceOf(RetryableAwsError);
   });
 
   it('lists create-account requests in the given states across pages', async () => {

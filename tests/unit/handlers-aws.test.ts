@@ -189,6 +189,8 @@ describe('createEnvironment handler (POST /environments)', () => {
     expect(start.name).toBe(id);
     expect(JSON.parse(start.input ?? '')).toEqual({ id });
     expect(org).toHaveReceivedCommandWith(ListOrganizationalUnitsForParentCommand, { ParentId: WORKLOADS });
+    // Names and emails come from the organization index in the registry, never from walking every account.
+    expect(org).not.toHaveReceivedCommand(ListAccountsCommand);
   });
 
   it('answers the same request again with 200 and the existing environment, writing nothing', async () => {
@@ -207,13 +209,16 @@ describe('createEnvironment handler (POST /environments)', () => {
     expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual([existing.id]);
   });
 
-  it('answers a second identical POST with 200 after the first created it, with one PutItem in all', async () => {
+  it('answers a second identical POST with 200 after the first created it, with one environment PutItem in all', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:sm:x', startDate: new Date() });
     const first = (await createEnvironment(postEnvironments(JSON.stringify(STAGING_BODY)), context)) as APIGatewayProxyStructuredResultV2;
     const second = (await createEnvironment(postEnvironments(JSON.stringify(STAGING_BODY)), context)) as APIGatewayProxyStructuredResultV2;
     expect([first.statusCode, second.statusCode]).toEqual([202, 200]);
     expect(replyBody(second).id).toBe(replyBody(first).id);
-    expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1);
+    const puts = ddb.commandCalls(PutCommand).map((c) => String(c.args[0].input.Item?.pk));
+    expect(puts.filter((pk) => pk.startsWith('ENV#'))).toEqual([`ENV#${replyBody(first).id}`]);
+    // The only other write: the OU the pre-flight resolved, kept in the organization index for the next request.
+    expect(puts.filter((pk) => !pk.startsWith('ENV#'))).toEqual(['ORGINDEX#ous']);
   });
 
   it('answers malformed JSON with 400 naming the body, without calling AWS', async () => {
@@ -231,14 +236,14 @@ describe('createEnvironment handler (POST /environments)', () => {
   it('accepts the request (202, never a 5xx) when Organizations keeps throttling the pre-flight, leaving the checks to the workflow', async () => {
     org.reset();
     organizationTree();
-    org.on(ListAccountsCommand).rejects(new TooManyRequestsException({ ...meta, message: 'AWS Organizations can’t complete your request because another request is already in progress. Try again later.', Type: 'AWS Organizations' }));
+    org.on(ListOrganizationalUnitsForParentCommand).rejects(new TooManyRequestsException({ ...meta, message: 'AWS Organizations can’t complete your request because another request is already in progress. Try again later.', Type: 'AWS Organizations' }));
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:sm:x', startDate: new Date() });
 
     const result = (await createEnvironment(postEnvironments(JSON.stringify(STAGING_BODY)), context)) as APIGatewayProxyStructuredResultV2;
 
     expect(result.statusCode).toBe(202);
-    const recorded = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item as { timeline: Array<{ note?: string }> };
-    expect(recorded.timeline.map((t) => t.note)).toContainEqual(expect.stringMatching(/pre-flight checks .* left to the workflow \(TooManyRequestsException/));
+    const recorded = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item).find((item) => String(item?.pk).startsWith('ENV#')) as { timeline: Array<{ note?: string }> };
+    expect(recorded.timeline.map((t) => t.note)).toContainEqual(expect.stringMatching(/OU check was left to the workflow \(TooManyRequestsException/));
     expect(sfn).toHaveReceivedCommand(StartExecutionCommand);
   });
 });
@@ -292,8 +297,10 @@ describe('createAccount handler (CreateAccount task)', () => {
     const create = org.commandCalls(CreateAccountCommand)[0]!.args[0].input;
     expect(create).toMatchObject({ AccountName: 'Staging', Email: 'admin+staging@example.com', RoleName: 'OrganizationAccountAccessRole' });
     expect(create.Tags).toEqual(expect.arrayContaining([{ Key: 'switchyard:environment-id', Value: env.id }]));
-    // No account with this email yet, so there was nothing to adopt and no tag lookup.
+    // A first attempt has nothing of its own to look for: no walk, no list of creations, no tag lookup.
     expect(org).not.toHaveReceivedCommand(ListTagsForResourceCommand);
+    expect(org).not.toHaveReceivedCommand(ListAccountsCommand);
+    expect(org).not.toHaveReceivedCommand(ListCreateAccountStatusCommand);
 
     const puts = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item as Record<string, unknown>);
     expect(puts.some((item) => item.createRequestId === 'car-0123456789abcdef')).toBe(true);

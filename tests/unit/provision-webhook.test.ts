@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { build } from '../../functions/provision-webhook/handler';
 import { startRuntime } from '../../local/runtime';
 import { loadConfig } from '../../shared/lambda/config';
-import type { EnvironmentStore, IdempotencyStore, Organization, Workflow } from '../../shared/ports';
+import type { EnvironmentStore, IdempotencyStore, Organization, OrganizationIndex, Workflow } from '../../shared/ports';
 import { systemClock } from '../../shared/ports';
 
 const VECTOR = {
@@ -32,6 +32,7 @@ function handler(secret: string | undefined) {
     environments: unreachable as EnvironmentStore,
     idempotency: unreachable as IdempotencyStore,
     organization: unreachable as Organization,
+    organizationIndex: unreachable as OrganizationIndex,
     workflow: unreachable as Workflow,
   }));
 }

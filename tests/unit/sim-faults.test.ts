@@ -36,13 +36,13 @@ function org(faults: string, random = () => 0) {
 describe('faults in the simulated organization', () => {
   it('throttle: calls fail with TooManyRequestsException (retryable), and are counted', async () => {
     const { sim, adapter } = org('throttle=1');
-    await expect(adapter.listAccounts()).rejects.toMatchObject({ name: 'RetryableAwsError' });
+    await expect(adapter.listAccountsForParent(sim.findOuByPath('')!)).rejects.toMatchObject({ name: 'RetryableAwsError' });
     expect(sim.stats().faultsInjected).toEqual({ throttle: 1 });
   });
 
   it('conflict: only calls that change something fail with ConcurrentModificationException', async () => {
     const { sim, adapter } = org('conflict=1');
-    await expect(adapter.listAccounts()).resolves.toHaveLength(1);
+    await expect(adapter.listAccountsForParent(sim.findOuByPath('')!)).resolves.toHaveLength(1);
     await expect(adapter.createAccount({ name: 'Staging', email: 'a+staging@example.com', roleName: 'OrganizationAccountAccessRole', tags: {} })).rejects.toMatchObject({
       name: 'RetryableAwsError',
     });
@@ -75,12 +75,12 @@ describe('faults in the simulated organization', () => {
     const dataDir = tempDir();
     const sim = new SimulatedOrganization({ dataDir, createSeconds: 60, faults: parseFaults('throttle=0.5'), random: (() => { let i = 0; return () => (i++ % 2 ? 0.9 : 0.1); })() });
     const adapter = new AwsOrganization(simOrganizationsClient(sim, { maxAttempts: 1 }));
-    await expect(adapter.listAccounts()).rejects.toBeDefined();
+    await expect(adapter.listAccountsForParent(sim.findOuByPath('')!)).rejects.toBeDefined();
     await adapter.createAccount({ name: 'One', email: 'a+one@example.com', roleName: 'OrganizationAccountAccessRole', tags: {} });
     sim.flushStats();
     const io = captureIo(dataDir);
     expect(main(['stats', '--json'], io)).toBe(0);
-    expect(JSON.parse(io.out)).toMatchObject({ callsByOperation: { ListAccounts: 1, CreateAccount: 1 }, faultsInjected: { throttle: 1 }, maxConcurrentCreates: 1 });
+    expect(JSON.parse(io.out)).toMatchObject({ callsByOperation: { ListAccountsForParent: 1, CreateAccount: 1 }, faultsInjected: { throttle: 1 }, maxConcurrentCreates: 1 });
     const text = captureIo(dataDir);
     main(['stats'], text);
     expect(text.out).toContain('Faults injected: throttle 1');

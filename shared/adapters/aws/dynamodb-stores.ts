@@ -5,6 +5,7 @@ import { DynamoDeliveryStore } from './dynamodb-delivery-store';
 import { DynamoDriftReportStore } from './dynamodb-drift-report-store';
 import { DynamoEnvironmentStore } from './dynamodb-environment-store';
 import { DynamoIdempotencyStore } from './dynamodb-idempotency-store';
+import { DynamoOrganizationIndex } from './dynamodb-organization-index';
 import { DynamoRejectionStore } from './dynamodb-rejection-store';
 
 /** Every store over one table and client, for a process that runs every use case (the local runtime, tests). A function builds only its own. */
@@ -16,5 +17,6 @@ export function dynamoStores(doc: DynamoDBDocumentClient, tableName: string, clo
     deliveries: new DynamoDeliveryStore(doc, tableName),
     driftReports: new DynamoDriftReportStore(doc, tableName, clock),
     rejections: new DynamoRejectionStore(doc, tableName),
+    organizationIndex: new DynamoOrganizationIndex(doc, tableName),
   };
 }

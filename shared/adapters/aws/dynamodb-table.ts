@@ -6,14 +6,14 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../domain/errors';
 import type { Page } from '../../ports';
 import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
 
 /**
  * The registry: one DynamoDB table holding every store's items (environments, idempotency keys,
- * creation slots, deliveries, drift reports, rejections), told apart by their key prefix. What the
+ * creation slots, deliveries, drift reports, rejections, the organization index), told apart by their key prefix. What the
  * stores share lives here: the table, its keys, error mapping and page cursors.
  */
 
@@ -96,6 +96,7 @@ export const KEY_PREFIX = {
   delivery: 'DELIVERY#',
   rejection: 'REJ#',
   driftReport: 'DRIFT#',
+  organizationAccount: 'ORGACCT#',
 } as const;
 
 /** The `gsi1pk` of the items listed newest first on byCreated. */
@@ -168,6 +169,12 @@ export class RegistryTable {
 
   async put(item: Item): Promise<void> {
     await this.send('PutItem', () => this.doc.send(new PutCommand({ TableName: this.name, Item: item })));
+  }
+
+  /** Deletes an item; returns what it held (undefined when there was none). */
+  async remove(pk: string): Promise<Item | undefined> {
+    const out = await this.send('DeleteItem', () => this.doc.send(new DeleteCommand({ TableName: this.name, Key: { pk }, ReturnValues: 'ALL_OLD' })));
+    return out.Attributes;
   }
 
   /** A put under a condition; false when the condition did not hold. */

@@ -1,13 +1,13 @@
 import {
   CreateAccountCommand,
   CreateOrganizationalUnitCommand,
+  DescribeAccountCommand,
   DescribeCreateAccountStatusCommand,
   DescribeOrganizationalUnitCommand,
   DescribeOrganizationCommand,
   MoveAccountCommand,
   TagResourceCommand,
   OrganizationsClient,
-  paginateListAccounts,
   paginateListAccountsForParent,
   paginateListCreateAccountStatus,
   paginateListOrganizationalUnitsForParent,
@@ -142,9 +142,14 @@ export class AwsOrganization implements Organization {
     return statuses.map((s) => toCreateAccountStatus('ListCreateAccountStatus', s));
   }
 
-  async listAccounts(): Promise<OrgAccount[]> {
-    const accounts = await this.call('ListAccounts', () => collect(paginateListAccounts({ client: this.client, pageSize: PAGE_SIZE }, {}), (p) => p.Accounts));
-    return accounts.map(toOrgAccount);
+  async describeAccount(accountId: string): Promise<OrgAccount | undefined> {
+    try {
+      const out = await this.client.send(new DescribeAccountCommand({ AccountId: accountId }));
+      return out.Account?.Id ? toOrgAccount(out.Account) : undefined;
+    } catch (error) {
+      if (errorName(error) === 'AccountNotFoundException') return undefined;
+      throw mapOrganizationsError('DescribeAccount', error);
+    }
   }
 
   async listAccountsForParent(parentId: string): Promise<OrgAccount[]> {

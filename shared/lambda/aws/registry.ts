@@ -4,6 +4,7 @@ import { DynamoDeliveryStore } from '../../adapters/aws/dynamodb-delivery-store'
 import { DynamoDriftReportStore } from '../../adapters/aws/dynamodb-drift-report-store';
 import { DynamoEnvironmentStore } from '../../adapters/aws/dynamodb-environment-store';
 import { DynamoIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store';
+import { DynamoOrganizationIndex } from '../../adapters/aws/dynamodb-organization-index';
 import { DynamoRejectionStore } from '../../adapters/aws/dynamodb-rejection-store';
 import { createDynamoDocumentClient } from '../../adapters/aws/dynamodb-table';
 import type { Config } from '../config';
@@ -20,3 +21,4 @@ export const awsCreationSlots = (config: TableConfig) => new DynamoCreationSlotS
 export const awsDeliveries = (config: TableConfig) => new DynamoDeliveryStore(client(), config.REGISTRY_TABLE);
 export const awsDriftReports = (config: TableConfig) => new DynamoDriftReportStore(client(), config.REGISTRY_TABLE);
 export const awsRejections = (config: TableConfig) => new DynamoRejectionStore(client(), config.REGISTRY_TABLE);
+export const awsOrganizationIndex = (config: TableConfig) => new DynamoOrganizationIndex(client(), config.REGISTRY_TABLE);

@@ -17,6 +17,8 @@ import { explicitSettings, type OrgState } from './state';
 import type { SimulatedOrganizationStats } from './stats';
 import { OrgStore } from './store';
 import * as tags from './tags';
+import * as trail from './trail';
+import type { TrailCursor, TrailRecord } from './trail';
 
 /**
  * The simulated AWS Organizations organization, one module per concern:
@@ -32,6 +34,7 @@ import * as tags from './tags';
  *   organization.ts  DescribeOrganization
  *   iam.ts           assuming the organization access role, account aliases, the IAM state hook
  *   seed.ts          filling the organization for tests at scale
+ *   trail.ts         CloudTrail's records of the changes, for the organization index
  *   pagination.ts    pages and NextTokens
  *   state.ts         the state's shape, defaults and settings, loading older files
  *   store.ts         the state in memory and on disk: transactions, lock-free reads, call counts
@@ -53,6 +56,8 @@ export type { SimulatedAccountView } from './accounts';
 export type { SimulatedGrantsView } from './iam';
 export type { SimulatedSeedOptions, SimulatedSeedSummary } from './seed';
 export type { SimulatedOrganizationStats } from './stats';
+export type { TrailCursor, TrailRecord } from './trail';
+export { API_CALL, SERVICE_EVENT } from './trail';
 export {
   AWS_ORGANIZATIONS_BURST,
   AWS_ORGANIZATIONS_LATENCY_MS,
@@ -165,7 +170,11 @@ export class SimulatedOrganization {
   }
 
   MoveAccount(input: Org.MoveAccountRequest): Record<string, never> {
-    return this.operation('MoveAccount', (s) => accounts.moveAccount(s, input));
+    return this.operation('MoveAccount', (s) => {
+      const out = accounts.moveAccount(s, input);
+      trail.recordApiCall(s, this.clock.now(), 'MoveAccount', { accountId: input.AccountId, sourceParentId: input.SourceParentId, destinationParentId: input.DestinationParentId });
+      return out;
+    });
   }
 
   // ---- AWS operations: roots and OUs (ous.ts) ----------------------------------------------------
@@ -179,7 +188,12 @@ export class SimulatedOrganization {
   }
 
   CreateOrganizationalUnit(input: Org.CreateOrganizationalUnitRequest): Org.CreateOrganizationalUnitResponse {
-    return this.operation('CreateOrganizationalUnit', (s) => ous.createOrganizationalUnit(s, input));
+    return this.operation('CreateOrganizationalUnit', (s) => {
+      const out = ous.createOrganizationalUnit(s, input);
+      const ou = out.OrganizationalUnit;
+      trail.recordApiCall(s, this.clock.now(), 'CreateOrganizationalUnit', { parentId: input.ParentId, name: input.Name }, { organizationalUnit: { id: ou?.Id, arn: ou?.Arn, name: ou?.Name } });
+      return out;
+    });
   }
 
   DescribeOrganizationalUnit(input: Org.DescribeOrganizationalUnitRequest): Org.DescribeOrganizationalUnitResponse {
@@ -253,7 +267,10 @@ export class SimulatedOrganization {
         return ous.ensureOuPath(s, segments);
       } finally {
         // Written only when OUs were made (also those made before a limit refused the next one).
-        if (s.ous.length !== before) this.store.markChanged();
+        if (s.ous.length !== before) {
+          for (const ou of s.ous.slice(before)) trail.recordApiCall(s, this.clock.now(), 'CreateOrganizationalUnit', { parentId: ou.parentId, name: ou.name }, { organizationalUnit: { id: ou.id, name: ou.name } });
+          this.store.markChanged();
+        }
       }
     });
   }
@@ -262,34 +279,74 @@ export class SimulatedOrganization {
 
   /** Moves an account into the OU at `ouPath` ('' or '/' for the root), which must exist. */
   moveAccountTo(accountId: string, ouPath: string): { account: SimulatedAccountView; from: string } {
-    return this.change((s) => accounts.moveAccountTo(s, accountId, ouPath), { settleFirst: true });
+    return this.change(
+      (s) => {
+        const sourceParentId = accounts.existingAccount(s, accountId).parentId;
+        const moved = accounts.moveAccountTo(s, accountId, ouPath);
+        const destinationParentId = accounts.existingAccount(s, accountId).parentId;
+        trail.recordApiCall(s, this.clock.now(), 'MoveAccount', { accountId, sourceParentId, destinationParentId });
+        return moved;
+      },
+      { settleFirst: true },
+    );
   }
 
   /** Closes an account: AWS shows it SUSPENDED afterwards (for 90 days, until it is gone). */
   closeAccount(accountId: string): SimulatedAccountView {
-    return this.change((s) => accounts.closeAccount(s, accountId), { settleFirst: true });
+    return this.change(
+      (s) => {
+        const closed = accounts.closeAccount(s, accountId);
+        trail.recordApiCall(s, this.clock.now(), 'CloseAccount', { accountId });
+        return closed;
+      },
+      { settleFirst: true },
+    );
   }
 
   /** An account created in the console rather than by Switchyard: it exists at once, in `ouPath`, with no tags. */
   createAccountByHand(name: string, email: string, ouPath: string): SimulatedAccountView {
     creation.checkAccountByHand(name, email);
-    return this.change((s) => creation.createAccountByHand(s, name, email, ouPath, this.clock.now()), { settleFirst: true });
+    return this.change(
+      (s) => {
+        const now = this.clock.now();
+        const view = creation.createAccountByHand(s, name, email, ouPath, now);
+        // In the console: CreateAccount, then MoveAccount out of the root when an OU was chosen.
+        const request = s.createRequests.find((r) => r.accountId === view.id);
+        if (request) trail.recordCreationResult(s, now, request);
+        const parentId = accounts.existingAccount(s, view.id).parentId;
+        if (parentId !== s.rootId) trail.recordApiCall(s, now, 'MoveAccount', { accountId: view.id, sourceParentId: s.rootId, destinationParentId: parentId });
+        return view;
+      },
+      { settleFirst: true },
+    );
   }
 
   /** The account leaves the organization (RemoveAccountFromOrganization, or a closed account's 90 days passing). */
   removeAccount(accountId: string): SimulatedAccountView {
-    return this.change((s) => accounts.removeAccount(s, accountId));
+    return this.change((s) => {
+      const removed = accounts.removeAccount(s, accountId);
+      trail.recordApiCall(s, this.clock.now(), 'RemoveAccountFromOrganization', { accountId });
+      return removed;
+    });
   }
 
   /** Renames the OU at `ouPath` (UpdateOrganizationalUnit in the console). Returns its new path. */
   renameOu(ouPath: string, newName: string): { id: string; from: string; path: string } {
     ous.checkOuName(newName);
-    return this.change((s) => ous.renameOu(s, ouPath, newName));
+    return this.change((s) => {
+      const renamed = ous.renameOu(s, ouPath, newName);
+      trail.recordApiCall(s, this.clock.now(), 'UpdateOrganizationalUnit', { organizationalUnitId: renamed.id, name: newName });
+      return renamed;
+    });
   }
 
   /** Deletes the OU at `ouPath`, which (as in AWS) must hold no accounts and no OUs. */
   deleteOu(ouPath: string): { id: string; path: string } {
-    return this.change((s) => ous.deleteOu(s, ouPath));
+    return this.change((s) => {
+      const deleted = ous.deleteOu(s, ouPath);
+      trail.recordApiCall(s, this.clock.now(), 'DeleteOrganizationalUnit', { organizationalUnitId: deleted.id });
+      return deleted;
+    });
   }
 
   /** Sets the given tags on an account; an empty value removes that tag. Returns all its tags after. */
@@ -304,7 +361,15 @@ export class SimulatedOrganization {
    */
   seed(options: SimulatedSeedOptions): SimulatedSeedSummary {
     seeding.checkSeedOptions(options);
-    return this.change((s) => seeding.seed(s, options, this.clock.now()), { settleFirst: true });
+    return this.change(
+      (s) => {
+        const summary = seeding.seed(s, options, this.clock.now());
+        // Thousands of changes at once, recorded nowhere: whoever follows the trail walks instead.
+        trail.breakTrail(s);
+        return summary;
+      },
+      { settleFirst: true },
+    );
   }
 
   // ---- IAM and STS, as far as the handoff needs them (iam.ts) -------------------------------------
@@ -343,6 +408,21 @@ export class SimulatedOrganization {
 
   grantsView(): SimulatedGrantsView {
     return this.store.read((s) => iam.grantsView(s));
+  }
+
+  // ---- CloudTrail (trail.ts) ---------------------------------------------------------------------
+
+  /**
+   * CloudTrail's records after `cursor` (every process's changes, creations that have come due
+   * included), and the cursor to ask from next time; `gap` when some were lost in between.
+   */
+  cloudTrailSince(cursor: TrailCursor | undefined): { records: TrailRecord[]; gap: boolean; cursor: TrailCursor } {
+    const current = this.store.unlocked();
+    if (current && !creation.settlementDue(current, this.clock.now())) return trail.trailSince(current, cursor);
+    return this.store.transaction((s) => {
+      this.settle(s);
+      return trail.trailSince(s, cursor);
+    });
   }
 
   // ---- Statistics (stats.ts) ---------------------------------------------------------------------
@@ -408,8 +488,11 @@ export class SimulatedOrganization {
     });
   }
 
-  /** Finishes every creation whose time has come; the state is written if any did. */
+  /** Finishes every creation whose time has come, each with CloudTrail's record; the state is written if any did. */
   private settle(s: OrgState): void {
-    if (creation.settleCreations(s, this.clock.now())) this.store.markChanged();
+    const running = new Set(s.createRequests.filter((r) => r.state === 'IN_PROGRESS').map((r) => r.id));
+    if (!creation.settleCreations(s, this.clock.now())) return;
+    for (const request of s.createRequests) if (running.has(request.id) && request.state !== 'IN_PROGRESS') trail.recordCreationResult(s, this.clock.now(), request);
+    this.store.markChanged();
   }
 }

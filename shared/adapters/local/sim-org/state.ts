@@ -2,6 +2,7 @@ import type { CreateAccountState } from '@aws-sdk/client-organizations';
 import type { IamState } from '../sim-iam';
 import { accountNumber, alnum } from './ids';
 import type { SimulatedOrganizationStats } from './stats';
+import type { TrailState } from './trail';
 
 /**
  * The whole simulated organization as one plain JSON value: what the file holds, what every
@@ -84,6 +85,8 @@ export interface OrgState {
   stats: SimulatedOrganizationStats;
   /** Absent in files written before grants and aliases were simulated. */
   iam?: IamState;
+  /** CloudTrail's records of changes (trail.ts); absent in files written before they were kept. */
+  trail?: TrailState;
 }
 
 /** The settings a caller asked for, checked; those left out keep what the organization has. */
