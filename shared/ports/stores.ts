@@ -2,6 +2,7 @@ import type { CreationSlotStore } from './creation-slot-store';
 import type { DeliveryStore } from './delivery-store';
 import type { DriftReportStore } from './drift-report-store';
 import type { EnvironmentStore } from './environment-store';
+import type { GrantPatternStore } from './grant-pattern-store';
 import type { IdempotencyStore } from './idempotency-store';
 import type { OrganizationIndex } from './organization-index';
 import type { RejectionStore } from './rejection-store';
@@ -15,4 +16,5 @@ export interface Stores {
   driftReports: DriftReportStore;
   rejections: RejectionStore;
   organizationIndex: OrganizationIndex;
+  grantPatterns: GrantPatternStore;
 }

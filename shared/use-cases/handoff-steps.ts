@@ -37,8 +37,8 @@ async function ouChain(org: Organization, ouId: string): Promise<string[]> {
   return chain;
 }
 
-/** Every grant pattern the registry knows, so that whichever step writes last writes them all. */
-async function allGrantPatterns(deps: Pick<Deps, 'environments'>): Promise<string[]> {
+/** Every pattern the environments recorded, one page after another: only for a registry whose patterns were never kept together. */
+async function patternsOfEveryEnvironment(deps: Pick<Deps, 'environments'>): Promise<string[]> {
   const patterns: string[] = [];
   let cursor: string | undefined;
   do {
@@ -50,6 +50,21 @@ async function allGrantPatterns(deps: Pick<Deps, 'environments'>): Promise<strin
 }
 
 /**
+ * Adds this grant's pattern to the patterns kept together. Where none were kept yet (a registry an
+ * earlier release wrote), every environment's pattern goes in first, so no grant made before is
+ * written out of the policy; two grants doing that at once both gather and add, and the sets merge.
+ */
+async function keepPattern(deps: Pick<Deps, 'environments' | 'grantPatterns'>, pattern: string): Promise<void> {
+  const kept = await deps.grantPatterns.all();
+  await deps.grantPatterns.add(kept ? [pattern] : [...(await patternsOfEveryEnvironment(deps)), pattern]);
+}
+
+/** Every grant pattern recorded, in one read whatever the number of environments, so that whichever step writes last writes them all. */
+async function allGrantPatterns(deps: Pick<Deps, 'grantPatterns'>): Promise<string[]> {
+  return (await deps.grantPatterns.all()) ?? [];
+}
+
+/**
  * Rounds of read-render-write before GrantAccess gives up for now. Once every racing grant has
  * recorded its pattern all of them render the same documents, so a round or two after the last one
  * settles it; the cap only bounds a storm of grants (the state machine retries the step).
@@ -57,7 +72,7 @@ async function allGrantPatterns(deps: Pick<Deps, 'environments'>): Promise<strin
 const MAX_GRANT_ROUNDS = 6;
 
 export async function grantAccessStep(
-  deps: Pick<Deps, 'environments' | 'organization' | 'grants' | 'clock'> & { config: Pick<Config, 'ADMIN_GROUP' | 'ADMIN_USER' | 'GRANT_POLICY_PREFIX' | 'ROLE_NAME'> },
+  deps: Pick<Deps, 'environments' | 'grantPatterns' | 'organization' | 'grants' | 'clock'> & { config: Pick<Config, 'ADMIN_GROUP' | 'ADMIN_USER' | 'GRANT_POLICY_PREFIX' | 'ROLE_NAME'> },
   input: { id: string },
 ): Promise<{ granted: boolean; policies: string[] }> {
   const env = await placedEnvironment(deps, input.id);
@@ -69,6 +84,7 @@ export async function grantAccessStep(
   // Recorded before the policies are written: a concurrent grant for another OU then includes this one.
   const pattern = env.grantPattern ?? orgPathPattern(await deps.organization.describeOrganizationId(), await deps.organization.getRootId(), await ouChain(deps.organization, env.ouId));
   if (!env.grantPattern) await deps.environments.update(env.id, (current) => ({ ...current, grantPattern: pattern }));
+  await keepPattern(deps, pattern);
   // A grant that read the registry before another recorded its pattern may write after it, and so
   // write that pattern out of the policy. Every grant therefore reads the registry again after
   // writing and writes again until a round finds IAM already holding what the registry asks for:

@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoOrganizationIndex } from '../../shared/adapters/aws/dynamodb-organization-index';
 import { createDynamoDocumentClient, ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-table';
-import type { OrgAccount, Organization, OrganizationIndex } from '../../shared/ports';
+import type { IndexedAccount, OrgAccount, Organization, OrganizationIndex } from '../../shared/ports';
 import { applyOrganizationEvent } from '../../shared/use-cases/organization-index';
 
 const dynalite = require('dynalite') as typeof import('dynalite');
@@ -39,7 +39,7 @@ async function freshIndex(): Promise<DynamoOrganizationIndex> {
   return new DynamoOrganizationIndex(doc, name);
 }
 
-const account = (n: number, overrides: Partial<OrgAccount> = {}) => ({ id: String(100000000000 + n), name: `Team ${n}`, email: `team+${n}@example.com`, status: 'ACTIVE', ...overrides });
+const account = (n: number, overrides: Partial<IndexedAccount> = {}) => ({ id: String(100000000000 + n), name: `Team ${n}`, email: `team+${n}@example.com`, status: 'ACTIVE', ...overrides });
 
 describe('lookups', () => {
   it('finds an account by name as environment names compare (case, outer and repeated spaces), and never by a longer name', async () => {

@@ -116,6 +116,32 @@ describe('the switch-role handoff (GrantAccess, ConfigureAccount)', () => {
     expect(grantedPaths(h).sort()).toEqual([await orgPath(h, 'Workloads/Alpha'), await orgPath(h, 'Workloads/Beta')].sort());
   });
 
+  it('reads every recorded OU in one item, without listing the environments, however many there are', async () => {
+    h = await harness({ createSeconds: 10, accountQuota: 20 });
+    const first = await placedEnvironment(h, 'Alpha', 'Workloads/Alpha');
+    await h.functions.grantAccess!({ id: first }, {});
+    const second = await placedEnvironment(h, 'Beta', 'Workloads/Beta');
+    const real = h.deps.environments;
+    let listed = 0;
+    h.deps.environments = new Proxy(real, { get: (target, prop) => (prop === 'list' || prop === 'listAll' ? (listed++, target[prop].bind(target)) : (target as any)[prop]) });
+    await h.functions.grantAccess!({ id: second }, {});
+    expect(listed).toBe(0);
+    expect(grantedPaths(h).sort()).toEqual([await orgPath(h, 'Workloads/Alpha'), await orgPath(h, 'Workloads/Beta')].sort());
+  });
+
+  it('keeps the OUs an earlier release granted, recorded only on their environments, when the first grant after it runs', async () => {
+    h = await harness({ createSeconds: 10, accountQuota: 20 });
+    const older = await placedEnvironment(h, 'Older', 'Workloads/Older');
+    const olderPattern = await orgPath(h, 'Workloads/Older');
+    // As an earlier release left it: the pattern on the environment, no patterns item.
+    await h.deps.environments.update(older, (current) => ({ ...current, grantPattern: olderPattern }));
+    expect(await h.deps.grantPatterns.all()).toBeUndefined();
+    const newer = await placedEnvironment(h, 'Newer', 'Workloads/Newer');
+    await h.functions.grantAccess!({ id: newer }, {});
+    expect(grantedPaths(h).sort()).toEqual([olderPattern, await orgPath(h, 'Workloads/Newer')].sort());
+    expect((await h.deps.grantPatterns.all())!.sort()).toEqual(grantedPaths(h).sort());
+  });
+
   it('tries a suffixed alias when the name is taken elsewhere in AWS, and never fails over it', async () => {
     h = await harness({ createSeconds: 10 });
     const other = h.sim.accountsView()[0]!.id;

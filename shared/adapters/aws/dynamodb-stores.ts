@@ -4,6 +4,7 @@ import { DynamoCreationSlotStore } from './dynamodb-creation-slot-store';
 import { DynamoDeliveryStore } from './dynamodb-delivery-store';
 import { DynamoDriftReportStore } from './dynamodb-drift-report-store';
 import { DynamoEnvironmentStore } from './dynamodb-environment-store';
+import { DynamoGrantPatternStore } from './dynamodb-grant-pattern-store';
 import { DynamoIdempotencyStore } from './dynamodb-idempotency-store';
 import { DynamoOrganizationIndex } from './dynamodb-organization-index';
 import { DynamoRejectionStore } from './dynamodb-rejection-store';
@@ -18,5 +19,6 @@ export function dynamoStores(doc: DynamoDBDocumentClient, tableName: string, clo
     driftReports: new DynamoDriftReportStore(doc, tableName, clock),
     rejections: new DynamoRejectionStore(doc, tableName),
     organizationIndex: new DynamoOrganizationIndex(doc, tableName),
+    grantPatterns: new DynamoGrantPatternStore(doc, tableName),
   };
 }

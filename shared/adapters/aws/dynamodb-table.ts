@@ -13,7 +13,7 @@ import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from '.
 
 /**
  * The registry: one DynamoDB table holding every store's items (environments, idempotency keys,
- * creation slots, deliveries, drift reports, rejections, the organization index), told apart by their key prefix. What the
+ * creation slots, deliveries, drift reports, rejections, the organization index, grant patterns), told apart by their key prefix. What the
  * stores share lives here: the table, its keys, error mapping and page cursors.
  */
 

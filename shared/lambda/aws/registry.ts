@@ -3,6 +3,7 @@ import { DynamoCreationSlotStore } from '../../adapters/aws/dynamodb-creation-sl
 import { DynamoDeliveryStore } from '../../adapters/aws/dynamodb-delivery-store';
 import { DynamoDriftReportStore } from '../../adapters/aws/dynamodb-drift-report-store';
 import { DynamoEnvironmentStore } from '../../adapters/aws/dynamodb-environment-store';
+import { DynamoGrantPatternStore } from '../../adapters/aws/dynamodb-grant-pattern-store';
 import { DynamoIdempotencyStore } from '../../adapters/aws/dynamodb-idempotency-store';
 import { DynamoOrganizationIndex } from '../../adapters/aws/dynamodb-organization-index';
 import { DynamoRejectionStore } from '../../adapters/aws/dynamodb-rejection-store';
@@ -22,3 +23,4 @@ export const awsDeliveries = (config: TableConfig) => new DynamoDeliveryStore(cl
 export const awsDriftReports = (config: TableConfig) => new DynamoDriftReportStore(client(), config.REGISTRY_TABLE);
 export const awsRejections = (config: TableConfig) => new DynamoRejectionStore(client(), config.REGISTRY_TABLE);
 export const awsOrganizationIndex = (config: TableConfig) => new DynamoOrganizationIndex(client(), config.REGISTRY_TABLE);
+export const awsGrantPatterns = (config: TableConfig) => new DynamoGrantPatternStore(client(), config.REGISTRY_TABLE);
