@@ -148,6 +148,11 @@ async function openOrganization(
     // A quota the organization already has (e.g. raised by `npm run sim -- seed`) stands unless set explicitly.
     accountQuota: env.SWITCHYARD_SIM_ACCOUNT_QUOTA ? Number(env.SWITCHYARD_SIM_ACCOUNT_QUOTA) : fresh ? config.ACCOUNT_QUOTA : undefined,
     roleDelaySeconds: Number(env.SWITCHYARD_SIM_ROLE_DELAY_SECONDS ?? 1),
+    // Closing: PENDING_CLOSURE this long (0: SUSPENDED by the next call, as `npm run sim -- close` always
+    // showed it), within AWS's rolling quota ('default' is the API reference's rule) and a few at once.
+    closeSeconds: Number(env.SWITCHYARD_SIM_CLOSE_SECONDS ?? 0),
+    closeQuota: !env.SWITCHYARD_SIM_CLOSE_QUOTA || env.SWITCHYARD_SIM_CLOSE_QUOTA === 'default' ? 'default' : Number(env.SWITCHYARD_SIM_CLOSE_QUOTA),
+    maxConcurrentCloses: Number(env.SWITCHYARD_SIM_MAX_CONCURRENT_CLOSES ?? 3),
     faults: ctx.faults,
   });
   // A new simulated organization starts like the walk-through's: the OUs exist, the accounts do not.

@@ -78,7 +78,7 @@ const COMMANDS: Record<string, Command> = {
     run(ctx) {
       const accounts = ctx.organization().accountsView();
       if (ctx.values.json) {
-        ctx.io.stdout(`${JSON.stringify(accounts.map(({ id, name, email, status, ou, alias }) => ({ id, name, email, status, ou, ...(alias ? { alias } : {}) })), null, 2)}\n`);
+        ctx.io.stdout(`${JSON.stringify(accounts.map(({ id, name, email, status, ou, alias, closedAt }) => ({ id, name, email, status, ou, ...(alias ? { alias } : {}), ...(closedAt ? { closedAt } : {}) })), null, 2)}\n`);
       } else {
         ctx.io.stdout(table(['ID', 'NAME', 'EMAIL', 'STATUS', 'OU', 'ALIAS'], accounts.map((a) => [a.id, a.name, a.email, a.status, a.ou || '(root)', a.alias ?? ''])));
       }
@@ -148,13 +148,13 @@ const COMMANDS: Record<string, Command> = {
   },
   close: {
     synopsis: 'ACCOUNT_ID [--json]',
-    summary: 'closes an account; it shows as SUSPENDED afterwards (not the management account)',
+    summary: "closes an account as the console does: PENDING_CLOSURE, then SUSPENDED (not the management account; AWS's closing quotas apply)",
     options: JSON_OPTION,
     positionals: { names: ['ACCOUNT_ID'], min: 1, max: 1 },
     run(ctx) {
       const account = ctx.organization().closeAccount(accountIdArg(ctx.args[0]!));
       if (ctx.values.json) printJson(ctx, account);
-      else ctx.io.stdout(`Closed ${account.id} (${account.name}); it is ${account.status} now.\n`);
+      else ctx.io.stdout(`Closed ${account.id} (${account.name}); it is ${account.status} now${account.suspendsAt ? `, SUSPENDED from ${account.suspendsAt}` : ''}.\n`);
       return 0;
     },
   },

@@ -16,7 +16,8 @@ import type { AccountRecord, OrgState, SimAccountStatus } from './state';
 
 /**
  * Accounts once they are in the organization: AWS's list, describe and move operations, and what a
- * person does to accounts by hand (move, close, remove). How accounts come to be is in creation.ts.
+ * person does to accounts by hand (move, remove). How accounts come to be is in creation.ts, how
+ * they are closed in closing.ts.
  */
 
 export interface SimulatedAccountView {
@@ -28,6 +29,10 @@ export interface SimulatedAccountView {
   ou: string;
   /** The IAM account alias, once set. */
   alias?: string;
+  /** When the account was closed (CloseAccount accepted); it leaves the organization 90 days later. */
+  closedAt?: string;
+  /** While PENDING_CLOSURE: when it will be SUSPENDED. */
+  suspendsAt?: string;
 }
 
 export function existingAccount(s: OrgState, id: string): AccountRecord {
@@ -57,6 +62,8 @@ export function accountView(s: OrgState, a: AccountRecord): SimulatedAccountView
     status: a.status,
     ou: pathOf(s, a.parentId),
     ...(s.iam?.aliases[a.id] ? { alias: s.iam.aliases[a.id] } : {}),
+    ...(a.closedAt ? { closedAt: a.closedAt } : {}),
+    ...(a.status === 'PENDING_CLOSURE' && a.suspendsAt ? { suspendsAt: a.suspendsAt } : {}),
   };
 }
 
@@ -111,17 +118,6 @@ export function moveAccountTo(s: OrgState, accountId: string, ouPath: string): {
   const from = pathOf(s, record.parentId);
   record.parentId = destination;
   return { account: accountView(s, record), from };
-}
-
-/** Closes an account: AWS shows it SUSPENDED afterwards (for 90 days, until it is gone). */
-export function closeAccount(s: OrgState, accountId: string): SimulatedAccountView {
-  const record = existingAccount(s, accountId);
-  if (record.id === s.managementAccountId) {
-    throw new SimulatedAwsError('ConstraintViolationException', `Account ${accountId} is the management account; it cannot be closed while it runs the organization.`);
-  }
-  if (record.status !== 'ACTIVE') throw new SimulatedAwsError('AccountAlreadyClosedException', `Account ${accountId} is already closed (${record.status}).`);
-  record.status = 'SUSPENDED';
-  return accountView(s, record);
 }
 
 /** The account leaves the organization (RemoveAccountFromOrganization, or a closed account's 90 days passing). */

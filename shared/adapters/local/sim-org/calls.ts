@@ -24,6 +24,7 @@ export const SIMULATED_OPERATIONS = [
   'ListParents',
   'ListChildren',
   'MoveAccount',
+  'CloseAccount',
   'TagResource',
   'UntagResource',
   'ListTagsForResource',

@@ -5,6 +5,7 @@ import type { IamState } from '../sim-iam';
 import * as accounts from './accounts';
 import type { SimulatedAccountView } from './accounts';
 import { injectedCrash, injectedRefusal, isReadOnly, type SimulatedOperation } from './calls';
+import * as closing from './closing';
 import * as creation from './creation';
 import * as iam from './iam';
 import type { SimulatedGrantsView } from './iam';
@@ -28,7 +29,8 @@ import type { TrailCursor, TrailRecord } from './trail';
  *   pacing.ts        how fast it answers: latency per call and a request rate (token bucket)
  *   draws.ts         random draws for timings (log-normal, a seeded PRNG)
  *   creation.ts      CreateAccount and the creation lifecycle; accounts made by hand
- *   accounts.ts      accounts in the organization: list, describe, move, close, remove
+ *   accounts.ts      accounts in the organization: list, describe, move, remove
+ *   closing.ts       CloseAccount and the closing lifecycle (PENDING_CLOSURE, SUSPENDED, gone), its quotas
  *   ous.ts           the root and the OU tree, OU paths
  *   tags.ts          tags on the root, OUs and accounts
  *   organization.ts  DescribeOrganization
@@ -58,6 +60,7 @@ export type { SimulatedSeedOptions, SimulatedSeedSummary } from './seed';
 export type { SimulatedOrganizationStats } from './stats';
 export type { TrailCursor, TrailRecord } from './trail';
 export { API_CALL, SERVICE_EVENT } from './trail';
+export { CLOSE_QUOTA_RULE, CLOSE_QUOTA_WINDOW_MS, CLOSED_ACCOUNT_KEPT_MS, DEFAULT_MAX_CONCURRENT_CLOSES } from './closing';
 export {
   AWS_ORGANIZATIONS_BURST,
   AWS_ORGANIZATIONS_LATENCY_MS,
@@ -85,6 +88,16 @@ export interface SimulatedOrganizationOptions {
   maxConcurrentCreates?: number;
   /** Seconds after creation before a new account's organization access role can be assumed (AWS: a few). */
   roleDelaySeconds?: number;
+  /** How long a closed account stays PENDING_CLOSURE before it is SUSPENDED (SWITCHYARD_SIM_CLOSE_SECONDS). Default 0: SUSPENDED by the next call. */
+  closeSeconds?: number;
+  /**
+   * Closings allowed within a rolling 30 days (SWITCHYARD_SIM_CLOSE_QUOTA); beyond it CloseAccount is
+   * refused with CLOSE_ACCOUNT_QUOTA_EXCEEDED. Default 'default': CloseAccount's API reference's rule,
+   * 10% of the member accounts, at least 10 and at most 1,000 (CLOSE_QUOTA_RULE).
+   */
+  closeQuota?: number | 'default';
+  /** Closings allowed PENDING_CLOSURE at once (SWITCHYARD_SIM_MAX_CONCURRENT_CLOSES); one more is refused with CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED. Default 3. */
+  maxConcurrentCloses?: number;
   /** Faults to inject in this process (SWITCHYARD_SIM_FAULTS); none by default. */
   faults?: SimulatedFaults;
   /** Where the fault dice and creation times come from; Math.random by default. */
@@ -174,6 +187,17 @@ export class SimulatedOrganization {
       const out = accounts.moveAccount(s, input);
       trail.recordApiCall(s, this.clock.now(), 'MoveAccount', { accountId: input.AccountId, sourceParentId: input.SourceParentId, destinationParentId: input.DestinationParentId });
       return out;
+    });
+  }
+
+  // ---- AWS operations: closing accounts (closing.ts) ---------------------------------------------
+
+  CloseAccount(input: Org.CloseAccountRequest): Record<string, never> {
+    return this.operation('CloseAccount', (s) => {
+      const now = this.clock.now();
+      const closed = closing.closeAccount(s, input, now);
+      trail.recordApiCall(s, now, 'CloseAccount', { accountId: closed.id });
+      return {};
     });
   }
 
@@ -291,13 +315,19 @@ export class SimulatedOrganization {
     );
   }
 
-  /** Closes an account: AWS shows it SUSPENDED afterwards (for 90 days, until it is gone). */
+  /**
+   * Closes an account in the console, which sends the same CloseAccount request (and meets the same
+   * quotas): PENDING_CLOSURE, SUSPENDED `closeSeconds` later (at once when that is 0), gone 90 days on.
+   */
   closeAccount(accountId: string): SimulatedAccountView {
     return this.change(
       (s) => {
-        const closed = accounts.closeAccount(s, accountId);
-        trail.recordApiCall(s, this.clock.now(), 'CloseAccount', { accountId });
-        return closed;
+        const now = this.clock.now();
+        const closed = closing.closeAccount(s, { AccountId: accountId }, now);
+        trail.recordApiCall(s, now, 'CloseAccount', { accountId });
+        // A closing that is already due (closeSeconds 0) ends now, so the view is not out of date.
+        this.settle(s);
+        return accounts.accountView(s, closed);
       },
       { settleFirst: true },
     );
@@ -418,7 +448,7 @@ export class SimulatedOrganization {
    */
   cloudTrailSince(cursor: TrailCursor | undefined): { records: TrailRecord[]; gap: boolean; cursor: TrailCursor } {
     const current = this.store.unlocked();
-    if (current && !creation.settlementDue(current, this.clock.now())) return trail.trailSince(current, cursor);
+    if (current && !this.settlementDue(current)) return trail.trailSince(current, cursor);
     return this.store.transaction((s) => {
       this.settle(s);
       return trail.trailSince(s, cursor);
@@ -466,10 +496,10 @@ export class SimulatedOrganization {
 
   private perform<T>(name: SimulatedOperation, run: (s: OrgState) => T): T {
     if (isReadOnly(name)) {
-      // Without the lock: the file is only ever replaced whole. Only a creation that has come due
-      // turns a read into a change (settling it), and that must happen under the lock.
+      // Without the lock: the file is only ever replaced whole. Only a creation or a closing that has
+      // come due turns a read into a change (settling it), and that must happen under the lock.
       const current = this.store.unlocked();
-      if (current && !creation.settlementDue(current, this.clock.now())) return run(current);
+      if (current && !this.settlementDue(current)) return run(current);
     }
     return this.store.transaction((s) => {
       this.settle(s);
@@ -488,11 +518,24 @@ export class SimulatedOrganization {
     });
   }
 
-  /** Finishes every creation whose time has come, each with CloudTrail's record; the state is written if any did. */
+  /** Whether a creation or a closing has come due, which a read must settle (under the lock) first. */
+  private settlementDue(s: OrgState): boolean {
+    const now = this.clock.now();
+    return creation.settlementDue(s, now) || closing.closingDue(s, now);
+  }
+
+  /**
+   * Finishes every creation and closing whose time has come, each with CloudTrail's record, and lets
+   * go of accounts closed 90 days ago; the state is written if anything changed.
+   */
   private settle(s: OrgState): void {
+    const now = this.clock.now();
     const running = new Set(s.createRequests.filter((r) => r.state === 'IN_PROGRESS').map((r) => r.id));
-    if (!creation.settleCreations(s, this.clock.now())) return;
-    for (const request of s.createRequests) if (running.has(request.id) && request.state !== 'IN_PROGRESS') trail.recordCreationResult(s, this.clock.now(), request);
-    this.store.markChanged();
+    const created = creation.settleCreations(s, now);
+    if (created) for (const request of s.createRequests) if (running.has(request.id) && request.state !== 'IN_PROGRESS') trail.recordCreationResult(s, now, request);
+    const { suspended, departed } = closing.settleClosings(s, now);
+    for (const account of suspended) trail.recordCloseResult(s, now, account);
+    for (const account of departed) trail.recordDeparture(s, now, account.id, new Date(closing.closedFor(account)));
+    if (created || suspended.length > 0 || departed.length > 0) this.store.markChanged();
   }
 }

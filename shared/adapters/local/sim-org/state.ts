@@ -27,9 +27,28 @@ export interface SimSettings {
   maxConcurrentCreates: number;
   /** Seconds after creation before the account's organization access role can be assumed. */
   roleDelaySeconds?: number;
+  /**
+   * How long a closing stays PENDING_CLOSURE before the account is SUSPENDED. Absent in files
+   * written before CloseAccount was simulated: 0.
+   */
+  closeSeconds?: number;
+  /**
+   * Closings allowed within a rolling 30 days (CLOSE_ACCOUNT_QUOTA_EXCEEDED beyond it): a number, or
+   * 'default' (also when absent) for the API reference's rule, CLOSE_QUOTA_RULE.
+   */
+  closeQuota?: number | 'default';
+  /** Closings allowed PENDING_CLOSURE at once (CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED beyond it). Absent: 3. */
+  maxConcurrentCloses?: number;
 }
 
-export const DEFAULT_SETTINGS: SimSettings = { createSeconds: 0, accountQuota: 10, maxConcurrentCreates: 5 };
+export const DEFAULT_SETTINGS: SimSettings = {
+  createSeconds: 0,
+  accountQuota: 10,
+  maxConcurrentCreates: 5,
+  closeSeconds: 0,
+  closeQuota: 'default',
+  maxConcurrentCloses: 3,
+};
 
 export interface AccountRecord {
   seq: number;
@@ -41,6 +60,16 @@ export interface AccountRecord {
   joinedAt: string;
   parentId: string;
   tags: Record<string, string>;
+  /** When CloseAccount was accepted: PENDING_CLOSURE from then; the account leaves the organization 90 days later. */
+  closedAt?: string;
+  /** When the closing ends and the account is SUSPENDED (closedAt + closeSeconds, fixed when it was accepted). */
+  suspendsAt?: string;
+}
+
+/** A CloseAccount the organization accepted, kept for the rolling quota (closing.ts) while within its window. */
+export interface ClosingRecord {
+  accountId: string;
+  at: string;
 }
 
 export interface OuRecord {
@@ -82,6 +111,8 @@ export interface OrgState {
   accounts: AccountRecord[];
   ous: OuRecord[];
   createRequests: CreateRequestRecord[];
+  /** Closings of the last 30 days, for the rolling quota; absent in files written before CloseAccount was simulated. */
+  closings?: ClosingRecord[];
   stats: SimulatedOrganizationStats;
   /** Absent in files written before grants and aliases were simulated. */
   iam?: IamState;
@@ -114,6 +145,24 @@ export function explicitSettings(options: Partial<SimSettings>): Partial<SimSett
       throw new RangeError(`accountQuota must be a whole number, 1 or more (got ${options.accountQuota}).`);
     }
     settings.accountQuota = options.accountQuota;
+  }
+  if (options.closeSeconds !== undefined) {
+    if (!Number.isFinite(options.closeSeconds) || options.closeSeconds < 0) {
+      throw new RangeError(`closeSeconds must be a number of seconds, 0 or more (got ${options.closeSeconds}).`);
+    }
+    settings.closeSeconds = options.closeSeconds;
+  }
+  if (options.closeQuota !== undefined) {
+    if (options.closeQuota !== 'default' && (!Number.isInteger(options.closeQuota) || options.closeQuota < 0)) {
+      throw new RangeError(`closeQuota must be a whole number of closings per 30 days, 0 or more, or 'default' for AWS's rule (got ${String(options.closeQuota)}).`);
+    }
+    settings.closeQuota = options.closeQuota;
+  }
+  if (options.maxConcurrentCloses !== undefined) {
+    if (!Number.isInteger(options.maxConcurrentCloses) || options.maxConcurrentCloses < 1) {
+      throw new RangeError(`maxConcurrentCloses must be a whole number, 1 or more (got ${options.maxConcurrentCloses}).`);
+    }
+    settings.maxConcurrentCloses = options.maxConcurrentCloses;
   }
   if (options.maxConcurrentCreates !== undefined) {
     if (!Number.isInteger(options.maxConcurrentCreates) || options.maxConcurrentCreates < 1) {
@@ -157,8 +206,8 @@ export function newState(settings: SimSettings, now: Date): OrgState {
 
 /**
  * The state in a file's text. Fields added since FORMAT was introduced are optional in OrgState
- * (`iam`, `settings.roleDelaySeconds`, `settings.createSpread`, `stats.faultsInjected`), so older
- * files load as they are.
+ * (`iam`, `closings`, `settings.roleDelaySeconds`, `settings.createSpread`, the closing settings,
+ * `stats.faultsInjected`, an account's `closedAt`), so older files load as they are.
  */
 export function parseState(text: string, path: string): OrgState {
   let parsed: unknown;

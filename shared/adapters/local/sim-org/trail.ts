@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { CreateRequestRecord, OrgState } from './state';
+import type { AccountRecord, CreateRequestRecord, OrgState } from './state';
 
 /**
  * What CloudTrail records of the organization's changes, as EventBridge delivers them to the
  * default bus (`aws.organizations`): "AWS API Call via CloudTrail" for calls that change something,
- * "AWS Service Event via CloudTrail" for the end of an account creation (CreateAccountResult). The
- * state keeps the latest records with a sequence number, so any process's change is seen by the
- * runtime that delivers them (runtime.ts), and an `epoch` that changes when records are lost on
- * purpose (seeding), which tells a reader to walk the organization instead.
+ * "AWS Service Event via CloudTrail" for the end of an account creation (CreateAccountResult) or of
+ * a closing (CloseAccountResult), and for a closed account leaving for good
+ * (AccountDepartedOrganization). The state keeps the latest records with a sequence number, so any
+ * process's change is seen by the runtime that delivers them (runtime.ts), and an `epoch` that
+ * changes when records are lost on purpose (seeding), which tells a reader to walk the organization
+ * instead.
  */
 
 export const API_CALL = 'AWS API Call via CloudTrail';
@@ -84,6 +86,41 @@ export function recordCreationResult(s: OrgState, now: Date, request: CreateRequ
         ...(request.completedAt ? { completedTimestamp: request.completedAt } : {}),
       },
     },
+  });
+}
+
+/**
+ * A closing that ended: the account is SUSPENDED. The shape of the Organizations User Guide's example
+ * ("Logging API calls with AWS CloudTrail for AWS Organizations", CloseAccountResult), with ISO
+ * timestamps as this trail writes them everywhere (AWS writes them as `Mar 18, 2022 6:16:58 PM`).
+ */
+export function recordCloseResult(s: OrgState, now: Date, account: AccountRecord): void {
+  push(s, SERVICE_EVENT, {
+    ...common(s, now, 'CloseAccountResult', 'AwsServiceEvent'),
+    requestParameters: null,
+    responseElements: null,
+    serviceEventDetails: {
+      closeAccountStatus: {
+        accountId: account.id,
+        state: 'SUCCEEDED',
+        ...(account.closedAt ? { requestedTimestamp: account.closedAt } : {}),
+        ...(account.suspendsAt ? { completedTimestamp: account.suspendsAt } : {}),
+      },
+    },
+  });
+}
+
+/**
+ * A closed account leaving the organization for good, 90 days after it was closed. AWS logs it as
+ * AccountDepartedOrganization with `departureMethod` CLEANED and `departureTime` (CloseAccount's API
+ * reference); no example record is published, so the fields sit in serviceEventDetails here.
+ */
+export function recordDeparture(s: OrgState, now: Date, accountId: string, departedAt: Date): void {
+  push(s, SERVICE_EVENT, {
+    ...common(s, now, 'AccountDepartedOrganization', 'AwsServiceEvent'),
+    requestParameters: null,
+    responseElements: null,
+    serviceEventDetails: { accountId, departureMethod: 'CLEANED', departureTime: departedAt.toISOString() },
   });
 }
 
