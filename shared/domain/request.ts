@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseColor, defaultColor, PALETTE_HEXES, PALETTE_NAMES } from './colors';
 import { emailFromTemplate, emailProblem } from './email';
 import { InvalidInputError, type FieldError } from './errors';
@@ -14,62 +14,67 @@ const RESERVED_TAG_PREFIXES = ['aws:', 'switchyard:'];
 
 /** The body of `POST /environments` (and of every other trigger), exactly as a caller sends it. */
 export const EnvironmentRequestSchema = deferredSchema(() => {
-  const TagKeySchema = z
-    .string()
-    .min(1, 'tag keys must not be empty')
-    .max(128, 'tag keys are at most 128 characters')
-    .regex(TAG_CHARS, 'tag keys may contain letters, digits, spaces and _ . : / = + - @')
-    .refine((k) => !FORBIDDEN_KEYS.has(k), 'this tag key is not allowed')
-    .refine((k) => !RESERVED_TAG_PREFIXES.some((p) => k.toLowerCase().startsWith(p)), 'tag keys may not start with aws: or switchyard:');
+  const TagKeySchema = z.string().check(
+    z.minLength(1, 'tag keys must not be empty'),
+    z.maxLength(128, 'tag keys are at most 128 characters'),
+    z.regex(TAG_CHARS, 'tag keys may contain letters, digits, spaces and _ . : / = + - @'),
+    z.refine((k) => !FORBIDDEN_KEYS.has(k), 'this tag key is not allowed'),
+    z.refine((k) => !RESERVED_TAG_PREFIXES.some((p) => k.toLowerCase().startsWith(p)), 'tag keys may not start with aws: or switchyard:'),
+  );
 
-  const TagValueSchema = z
-    .string()
-    .max(256, 'tag values are at most 256 characters')
-    .regex(TAG_CHARS, 'tag values may contain letters, digits, spaces and _ . : / = + - @');
+  const TagValueSchema = z.string().check(
+    z.maxLength(256, 'tag values are at most 256 characters'),
+    z.regex(TAG_CHARS, 'tag values may contain letters, digits, spaces and _ . : / = + - @'),
+  );
 
-  return z
-    .object({
-      name: z
-        .string()
-        .transform((s) => s.trim().replace(/ {2,}/g, ' '))
+  return z.strictObject({
+    name: z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((s) => s.trim().replace(/ {2,}/g, ' ')),
+      ),
+      z.string().check(
+        z.minLength(1, 'must not be blank'),
+        z.maxLength(50, 'must be at most 50 characters'),
+        z.regex(PRINTABLE, 'must be printable ASCII (no control or non-ASCII characters)'),
+      ),
+    ),
+    email: z.optional(
+      z
         .pipe(
-          z
-            .string()
-            .min(1, 'must not be blank')
-            .max(50, 'must be at most 50 characters')
-            .regex(PRINTABLE, 'must be printable ASCII (no control or non-ASCII characters)'),
+          z.string(),
+          z.transform((s) => s.trim()),
+        )
+        .check(
+          z.superRefine((email, ctx) => {
+            const problem = emailProblem(email);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
         ),
-      email: z
-        .string()
-        .transform((s) => s.trim())
-        .superRefine((email, ctx) => {
-          const problem = emailProblem(email);
-          if (problem) ctx.addIssue({ code: 'custom', message: problem });
-        })
-        .optional(),
-      ou: z.string().superRefine((ou, ctx) => {
+    ),
+    ou: z.string().check(
+      z.superRefine((ou, ctx) => {
         const parsed = parseOuRef(ou);
         if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
       }),
-      color: z
-        .string()
-        .superRefine((c, ctx) => {
+    ),
+    color: z.optional(
+      z.string().check(
+        z.superRefine((c, ctx) => {
           if (!parseColor(c)) ctx.addIssue({ code: 'custom', message: `must be one of the console colours: ${PALETTE_NAMES} (or their hex ${PALETTE_HEXES})` });
-        })
-        .optional(),
-      tags: z
-        .record(TagKeySchema, TagValueSchema)
-        .refine((t) => Object.keys(t).length <= 50, 'at most 50 tags')
-        .optional(),
-      requestedBy: z
-        .string()
-        .trim()
-        .min(1, 'must not be blank')
-        .max(128, 'must be at most 128 characters')
-        .regex(PRINTABLE, 'must be printable ASCII')
-        .optional(),
-    })
-    .strict();
+        }),
+      ),
+    ),
+    tags: z.optional(z.record(TagKeySchema, TagValueSchema).check(z.refine((t) => Object.keys(t).length <= 50, 'at most 50 tags'))),
+    requestedBy: z.optional(
+      z.string().check(
+        z.trim(),
+        z.minLength(1, 'must not be blank'),
+        z.maxLength(128, 'must be at most 128 characters'),
+        z.regex(PRINTABLE, 'must be printable ASCII'),
+      ),
+    ),
+  });
 });
 
 export type EnvironmentRequestInput = z.input<typeof EnvironmentRequestSchema>;
@@ -111,7 +116,7 @@ function keyList(keys: string[]): string {
   return keys.length > MAX_LISTED_KEYS ? `${listed} and ${keys.length - MAX_LISTED_KEYS} more` : listed;
 }
 
-export function zodFieldErrors(error: z.ZodError): FieldError[] {
+export function zodFieldErrors(error: z.core.$ZodError): FieldError[] {
   return error.issues.slice(0, MAX_FIELD_ERRORS).map((issue) => ({
     field: issue.path.length ? echo(issue.path.map(String).join('.')) : '(body)',
     message:

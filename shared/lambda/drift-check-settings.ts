@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { deferredSchema } from '../domain/deferred-schema';
 import { InvalidInputError } from '../domain/errors';
 import { zodFieldErrors } from '../domain/request';
@@ -17,12 +17,12 @@ export type DriftCheckSettings = Partial<Record<DriftCheckSetting, string>>;
  * value as its environment variable takes it (a number or boolean is read as its text).
  */
 export const DriftCheckRequestSchema = deferredSchema(() => {
-  const value = z.union([z.string(), z.number(), z.boolean()]).transform(String);
-  const settings = z.object(Object.fromEntries(DRIFT_CHECK_SETTINGS.map((name) => [name, value.optional()])) as Record<DriftCheckSetting, z.ZodOptional<typeof value>>).strict();
-  return z.object({ settings: settings.optional() }).strict();
+  const value = z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String));
+  const settings = z.strictObject(Object.fromEntries(DRIFT_CHECK_SETTINGS.map((name) => [name, z.optional(value)])) as Record<DriftCheckSetting, z.ZodMiniOptional<typeof value>>);
+  return z.strictObject({ settings: z.optional(settings) });
 });
 
-const SettingsSchema = deferredSchema(() => ConfigSchema.pick({ DRIFT_REMEDIATE: true, DRIFT_CONFIRM_CHECKS: true, DRIFT_CHECK_ROLE: true, DRIFT_WALK_CONCURRENCY: true, DRIFT_RECHECK_SECONDS: true }));
+const SettingsSchema = deferredSchema(() => z.pick(ConfigSchema, { DRIFT_REMEDIATE: true, DRIFT_CONFIRM_CHECKS: true, DRIFT_CHECK_ROLE: true, DRIFT_WALK_CONCURRENCY: true, DRIFT_RECHECK_SECONDS: true }));
 
 /** The settings among `env`'s variables (unset ones left out). */
 export function driftCheckSettingsIn(env: Record<string, string | undefined>): DriftCheckSettings {

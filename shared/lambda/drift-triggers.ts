@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { deferredSchema } from '../domain/deferred-schema';
 import type { DriftReport } from '../domain/drift';
 import { InvalidInputError } from '../domain/errors';
@@ -64,10 +64,10 @@ export function requestedSettings(req: HttpRequest, accepted: boolean): Partial<
 export const ScheduleEventSchema = deferredSchema(() => z.unknown());
 
 /** A batch from the drift queue: Organizations change events EventBridge forwarded, and rechecks `{ "recheck": round }`. */
-export const DriftQueueBatchSchema = deferredSchema(() => z.object({ Records: z.array(z.object({ body: z.string() }).passthrough()) }).passthrough());
+export const DriftQueueBatchSchema = deferredSchema(() => z.looseObject({ Records: z.array(z.looseObject({ body: z.string() })) }));
 
 /** A batch is one check: change events coalesce into one, rechecks carry their round (the latest wins, at most 10). */
-export function queueRun(batch: z.infer<typeof DriftQueueBatchSchema>): DriftRun {
+export function queueRun(batch: z.output<typeof DriftQueueBatchSchema>): DriftRun {
   let round = 0;
   for (const record of batch.Records) {
     try {
