@@ -22,7 +22,9 @@ export const INDEXED_EVENT_NAMES = [
   'CreateAccountResult',
   'MoveAccount',
   'CloseAccount',
+  'CloseAccountResult',
   'RemoveAccountFromOrganization',
+  'AccountDepartedOrganization',
   'CreateOrganizationalUnit',
   'UpdateOrganizationalUnit',
   'DeleteOrganizationalUnit',
@@ -87,6 +89,14 @@ export async function applyOrganizationEvent(deps: IndexDeps, event: unknown): P
     }
     case 'CloseAccount':
       return withAccountId(request, eventName, (accountId) => recordFromOrganization(deps, eventName, accountId, at));
+    case 'CloseAccountResult':
+      return withAccountId(field(detail, 'serviceEventDetails', 'closeAccountStatus'), eventName, (accountId) => recordFromOrganization(deps, eventName, accountId, at));
+    case 'AccountDepartedOrganization':
+      // A closed account gone for good (90 days after closing), or one that left: it no longer counts.
+      return withAccountId(field(detail, 'serviceEventDetails'), eventName, async (accountId) => {
+        await index.forgetAccount(accountId, at);
+        return { eventName, change: 'forgotten', id: accountId };
+      });
     case 'RemoveAccountFromOrganization':
       return withAccountId(request, eventName, async (accountId) => {
         await index.forgetAccount(accountId, at);

@@ -148,6 +148,18 @@ describe('applyOrganizationEvent', () => {
     expect(await index.accountWithEmail(described.email)).toBeUndefined();
   });
 
+  it('follows a closing to its end, and forgets an account gone for good', async () => {
+    const index = await freshIndex();
+    const { asked, deps: d } = deps(index, { [described.id]: { ...described, status: 'SUSPENDED' } });
+    const closed = { source: 'aws.organizations', 'detail-type': 'AWS Service Event via CloudTrail', detail: { eventName: 'CloseAccountResult', serviceEventDetails: { closeAccountStatus: { accountId: described.id, state: 'SUCCEEDED' } } } };
+    expect(await applyOrganizationEvent(d, closed)).toMatchObject({ change: 'recorded', id: described.id });
+    expect(asked).toEqual([described.id]);
+    expect(await index.accountWithEmail(described.email)).toMatchObject({ status: 'SUSPENDED' });
+    const departed = { source: 'aws.organizations', 'detail-type': 'AWS Service Event via CloudTrail', detail: { eventName: 'AccountDepartedOrganization', serviceEventDetails: { accountId: described.id, departureMethod: 'CLEANED' } } };
+    expect(await applyOrganizationEvent(d, departed)).toMatchObject({ change: 'forgotten' });
+    expect(await index.summary()).toMatchObject({ accounts: 0 });
+  });
+
   it('records a new OU under a parent it knows, by path', async () => {
     const index = await freshIndex();
     await index.recordOu('Workloads', 'ou-ab12-11111111', AT);
