@@ -29,8 +29,11 @@
 //    one after another, with the recorded inputs.
 // 5. Timed runs: a fresh `node` per sample, for the function and for its floor, interleaved (order
 //    flipped every other round), after one untimed pass that also checks that both replay the
-//    recording exactly. Mocks are installed inside the window on both sides; the event is built (and
-//    signed) and aws-sdk-client-mock loaded before it starts. initMs is the require() alone.
+//    recording exactly. `node` gets the flags Lambda's bootstrap gives it for the function's memory
+//    size; the environment is the template's, resolved. Mocks are installed inside the window on both
+//    sides; the event is built (and signed) and aws-sdk-client-mock loaded before it starts, and what
+//    that setup allocated is collected first (global.gc()), so collections inside the window are
+//    caused by the bundle's own allocations. initMs is the require() alone.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -110,6 +113,7 @@ type PackagedFunction = {
   handlerExport: string;
   zip: string;
   timeoutSeconds: number;
+  memoryMb: number;
   route?: { method: string; path: string };
   rule?: { source: string; detailType: string };
 };
@@ -132,9 +136,10 @@ function packageService(outDir: string): PackagedFunction[] {
   // The resolved service: every function key in serverless.yml with its handler, timeout and route.
   const state = JSON.parse(fs.readFileSync(statePath, 'utf8'));
   type Events = Array<{ httpApi?: { method: string; path: string }; eventBridge?: { pattern?: { source?: string[]; 'detail-type'?: string[] } } }>;
-  const functions = state.service?.functions as Record<string, { handler: string; timeout?: number; events?: Events }> | undefined;
+  const functions = state.service?.functions as Record<string, { handler: string; timeout?: number; memorySize?: number; events?: Events }> | undefined;
   if (!functions || !Object.keys(functions).length) throw new Error('serverless-state.json lists no functions');
   const defaultTimeout = Number(state.service?.provider?.timeout ?? 6);
+  const defaultMemory = Number(state.service?.provider?.memorySize ?? 1024);
   return Object.entries(functions).map(([key, fn]) => {
     const dot = fn.handler.lastIndexOf('.');
     const http = (fn.events ?? []).find((e) => e.httpApi)?.httpApi;
@@ -145,25 +150,52 @@ function packageService(outDir: string): PackagedFunction[] {
       handlerExport: fn.handler.slice(dot + 1),
       zip: path.join(outDir, `${key}.zip`),
       timeoutSeconds: Number(fn.timeout ?? defaultTimeout),
+      memoryMb: Number(fn.memorySize ?? defaultMemory),
       ...(http ? { route: { method: String(http.method).toUpperCase(), path: http.path } } : {}),
       ...(pattern?.source?.[0] ? { rule: { source: pattern.source[0], detailType: pattern['detail-type']?.[0] ?? '' } } : {}),
     };
   });
 }
 
-/** The esbuild options osls used (serverless.yml custom.esbuild, as resolved in serverless-state.json). */
+/** serverless-esbuild's own settings under custom.esbuild; everything else there is handed to esbuild as is. */
+const PLUGIN_OPTIONS = [
+  'concurrency',
+  'zipConcurrency',
+  'exclude',
+  'nativeZip',
+  'packager',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+  'outputBuildFolder',
+  'outputWorkFolder',
+  'nodeExternals',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'stripEntryResolveExtensions',
+  'disposeContext',
+];
+
+/** The esbuild options osls used (serverless.yml custom.esbuild, as resolved in serverless-state.json, handed over as serverless-esbuild does). */
 function esbuildOptions(outDir: string): esbuild.BuildOptions {
   const state = JSON.parse(fs.readFileSync(path.join(outDir, 'serverless-state.json'), 'utf8'));
-  const c = state.service?.custom?.esbuild ?? {};
+  const c: Record<string, unknown> = state.service?.custom?.esbuild ?? {};
+  const options = Object.fromEntries(Object.entries(c).filter(([key]) => !PLUGIN_OPTIONS.includes(key))) as esbuild.BuildOptions;
+  const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
+  const exclude = list(c.exclude);
   return {
-    bundle: c.bundle ?? true,
-    minify: c.minify ?? true,
-    sourcemap: c.sourcemap ?? false,
-    target: c.target ?? 'node20',
-    platform: c.platform ?? 'node',
-    format: c.format ?? 'cjs',
-    mainFields: c.mainFields ?? ['module', 'main'],
-    external: c.exclude ?? [],
+    bundle: true,
+    minify: true,
+    target: 'node20',
+    platform: 'node',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    ...options,
+    external: [...list(c.external), ...(exclude.includes('*') ? [] : exclude)],
   };
 }
 
@@ -338,10 +370,21 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
 
 type Sample = { initMs: number; coldStartMs: number; coldStartCpuMs: number };
 
+/**
+ * The flags the Lambda Node.js runtime's bootstrap starts `node` with for a function of this memory
+ * size: a tenth of it for the young generation (half of that per semi-space), the rest for the old,
+ * garbage collection exposed.
+ */
+export function lambdaNodeFlags(memoryMb: number): string[] {
+  const mb = Number.isFinite(memoryMb) && memoryMb > 0 ? memoryMb : 256;
+  const newSpace = Math.floor(mb / 10);
+  return ['--expose-gc', '--max-http-header-size=81920', `--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${mb - newSpace}`];
+}
+
 /** Runs the child once with `spec` and returns what it measured. */
 function runChild(childFile: string, specFile: string, spec: ChildSpec, env: Record<string, string>): ChildResult {
   if (fs.existsSync(spec.resultFile)) fs.rmSync(spec.resultFile);
-  const r = spawnSync(process.execPath, [childFile, specFile], { cwd: path.dirname(spec.bundle), env, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [...lambdaNodeFlags(Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE)), childFile, specFile], { cwd: path.dirname(spec.bundle), env, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0 || !fs.existsSync(spec.resultFile)) {
     throw new Error(`cold start of ${spec.functionName}${spec.floor ? ' (floor)' : ''} failed (status ${r.status}): ${`${r.stderr ?? ''}${r.error ? String(r.error) : ''}`.trim().slice(-2000)}`);
   }
@@ -407,7 +450,7 @@ export async function measureBundles(opts: BundleOptions = {}): Promise<BundleRe
         zipBytes: fs.statSync(fn.zip).size,
         bundle: b.bundle,
         clients: b.clients,
-        env: lambdaEnvironment(template, fn.key, `${fn.handlerFile.replace(/\.js$/, '')}.${fn.handlerExport}`, fn.timeoutSeconds),
+        env: lambdaEnvironment(template, fn.key, `${fn.handlerFile.replace(/\.js$/, '')}.${fn.handlerExport}`, fn.timeoutSeconds, fn.memoryMb),
         invocation: defaultInvocation(fn.key, fn.route, fn.rule),
         problems: b.problem ? [b.problem] : [],
         samples: { fn: [], floor: [] },

@@ -89,7 +89,7 @@ function resolveRef(template: Template, ref: string): string {
 }
 
 /** The Lambda function's environment as deployed (the template's variables, resolved), plus what the Lambda runtime sets. */
-export function lambdaEnvironment(template: Template, functionKey: string, handler: string, timeoutSeconds: number): Record<string, string> {
+export function lambdaEnvironment(template: Template, functionKey: string, handler: string, timeoutSeconds: number, memoryMb = 256): Record<string, string> {
   const logicalId = `${functionKey[0]!.toUpperCase()}${functionKey.slice(1)}LambdaFunction`;
   const variables = (template.Resources[logicalId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
   const resolved = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, resolveValue(template, v, k)]));
@@ -104,7 +104,7 @@ export function lambdaEnvironment(template: Template, functionKey: string, handl
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     AWS_LAMBDA_FUNCTION_NAME: name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
     AWS_LAMBDA_FUNCTION_TIMEOUT: String(timeoutSeconds),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: '2026/11/28/[$LATEST]0123456789abcdef0123456789abcdef',
