@@ -1,19 +1,22 @@
-import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_POLL_POLICY, nextPollDelay, type PollPolicy } from '../shared/domain/polling';
+import { AWS_ORGANIZATIONS_LATENCY_MS, AWS_ORGANIZATIONS_RATE_PER_SECOND } from '../shared/adapters/local/sim-org';
+import type { StateEvent } from '../shared/adapters/local/local-workflow';
 import { signSlackRequest } from '../shared/domain/slack-signature';
 import { startRuntime, type Runtime } from '../local/runtime';
+import { unmetered } from './dynamodb-meter';
 
 /**
  * The benchmark groups that run Switchyard itself: the local runtime with the simulated
- * organization, real time (no simulated clock), on loopback.
+ * organization, real time (no simulated clock), on loopback. This module holds what they share
+ * and the two groups that stay as they were (slackAckMs, throughput); requestPath, provisioning and
+ * drift have their own modules.
  */
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -22,115 +25,77 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
 }
 
-const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
+export const mean = (values: readonly number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN);
+
+export const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Settings a deployment runs with (serverless.yml), so the figures describe AWS rather than the laptop defaults. */
-const DEPLOYED_POLLING = { POLL_FIRST_SECONDS: '5', POLL_MAX_SECONDS: '30', CREATE_SLOT_POLL_SECONDS: '2' };
+export const DEPLOYED_POLLING = { POLL_FIRST_SECONDS: '5', POLL_MAX_SECONDS: '30', CREATE_SLOT_POLL_SECONDS: '2' };
 
-async function withRuntime<T>(env: Record<string, string>, run: (rt: Runtime, transitions: Map<string, number>) => Promise<T>): Promise<T> {
+/**
+ * Organizations as AWS answers it, in the simulator's own AWS-like figures (sim-org/pacing.ts says
+ * where they come from): every call takes about this long, and the organization answers this many a
+ * second, throttling the rest. The groups that turn it on say so.
+ */
+export const AWS_LIKE_ORGANIZATIONS = { latencyMs: AWS_ORGANIZATIONS_LATENCY_MS, ratePerSecond: AWS_ORGANIZATIONS_RATE_PER_SECOND };
+
+export const AWS_LIKE_ORGANIZATIONS_ENV: Record<string, string> = {
+  SWITCHYARD_SIM_LATENCY_MS: String(AWS_LIKE_ORGANIZATIONS.latencyMs),
+  SWITCHYARD_SIM_RATE: String(AWS_LIKE_ORGANIZATIONS.ratePerSecond),
+};
+
+export interface RuntimeHooks {
+  /** Every state machine event, as the runtime reports it. */
+  onWorkflowEvent?: (event: StateEvent) => void;
+}
+
+/** A fresh local runtime in a temporary data folder; only PATH and `env` reach it (never this shell's settings). */
+export async function withRuntime<T>(env: Record<string, string>, run: (rt: Runtime) => Promise<T>, hooks: RuntimeHooks = {}): Promise<T> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
-  const transitions = new Map<string, number>();
   const runtime = await startRuntime({
     dataDir,
     port: 0,
     env: { PATH: process.env.PATH, SWITCHYARD_SIM_ACCOUNT_QUOTA: '300', ACCOUNT_QUOTA: '300', ...env },
-    onWorkflowEvent: (e) => {
-      if (e.type === 'StateEntered') transitions.set(e.execution, (transitions.get(e.execution) ?? 0) + 1);
-    },
+    onWorkflowEvent: hooks.onWorkflowEvent,
   });
   try {
-    return await run(runtime, transitions);
+    return await run(runtime);
   } finally {
     await runtime.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-async function post(rt: Runtime, body: unknown): Promise<string> {
+export async function post(rt: Runtime, body: unknown): Promise<string> {
   const res = await fetch(`${rt.url}/environments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const json = (await res.json()) as { id?: string; error?: { message: string } };
   if (!json.id) throw new Error(`request refused (${res.status}): ${json.error?.message}`);
   return json.id;
 }
 
-async function untilFinal(rt: Runtime, ids: string[], deadlineMs: number): Promise<void> {
+/** Organizations calls the simulated organization has answered or refused so far (every page and retry), by operation. */
+export function organizationsCallsByOperation(rt: Runtime): Record<string, number> {
+  return { ...rt.sim!.stats().callsByOperation };
+}
+
+/**
+ * Waits until the runtime has handed out and handled everything pending: the organization's change
+ * events (CloudTrail's stand-in, which makes a seeded organization good with a walk) and the event bus.
+ */
+export async function settled(rt: Runtime): Promise<void> {
+  await rt.organizationEventsDelivered();
+  await rt.bus.idle();
+}
+
+export async function untilFinal(rt: Runtime, ids: string[], deadlineMs: number): Promise<void> {
   const end = Date.now() + deadlineMs;
   for (;;) {
-    const envs = await Promise.all(ids.map((id) => rt.deps.environments.get(id)));
+    // The benchmark's own reads: not part of what a provisioning costs.
+    const envs = await unmetered(() => Promise.all(ids.map((id) => rt.deps.environments.get(id))));
     if (envs.every((e) => e && (e.status === 'READY' || e.status === 'FAILED'))) return;
     if (Date.now() > end) throw new Error(`not every environment finished within ${deadlineMs / 1000} s`);
     await sleep(100);
   }
-}
-
-/** Poll count until a creation of `seconds` is seen, with a policy and what recent creations took. */
-export function statusPolls(policy: PollPolicy, seconds: number, expected?: number): number {
-  let elapsed = 0;
-  let polls = 0;
-  while (elapsed < seconds) {
-    elapsed += nextPollDelay(policy, polls, elapsed, expected);
-    polls++;
-  }
-  return polls;
-}
-
-export interface ProvisioningResult {
-  simCreateSeconds: number;
-  samples: number;
-  readyAfterCreateP50Ms: number;
-  readyAfterCreateP95Ms: number;
-  stateTransitions: number;
-  organizationsCalls: number;
-  statusPollsFor2MinCreation: { withHistory: number; withoutHistory: number };
-}
-
-/**
- * Time from the moment the simulated organization marks an account SUCCEEDED to its environment
- * being READY, over `samples` provisionings with creations of `createSeconds`, after one warm-up
- * provisioning that gives the registry a creation time to poll around (as any deployment has after
- * its first account).
- */
-export async function provisioning(opts: { createSeconds?: number; samples?: number; log?: (line: string) => void } = {}): Promise<ProvisioningResult> {
-  const createSeconds = opts.createSeconds ?? 20;
-  const samples = opts.samples ?? 10;
-  return withRuntime({ ...DEPLOYED_POLLING, SWITCHYARD_SIM_CREATE_SECONDS: String(createSeconds) }, async (rt, transitions) => {
-    const warm = await post(rt, { name: 'Warm Up', ou: 'Sandbox/Playground' });
-    await untilFinal(rt, [warm], 300_000);
-    opts.log?.(`  provisioning: warm-up done; ${samples} environments with ${createSeconds} s creations`);
-    rt.sim!.flushStats();
-    const callsBefore = totalCalls(rt);
-    const names = Array.from({ length: samples }, (_, i) => `Bench ${String(i + 1).padStart(2, '0')}`);
-    const ids = await Promise.all(names.map((name) => post(rt, { name, ou: 'Sandbox/Playground' })));
-    await untilFinal(rt, ids, 600_000);
-    await rt.workflow.idle();
-    rt.sim!.flushStats();
-    const calls = totalCalls(rt) - callsBefore;
-
-    const completed = new Map((rt.sim!.ListCreateAccountStatus({ States: ['SUCCEEDED'] }).CreateAccountStatuses ?? []).map((s) => [s.AccountName!, s.CompletedTimestamp!]));
-    const delays: number[] = [];
-    const perExecution: number[] = [];
-    for (const id of ids) {
-      const env = (await rt.deps.environments.get(id))!;
-      if (env.status !== 'READY') throw new Error(`${env.name} ended ${env.status}: ${env.failure?.message}`);
-      const readyAt = Date.parse(env.timeline.findLast((t) => t.status === 'READY')!.at);
-      delays.push(readyAt - new Date(completed.get(env.name)!).getTime());
-      perExecution.push(transitions.get(env.executionName) ?? 0);
-    }
-    const deployed: PollPolicy = { ...DEFAULT_POLL_POLICY };
-    return {
-      simCreateSeconds: createSeconds,
-      samples,
-      readyAfterCreateP50Ms: round(percentile(delays, 50)),
-      readyAfterCreateP95Ms: round(percentile(delays, 95)),
-      stateTransitions: percentile(perExecution, 50),
-      organizationsCalls: round(calls / samples, 1),
-      statusPollsFor2MinCreation: { withHistory: statusPolls(deployed, 120, 120), withoutHistory: statusPolls(deployed, 120) },
-    };
-  });
-}
-
-function totalCalls(rt: Runtime): number {
-  return Object.values(rt.sim!.stats().callsByOperation).reduce((a, b) => a + b, 0);
 }
 
 export interface ThroughputResult {
@@ -211,24 +176,3 @@ export async function slackAck(opts: { requests?: number } = {}): Promise<SlackA
   }
 }
 
-export interface DriftResult {
-  accounts: number;
-  ous: number;
-  apiCalls: number;
-  floorCalls: number;
-  ratio: number;
-  seconds: number;
-  peakRssMB: number;
-}
-
-/** One drift check over a seeded organization, in a fresh process so its peak memory is its own. */
-export function drift(accounts: number, ous: number): DriftResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'drift-child.ts'), String(accounts), String(ous)], {
-    cwd: join(__dirname, '..'),
-    encoding: 'utf8',
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (child.status !== 0) throw new Error(`drift run failed: ${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split('\n').pop()!) as DriftResult;
-}

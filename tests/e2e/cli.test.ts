@@ -99,7 +99,7 @@ describe('other usage mistakes', () => {
     ['local/demo.ts', ['now'], 'switchyard demo: Unexpected argument: now.'],
     ['local/drift-cli.ts', ['--json=yes'], 'switchyard drift: --json takes no value.'],
     ['local/chaos.ts', ['--faults', 'throttle=2'], 'switchyard chaos: --faults: throttle takes a share from 0 to 1 (got "2").'],
-    ['bench/run.ts', ['--only', 'bundles,speed'], 'switchyard bench: Unknown group speed; groups are bundles, provisioning, drift, slackAckMs, throughput.'],
+    ['bench/run.ts', ['--only', 'bundles,speed'], 'switchyard bench: Unknown group speed; groups are bundles, requestPath, drift, provisioning, slackAckMs, throughput.'],
     ['local/sim-cli.ts', ['move', '123456789012'], 'switchyard sim move: Missing OU_PATH.'],
     ['local/sim-cli.ts', ['frobnicate'], 'switchyard sim: Unknown command: frobnicate.'],
   ])('%s %j exits 2: %s', async (file, args, message) => {
