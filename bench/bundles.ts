@@ -116,6 +116,8 @@ type PackagedFunction = {
   memoryMb: number;
   route?: { method: string; path: string };
   rule?: { source: string; detailType: string };
+  /** The function's other trigger, when it has no route or rule. */
+  trigger?: 'schedule' | 'sqs';
 };
 
 function packageService(outDir: string): PackagedFunction[] {
@@ -135,7 +137,7 @@ function packageService(outDir: string): PackagedFunction[] {
   }
   // The resolved service: every function key in serverless.yml with its handler, timeout and route.
   const state = JSON.parse(fs.readFileSync(statePath, 'utf8'));
-  type Events = Array<{ httpApi?: { method: string; path: string }; eventBridge?: { pattern?: { source?: string[]; 'detail-type'?: string[] } } }>;
+  type Events = Array<{ httpApi?: { method: string; path: string }; eventBridge?: { pattern?: { source?: string[]; 'detail-type'?: string[] } }; schedule?: unknown; sqs?: unknown }>;
   const functions = state.service?.functions as Record<string, { handler: string; timeout?: number; memorySize?: number; events?: Events }> | undefined;
   if (!functions || !Object.keys(functions).length) throw new Error('serverless-state.json lists no functions');
   const defaultTimeout = Number(state.service?.provider?.timeout ?? 6);
@@ -153,6 +155,7 @@ function packageService(outDir: string): PackagedFunction[] {
       memoryMb: Number(fn.memorySize ?? defaultMemory),
       ...(http ? { route: { method: String(http.method).toUpperCase(), path: http.path } } : {}),
       ...(pattern?.source?.[0] ? { rule: { source: pattern.source[0], detailType: pattern['detail-type']?.[0] ?? '' } } : {}),
+      ...((fn.events ?? []).some((e) => e.schedule) ? { trigger: 'schedule' as const } : (fn.events ?? []).some((e) => e.sqs) ? { trigger: 'sqs' as const } : {}),
     };
   });
 }
@@ -451,7 +454,7 @@ export async function measureBundles(opts: BundleOptions = {}): Promise<BundleRe
         bundle: b.bundle,
         clients: b.clients,
         env: lambdaEnvironment(template, fn.key, `${fn.handlerFile.replace(/\.js$/, '')}.${fn.handlerExport}`, fn.timeoutSeconds, fn.memoryMb),
-        invocation: defaultInvocation(fn.key, fn.route, fn.rule),
+        invocation: defaultInvocation(fn.key, fn.route, fn.rule ?? (fn.trigger === 'schedule' ? { source: 'aws.events', detailType: 'Scheduled Event' } : undefined)),
         problems: b.problem ? [b.problem] : [],
         samples: { fn: [], floor: [] },
       });
