@@ -27,9 +27,12 @@ export function environmentId(name: string): string {
 
 export const ENVIRONMENT_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,40})-[0-9a-f]{8}$/;
 
-/** The digest of what was asked for (never who asked): equal digests mean the same request again. */
-export function requestDigest(request: Pick<EnvironmentRequest, 'name' | 'email' | 'ou' | 'color' | 'tags'>): string {
-  return requestHash({ name: request.name, email: request.email, ou: request.ou, color: request.color, tags: request.tags });
+/**
+ * The digest of what was asked for (never who asked): equal digests mean the same request again. A
+ * lease asked for (`ttl`, in seconds) is part of it; a request without one digests as it always did.
+ */
+export function requestDigest(request: Pick<EnvironmentRequest, 'name' | 'email' | 'ou' | 'color' | 'tags' | 'ttlSeconds'>): string {
+  return requestHash({ name: request.name, email: request.email, ou: request.ou, color: request.color, tags: request.tags, ttl: request.ttlSeconds });
 }
 
 /** Stable digest of a request's meaningful content, to tell "the same request again" from a different one. */

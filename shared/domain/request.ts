@@ -5,6 +5,8 @@ import { InvalidInputError, type FieldError } from './errors';
 import { environmentId, requestDigest, slugify } from './naming';
 import { formatOuRef, parseOuRef } from './ou-path';
 import { deferredSchema } from './deferred-schema';
+import { parseDuration } from './duration';
+import { leaseProblem } from './lease';
 
 const PRINTABLE = /^[\x20-\x7E]*$/;
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -74,8 +76,34 @@ export const EnvironmentRequestSchema = deferredSchema(() => {
         z.regex(PRINTABLE, 'must be printable ASCII'),
       ),
     ),
+    /** How long the environment lives once READY: an ISO 8601 duration (`P14D`, `PT12H`). */
+    ttl: z.optional(
+      z.string().check(
+        z.maxLength(MAX_TTL_LENGTH, `must be at most ${MAX_TTL_LENGTH} characters`),
+        z.superRefine((ttl, ctx) => {
+          const problem = ttlFormatProblem(ttl);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      ),
+    ),
   });
 });
+
+/** `P1DT12H30M` is ten characters; anything much longer is not a lease anyone means. */
+const MAX_TTL_LENGTH = 32;
+
+/** Whole seconds in a ttl, or why it is not one (the format only; the limits come from the settings). */
+function ttlSeconds(ttl: string): number | string {
+  const seconds = parseDuration(ttl);
+  if (typeof seconds === 'string') return seconds;
+  if (!Number.isInteger(seconds)) return 'must be a whole number of seconds';
+  return seconds;
+}
+
+function ttlFormatProblem(ttl: string): string | undefined {
+  const seconds = ttlSeconds(ttl);
+  return typeof seconds === 'string' ? seconds : undefined;
+}
 
 export type EnvironmentRequestInput = z.input<typeof EnvironmentRequestSchema>;
 
@@ -89,6 +117,8 @@ export interface EnvironmentRequest {
   color: string;
   tags: Record<string, string>;
   requestedBy?: string;
+  /** The lease asked for (`ttl`), in seconds; absent when the request names none (the OU's default may apply). */
+  ttlSeconds?: number;
   /** Digest of the normalised request: equal digests mean "the same request again". */
   requestHash: string;
 }
@@ -96,6 +126,8 @@ export interface EnvironmentRequest {
 export interface RequestDefaults {
   /** Plus-address template for requests without an email, e.g. `admin+{slug}@example.com`. */
   emailTemplate: string;
+  /** The shortest and longest `ttl` (LEASE_MAX, SWITCHYARD_MIN_LEASE_SECONDS); without them only its form is checked. */
+  lease?: { minSeconds: number; maxSeconds: number };
 }
 
 /**
@@ -141,8 +173,10 @@ export function parseEnvironmentRequest(body: unknown, defaults: RequestDefaults
     ]);
   }
   const parsed = EnvironmentRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    const fields = zodFieldErrors(parsed.error);
+  // A ttl of the right form may still be outside the limits: named with every other field at fault.
+  const ttl = leaseLimitProblem((body as { ttl?: unknown }).ttl, defaults.lease);
+  if (!parsed.success || ttl) {
+    const fields = [...(parsed.success ? [] : zodFieldErrors(parsed.error)), ...(ttl ? [{ field: 'ttl', message: ttl }] : [])];
     throw new InvalidInputError(`Invalid request: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, fields);
   }
   const input = parsed.data;
@@ -156,7 +190,16 @@ export function parseEnvironmentRequest(body: unknown, defaults: RequestDefaults
   }
   const color = input.color ? parseColor(input.color)! : defaultColor(input.name, ou);
   const tags = Object.fromEntries(Object.entries(input.tags ?? {}));
-  const normalised = { name: input.name, email, ou, color, tags, requestedBy: input.requestedBy };
+  const seconds = input.ttl === undefined ? undefined : (ttlSeconds(input.ttl) as number);
+  // The lease is part of what was asked for: the same ttl (in any spelling of it) is the same request.
+  const normalised = { name: input.name, email, ou, color, tags, requestedBy: input.requestedBy, ...(seconds !== undefined ? { ttlSeconds: seconds } : {}) };
   return { id: environmentId(input.name), ...normalised, requestHash: requestDigest(normalised) };
+}
+
+/** Why a ttl of the right form cannot be had under the limits; undefined for any other value (the schema names those). */
+function leaseLimitProblem(ttl: unknown, limits: RequestDefaults['lease']): string | undefined {
+  if (!limits || typeof ttl !== 'string' || ttl.length > MAX_TTL_LENGTH) return undefined;
+  const seconds = ttlSeconds(ttl);
+  return typeof seconds === 'string' ? undefined : leaseProblem(seconds, limits);
 }
 

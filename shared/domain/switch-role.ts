@@ -14,6 +14,8 @@ export interface SwitchRoleInput {
   /** The admin's own profile in the management account. */
   sourceProfile: string;
   region?: string;
+  /** When the environment's lease ends, for one that has a lease: the account is closed then. */
+  expiresAt?: string;
 }
 
 export interface SwitchRoleDetails {
@@ -27,6 +29,8 @@ export interface SwitchRoleDetails {
   awsConfigProfile: string;
   extensionEntry: string;
   checkCommand: string;
+  /** When the lease ends (the account is closed then); absent for an environment without a lease. */
+  expiresAt?: string;
 }
 
 /** Everything the admin needs to switch into an account, in the three forms the tools accept. */
@@ -54,5 +58,6 @@ export function buildSwitchRoleDetails(input: SwitchRoleInput): SwitchRoleDetail
     awsConfigProfile: `${profileHeader}\nrole_arn = ${roleArn}\nsource_profile = ${input.sourceProfile}\n${region}`,
     extensionEntry: `${profileHeader}\naws_account_id = ${input.accountId}\nrole_name = ${roleName}\ncolor = ${input.color}\n`,
     checkCommand: `aws sts get-caller-identity --profile ${input.profileName}`,
+    ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
   };
 }

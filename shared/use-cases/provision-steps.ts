@@ -2,6 +2,7 @@ import { interruptedDeliveryNote, uncertainDeliveryNote } from '../domain/delive
 import { advance, annotate, type Environment } from '../domain/environment';
 import { AccountCreationTimedOutError, EnvironmentStateError, OuNotFoundError, TERMINAL_ERROR_NAMES } from '../domain/errors';
 import { describeFailure, describeHandoffGap, type CaughtError } from '../domain/failure-reasons';
+import { startLease } from '../domain/lease-schedule';
 import { slugify } from '../domain/naming';
 import { expectedCreationSeconds, nextPollDelay } from '../domain/polling';
 import { buildSwitchRoleDetails, type SwitchRoleDetails } from '../domain/switch-role';
@@ -240,6 +241,7 @@ export function switchRoleFor(env: Environment, config: SwitchRoleSettings, over
     roleName: config.ROLE_NAME,
     profileName: overrides.profileName ?? slugify(env.name),
     sourceProfile: overrides.sourceProfile ?? config.SOURCE_PROFILE,
+    ...(env.lease?.expiresAt ? { expiresAt: env.lease.expiresAt } : {}),
   });
 }
 
@@ -272,7 +274,9 @@ export async function notifyAdminStep(
   deps: Pick<Deps, 'environments' | 'deliveries' | 'channels' | 'clock'> & { config: SwitchRoleSettings },
   input: { id: string },
 ): Promise<{ sent: string[] }> {
-  const env = await deps.environments.update(input.id, (current) => advance(current, 'NOTIFYING', deps.clock.now(), 'sending the switch-role details'));
+  // The lease starts with the handover, so the ready message names the end the record keeps.
+  const now = deps.clock.now();
+  const env = await deps.environments.update(input.id, (current) => startLease(advance(current, 'NOTIFYING', now, 'sending the switch-role details'), now));
   const switchRole = switchRoleFor(env, deps.config);
   if (!switchRole) throw new EnvironmentStateError(`Environment ${env.id} has no account to hand over.`);
   return deliver(deps, env, { kind: 'ready', environment: env, switchRole });
@@ -304,9 +308,13 @@ export async function recordReadyStep(
     caught.notifyError && describeHandoffGap('the notification could not be sent', caught.notifyError, HANDOFF_FIXES.notify),
   ].filter(Boolean);
   const note = gaps.length ? `ready; ${gaps.join('; ')}` : 'ready';
-  const env = await deps.environments.update(input.id, (current) => advance(current, 'READY', deps.clock.now(), note));
+  // The lease started at NotifyAdmin; an environment that reached READY without it starts its lease now.
+  const now = deps.clock.now();
+  const env = await deps.environments.update(input.id, (current) => startLease(advance(current, 'READY', now, note), now));
   const switchRole = switchRoleFor(env, deps.config);
-  await deps.events.publish([{ detailType: 'Environment Ready', detail: { ...outcomeDetail(env), consoleUrl: switchRole?.consoleUrl, roleArn: switchRole?.roleArn } }]);
+  await deps.events.publish([
+    { detailType: 'Environment Ready', detail: { ...outcomeDetail(env), consoleUrl: switchRole?.consoleUrl, roleArn: switchRole?.roleArn, ...(env.lease?.expiresAt ? { expiresAt: env.lease.expiresAt } : {}) } },
+  ]);
   return { status: env.status };
 }
 

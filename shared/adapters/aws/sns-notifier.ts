@@ -1,5 +1,6 @@
 import { PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
 import { answeredByService, withDeliveryOutcome } from '../../domain/delivery';
+import { reminderId } from '../../domain/lease-schedule';
 import { renderNotification } from '../../domain/messages';
 import type { Notification, Notifier } from '../../ports';
 import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
@@ -59,16 +60,22 @@ export interface SnsMessage {
   message: string;
   /** `environmentId` for an environment's outcome, `reportId` for a drift summary. */
   attributes: { kind: Notification['kind']; environmentId?: string; reportId?: string };
-  /** What a FIFO topic groups and deduplicates by. */
+  /** What a FIFO topic groups by. */
   groupId: string;
+  /** What a FIFO topic deduplicates by: one per message, the same on every resend. */
+  deduplicationId: string;
 }
 
 export function snsMessage(notification: Notification): SnsMessage {
   const rendered = renderNotification(notification);
   const subject = snsSubject(rendered.subject);
-  if (notification.kind === 'drift') return { subject, message: rendered.text, attributes: { kind: 'drift', reportId: notification.report.id }, groupId: 'drift' };
+  if (notification.kind === 'drift') {
+    return { subject, message: rendered.text, attributes: { kind: 'drift', reportId: notification.report.id }, groupId: 'drift', deduplicationId: `${notification.report.id}.drift` };
+  }
   const id = notification.environment.id;
-  return { subject, message: rendered.text, attributes: { kind: notification.kind, environmentId: id }, groupId: id };
+  // Each lease reminder is its own message (its offset and the end it reminds of), not a resend of the last one.
+  const deduplicationId = notification.kind === 'lease-reminder' ? `${id}.${notification.kind}.${reminderId(notification.environment, notification.before)}` : `${id}.${notification.kind}`;
+  return { subject, message: rendered.text, attributes: { kind: notification.kind, environmentId: id }, groupId: id, deduplicationId };
 }
 
 /**
@@ -82,9 +89,9 @@ export class SnsNotifier implements Notifier {
   ) {}
 
   async send(notification: Notification): Promise<void> {
-    const { subject, message, attributes, groupId } = snsMessage(notification);
+    const { subject, message, attributes, groupId, deduplicationId } = snsMessage(notification);
     // A FIFO topic requires a group and a deduplication id; the id makes SNS itself drop a resend within its 5-minute window.
-    const fifo = this.opts.topicArn.endsWith('.fifo') ? { MessageGroupId: groupId, MessageDeduplicationId: `${attributes.reportId ?? attributes.environmentId}.${attributes.kind}` } : {};
+    const fifo = this.opts.topicArn.endsWith('.fifo') ? { MessageGroupId: groupId, MessageDeduplicationId: deduplicationId } : {};
     try {
       await this.client.send(
         new PublishCommand({
