@@ -15,6 +15,8 @@ export interface EnvironmentStore {
   list(opts: { limit: number; cursor?: string }): Promise<Page<Environment>>;
   /** Environments not READY or FAILED (at most a few hundred in practice): for pre-flight and resume. */
   listActive(): Promise<Environment[]>;
+  /** READY environments with a lease (one sparse-index query, never every environment): for the lifecycle check. */
+  listLeased(): Promise<Environment[]>;
   /** Every environment, for drift checks (the desired state). */
   listAll(): Promise<Environment[]>;
   /** The environment using this address (any case), preferring the newest that did not fail. */

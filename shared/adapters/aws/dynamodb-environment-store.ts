@@ -7,6 +7,8 @@ import { updateVersioned } from './dynamodb-versioned';
 
 const ENVIRONMENTS = { prefix: KEY_PREFIX.environment, all: LISTED.environments };
 const ACTIVE = 'ACTIVE';
+/** READY environments with a lease, on the same sparse index: the lifecycle check reads only these. */
+const LEASED = 'LEASED';
 const UPDATE_ATTEMPTS = 8;
 
 function toItem(env: Environment): Item {
@@ -16,9 +18,15 @@ function toItem(env: Environment): Item {
     gsi1pk: LISTED.environments,
     gsi1sk: `${env.createdAt}#${env.id}`,
     emailKey: env.email.toLowerCase(),
-    // Sparse index: a whole-item put without activePk drops the environment from byActive.
-    ...(isFinal(env.status) ? {} : { activePk: ACTIVE }),
+    // Sparse index: a whole-item put without activePk drops the environment from byActive. In flight
+    // is ACTIVE; READY with a lease is LEASED until it is closed; anything else final is on neither.
+    ...activeKey(env),
   };
+}
+
+function activeKey(env: Environment): { activePk?: string } {
+  if (!isFinal(env.status)) return { activePk: ACTIVE };
+  return env.status === 'READY' && env.lease ? { activePk: LEASED } : {};
 }
 
 /** Every environment read goes through here: the one place a record from an earlier release is brought up to date and checked. */
@@ -85,6 +93,11 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
 
   async listActive(): Promise<Environment[]> {
     const items = await this.table.queryAll({ IndexName: 'byActive', KeyConditionExpression: 'activePk = :active', ExpressionAttributeValues: { ':active': ACTIVE } });
+    return items.map(fromItem);
+  }
+
+  async listLeased(): Promise<Environment[]> {
+    const items = await this.table.queryAll({ IndexName: 'byActive', KeyConditionExpression: 'activePk = :leased', ExpressionAttributeValues: { ':leased': LEASED } });
     return items.map(fromItem);
   }
 
