@@ -14,8 +14,8 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 }
 
-function errorBody(code: string, message: string) {
-  return JSON.stringify({ error: { code, message } });
+function errorBody(code: string, message: string, fields?: Array<{ field: string; message: string }>) {
+  return JSON.stringify({ error: { code, message, ...(fields ? { fields } : {}) } });
 }
 
 /**
@@ -132,6 +132,10 @@ export function createHttpServer(functions: Record<string, TaskFunction>, routes
       } catch {
         return send(res, 400, errorBody('INVALID_INPUT', 'The path is not validly percent-encoded.'));
       }
+      const claimed = req.headers[PRINCIPAL_HEADER];
+      if (claimed !== undefined && localPrincipal(String(claimed)) === undefined) {
+        return send(res, 400, errorBody('INVALID_INPUT', 'X-Switchyard-Principal must be a name of 1 to 64 letters, digits or . @ + - _ (optionally written local:NAME).', [{ field: 'X-Switchyard-Principal', message: 'is not a valid local principal' }]));
+      }
       const event = apiGatewayEvent(req, url, method, match.route, params, body);
       const result = (await functions[match.route.fn]!(event, { functionName: match.route.fn, awsRequestId: event.requestContext.requestId })) as APIGatewayProxyStructuredResultV2;
       send(res, result.statusCode ?? 200, typeof result.body === 'string' ? result.body : '', (result.headers ?? {}) as Record<string, string>);
@@ -179,6 +183,21 @@ function apiGatewayEvent(req: IncomingMessage, url: URL, method: string, route: 
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
-    },
+      // What API Gateway's IAM authorizer puts here on AWS; locally, who the caller says they are.
+      authorizer: { iam: { userArn: localPrincipal(headers[PRINCIPAL_HEADER]) ?? 'local:anonymous' } },
+    } as APIGatewayProxyEventV2['requestContext'],
   };
+}
+
+/**
+ * `X-Switchyard-Principal: ana` (or `local:ana`): who a caller of the local runtime is, for approvals.
+ * Only the local runtime reads it, in place of the IAM identity a deployment takes from SigV4; on AWS
+ * the header means nothing. Without it the caller is `local:anonymous`.
+ */
+export const PRINCIPAL_HEADER = 'x-switchyard-principal';
+
+function localPrincipal(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const name = header.trim().replace(/^local:/, '');
+  return /^[\w.@+-]{1,64}$/.test(name) ? `local:${name}` : undefined;
 }

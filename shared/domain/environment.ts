@@ -1,19 +1,39 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { currentColor } from './colors';
 import { deferredSchema } from './deferred-schema';
 import { InvalidStoredRecordError } from './errors';
 import { requestDigest } from './naming';
 import type { EnvironmentRequest } from './request';
 
-export const ENVIRONMENT_STATUSES = ['REQUESTED', 'CREATING', 'PLACING', 'NOTIFYING', 'READY', 'FAILED'] as const;
+export const ENVIRONMENT_STATUSES = ['PENDING_APPROVAL', 'REQUESTED', 'CREATING', 'PLACING', 'NOTIFYING', 'READY', 'FAILED', 'REJECTED', 'CLOSE_QUEUED', 'CLOSING', 'CLOSED'] as const;
 export type EnvironmentStatus = (typeof ENVIRONMENT_STATUSES)[number];
 
-/** The happy path, in order. FAILED can follow any non-final status. */
-const ORDER: Record<EnvironmentStatus, number> = { REQUESTED: 0, CREATING: 1, PLACING: 2, NOTIFYING: 3, READY: 4, FAILED: 5 };
+/**
+ * The happy path, in order. FAILED can follow any non-final status; REJECTED only PENDING_APPROVAL
+ * (an approver said no, or nobody decided in time), and no account exists then. A READY environment
+ * is closed along CLOSE_QUEUED (waiting for AWS's closing quota) and CLOSING to CLOSED.
+ */
+const ORDER: Record<EnvironmentStatus, number> = {
+  PENDING_APPROVAL: -1,
+  REQUESTED: 0,
+  CREATING: 1,
+  PLACING: 2,
+  NOTIFYING: 3,
+  READY: 4,
+  FAILED: 5,
+  REJECTED: 5,
+  CLOSE_QUEUED: 6,
+  CLOSING: 7,
+  CLOSED: 8,
+};
 
+/** Provisioning is over: READY, FAILED, REJECTED, CLOSED. A closing in flight is not final. */
 export function isFinal(status: EnvironmentStatus): boolean {
-  return status === 'READY' || status === 'FAILED';
+  return status === 'READY' || status === 'FAILED' || status === 'REJECTED' || status === 'CLOSED';
 }
+
+/** On the way from READY to CLOSED. */
+export const CLOSING_STATUSES: readonly EnvironmentStatus[] = ['CLOSE_QUEUED', 'CLOSING'];
 
 /**
  * An environment as the registry keeps it, in the form this release writes (ENVIRONMENT_SCHEMA_VERSION).
@@ -22,10 +42,10 @@ export function isFinal(status: EnvironmentStatus): boolean {
  */
 export const EnvironmentSchema = deferredSchema(() => {
   const status = z.enum(ENVIRONMENT_STATUSES);
-  const optional = z.string().optional();
+  const optional = z.optional(z.string());
   return z.object({
     // The request, normalised (see EnvironmentRequest).
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     name: z.string(),
     email: z.string(),
     ou: z.string(),
@@ -49,28 +69,78 @@ export const EnvironmentSchema = deferredSchema(() => {
     /** Resolved OU path below the root, e.g. `Workloads/Staging`. */
     ouPath: optional,
     /** Where to answer besides the admin's channels: the Slack response_url of a slash command (a bearer capability, valid 30 minutes, 5 posts: never logged). */
-    replyTo: z.object({ slackResponseUrl: optional, slackUserId: optional }).optional(),
+    replyTo: z.optional(z.object({ slackResponseUrl: optional, slackUserId: optional })),
     /** `o-…/r-…/ou-…/*`: the organization path the admin's grant covers for this environment. */
     grantPattern: optional,
     /** The IAM account alias, when one could be set (the switch-role link still uses the account id). */
     alias: optional,
     /** Notifications sent, as `kind:channel`, so a re-run step never sends them again. */
-    notified: z.array(z.string()).optional(),
+    notified: z.optional(z.array(z.string())),
     /**
      * `code`: a FailureReason from Organizations (`EMAIL_ALREADY_EXISTS`), the code AWS refused a call
      * with (`AccessDeniedException`), or an error name (`AccountCreationTimedOutError`); `fix`: one line
      * the requester can act on; `state`: the workflow state that failed, when known.
      */
-    failure: z.object({ code: z.string(), message: z.string(), fix: z.string(), state: optional }).optional(),
+    failure: z.optional(z.object({ code: z.string(), message: z.string(), fix: z.string(), state: optional })),
+    /**
+     * For a request in a protected OU (APPROVAL_OUS): who asked (the authenticated principal, see
+     * shared/domain/approval.ts), who may decide and until when, and the one decision once made.
+     */
+    approval: z.optional(
+      z.object({
+        ou: z.string(),
+        requester: optional,
+        approvers: z.array(z.string()),
+        requestedAt: z.string(),
+        expiresAt: z.string(),
+        decision: z.optional(z.enum(['APPROVED', 'REJECTED'])),
+        decidedBy: optional,
+        decidedAt: optional,
+        /** `api`, `slack`, or `timeout` for APPROVAL_EXPIRED. */
+        via: optional,
+        comment: optional,
+        reason: optional,
+      }),
+    ),
+    /** A lease: its length, and from READY on when it ends, which reminders went out and each extension. */
+    lease: z.optional(
+      z.object({
+        seconds: z.number().check(z.int(), z.minimum(1)),
+        /** `ttl` from the request, or `default` from LEASE_DEFAULTS. */
+        from: z.enum(['ttl', 'default']),
+        expiresAt: optional,
+        /** Reminders sent, by how many seconds before the end they were due. */
+        reminded: z.optional(z.array(z.number())),
+        extended: z.optional(z.array(z.object({ at: z.string(), by: optional, expiresAt: z.string() }))),
+      }),
+    ),
+    /** Closing the account: why, who asked, and how far it got. */
+    closing: z.optional(
+      z.object({
+        reason: z.enum(['lease', 'api', 'slack']),
+        requestedAt: z.string(),
+        requestedBy: optional,
+        /** Increments per execution of DecommissionEnvironment, which is named after it. */
+        attempt: z.number().check(z.int(), z.minimum(1)),
+        /** CLOSE_QUEUED: the earliest time the closing quota has room. */
+        notBefore: optional,
+        /** When CloseAccount was accepted. */
+        closeRequestedAt: optional,
+        closedAt: optional,
+        closedOuId: optional,
+      }),
+    ),
     timeline: z.array(z.object({ at: z.string(), status, note: optional })),
     /** Optimistic-locking counter; every registry write increments it. */
-    version: z.number().int().min(0),
+    version: z.number().check(z.int(), z.minimum(0)),
   });
 });
 
-export type Environment = z.infer<typeof EnvironmentSchema>;
+export type Environment = z.output<typeof EnvironmentSchema>;
 export type Failure = NonNullable<Environment['failure']>;
 export type ReplyTo = NonNullable<Environment['replyTo']>;
+export type Approval = NonNullable<Environment['approval']>;
+export type Lease = NonNullable<Environment['lease']>;
 export type TimelineEntry = Environment['timeline'][number];
 
 /** The form of environment records this release writes. A record without `schemaVersion` is version 1. */
@@ -128,18 +198,29 @@ export function environmentFromRecord(record: StoredRecord): Environment {
   return parsed.data;
 }
 
-export function newEnvironment(request: EnvironmentRequest, opts: { now: Date; source: string; idempotencyKey?: string; replyTo?: ReplyTo }): Environment {
+export function newEnvironment(
+  request: EnvironmentRequest,
+  opts: { now: Date; source: string; idempotencyKey?: string; replyTo?: ReplyTo; approval?: Approval; lease?: Pick<Lease, 'seconds' | 'from'> },
+): Environment {
+  // The ttl asked for is kept as the lease (and in the request digest), not as a field of its own.
+  const { ttlSeconds: _ttl, ...fields } = request;
   const at = opts.now.toISOString();
+  const status = opts.approval ? 'PENDING_APPROVAL' : 'REQUESTED';
+  const asked = opts.approval
+    ? [{ at, status, note: `waiting for approval: ${opts.approval.ou} is protected; ${opts.approval.approvers.join(', ')} may decide until ${opts.approval.expiresAt}` } as const]
+    : [];
   return {
-    ...request,
-    status: 'REQUESTED',
+    ...fields,
+    status,
     createdAt: at,
     updatedAt: at,
     source: opts.source,
     ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
     ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
     executionName: request.id,
-    timeline: [{ at, status: 'REQUESTED', note: `requested via ${opts.source}${request.requestedBy ? ` by ${request.requestedBy}` : ''}` }],
+    ...(opts.approval ? { approval: opts.approval } : {}),
+    ...(opts.lease ? { lease: { seconds: opts.lease.seconds, from: opts.lease.from } } : {}),
+    timeline: [{ at, status, note: `requested via ${opts.source}${request.requestedBy ? ` by ${request.requestedBy}` : ''}${opts.approval?.requester ? ` (${opts.approval.requester})` : ''}` }, ...asked],
     version: 0,
   };
 }
@@ -149,8 +230,14 @@ export function newEnvironment(request: EnvironmentRequest, opts: { now: Date; s
  * passed): that is a no-op, which is what makes every step safe to run twice. A final status never changes.
  */
 export function advance(env: Environment, to: EnvironmentStatus, now: Date, note?: string, patch: Partial<Environment> = {}): Environment {
-  if (isFinal(env.status)) return env;
-  if (to !== 'FAILED' && ORDER[to] <= ORDER[env.status]) return { ...env, ...patch };
+  // READY is final for provisioning, and where a closing starts; a closing only ever follows READY.
+  const closing = to === 'CLOSE_QUEUED' || to === 'CLOSING' || to === 'CLOSED';
+  if (closing && env.status !== 'READY' && !CLOSING_STATUSES.includes(env.status)) return env;
+  if (isFinal(env.status) && !(closing && env.status === 'READY')) return env;
+  if (to === 'REJECTED' && env.status !== 'PENDING_APPROVAL') return env;
+  // A closing goes back and forth between CLOSING and CLOSE_QUEUED while it waits for AWS's quota.
+  const requeued = CLOSING_STATUSES.includes(env.status) && CLOSING_STATUSES.includes(to) && env.status !== to;
+  if (!requeued && to !== 'FAILED' && to !== 'REJECTED' && ORDER[to] <= ORDER[env.status]) return { ...env, ...patch };
   const at = now.toISOString();
   return { ...env, ...patch, status: to, updatedAt: at, timeline: [...env.timeline, { at, status: to, ...(note ? { note } : {}) }] };
 }

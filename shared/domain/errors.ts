@@ -17,6 +17,8 @@ export interface FieldError {
 export abstract class SwitchyardError extends Error {
   abstract readonly status: number;
   abstract readonly code: string;
+  /** More for the caller, beside the code and message (e.g. the decision a second decision lost to). */
+  details?: Record<string, unknown>;
 }
 
 export class InvalidInputError extends SwitchyardError {
@@ -77,13 +79,27 @@ export class MethodNotAllowedError extends SwitchyardError {
 export class ConflictError extends SwitchyardError {
   readonly status = 409;
   constructor(
-    readonly code: 'NAME_TAKEN' | 'EMAIL_TAKEN' | 'IDEMPOTENCY_KEY_REUSED',
+    readonly code: 'NAME_TAKEN' | 'EMAIL_TAKEN' | 'IDEMPOTENCY_KEY_REUSED' | 'ALREADY_DECIDED' | 'NOT_AWAITING_APPROVAL' | 'NOT_LEASED',
     message: string,
     readonly fields: FieldError[] = [],
-    options?: ErrorOptions,
+    options?: ErrorOptions & { details?: Record<string, unknown> },
   ) {
     super(message, options);
     this.name = 'ConflictError';
+    if (options?.details) this.details = options.details;
+  }
+}
+
+/** The caller is who they say, but may not do this (decide an approval they are not an approver of, or their own request). */
+export class ForbiddenError extends SwitchyardError {
+  readonly status = 403;
+  constructor(
+    readonly code: 'NOT_AN_APPROVER' | 'SELF_APPROVAL',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ForbiddenError';
   }
 }
 
@@ -113,6 +129,16 @@ export class OuNotFoundError extends SwitchyardError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'OuNotFoundError';
+  }
+}
+
+/** An environment that cannot be closed as asked: not READY, not an account Switchyard created, or the management account. */
+export class NotClosableError extends SwitchyardError {
+  readonly status = 409;
+  readonly code = 'NOT_CLOSABLE';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NotClosableError';
   }
 }
 

@@ -1,8 +1,7 @@
 import * as z from 'zod/mini';
 import { deferredSchema } from '../domain/deferred-schema';
-import { InvalidInputError } from '../domain/errors';
-import { zodFieldErrors } from '../domain/request';
-import { ConfigSchema, type Config } from './config';
+import { InvalidInputError, type FieldError } from '../domain/errors';
+import { InvalidSetting, SETTING_PARSERS, type Config } from './config';
 
 /**
  * The settings one drift check can be run with, apart from the ones it is configured with. The rest
@@ -22,8 +21,6 @@ export const DriftCheckRequestSchema = deferredSchema(() => {
   return z.strictObject({ settings: z.optional(settings) });
 });
 
-const SettingsSchema = deferredSchema(() => z.pick(ConfigSchema, { DRIFT_REMEDIATE: true, DRIFT_CONFIRM_CHECKS: true, DRIFT_CHECK_ROLE: true, DRIFT_WALK_CONCURRENCY: true, DRIFT_RECHECK_SECONDS: true }));
-
 /** The settings among `env`'s variables (unset ones left out). */
 export function driftCheckSettingsIn(env: Record<string, string | undefined>): DriftCheckSettings {
   return Object.fromEntries(DRIFT_CHECK_SETTINGS.filter((name) => env[name] !== undefined).map((name) => [name, env[name]!]));
@@ -31,12 +28,16 @@ export function driftCheckSettingsIn(env: Record<string, string | undefined>): D
 
 /** The config values the given settings stand for; throws InvalidInputError naming each bad one. */
 export function driftCheckOverrides(settings: DriftCheckSettings): Partial<Config> {
-  const given = DRIFT_CHECK_SETTINGS.filter((name) => settings[name] !== undefined);
-  // The config schema fills in defaults; only what was given overrides anything.
-  const parsed = SettingsSchema.safeParse(Object.fromEntries(given.map((name) => [name, settings[name]])));
-  if (!parsed.success) {
-    const fields = zodFieldErrors(parsed.error);
-    throw new InvalidInputError(`Invalid drift check settings: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, fields);
+  // Each setting is read as its environment variable is; only what was given overrides anything.
+  const overrides: Partial<Record<DriftCheckSetting, unknown>> = {};
+  const fields: FieldError[] = [];
+  for (const name of DRIFT_CHECK_SETTINGS) {
+    const raw = settings[name];
+    if (raw === undefined) continue;
+    const value = SETTING_PARSERS[name](raw);
+    if (value instanceof InvalidSetting) for (const message of value.problems) fields.push({ field: name, message });
+    else overrides[name] = value;
   }
-  return Object.fromEntries(given.map((name) => [name, parsed.data[name]])) as Partial<Config>;
+  if (fields.length) throw new InvalidInputError(`Invalid drift check settings: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, fields);
+  return overrides as Partial<Config>;
 }

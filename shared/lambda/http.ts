@@ -19,6 +19,11 @@ export interface HttpRequest {
   rawBody: string;
   path: Record<string, string>;
   query: Record<string, string>;
+  /**
+   * The caller as API Gateway's IAM authorizer verified it (`requestContext.authorizer.iam.userArn`),
+   * on routes that use it; undefined on routes authenticated otherwise (Slack, webhooks).
+   */
+  principal?: string;
 }
 
 export interface HttpReply {
@@ -98,7 +103,7 @@ const SERVER_ERROR_MESSAGES: Readonly<Record<string, string>> = {
 export function errorReply(error: unknown): HttpReply {
   if (error instanceof SwitchyardError && error.status < 500) {
     const fields = 'fields' in error && Array.isArray(error.fields) && error.fields.length ? { fields: error.fields } : {};
-    return json(error.status, { error: { code: error.code, message: error.message, ...fields } });
+    return json(error.status, { error: { code: error.code, message: error.message, ...fields, ...(error.details ?? {}) } });
   }
   if (error instanceof SwitchyardError) {
     logger.error('Request failed on the server side', { error });
@@ -135,6 +140,8 @@ export function httpRequest(event: HttpEvent): HttpRequest {
       path: (event.pathParameters ?? {}) as Record<string, string>,
       query: (event.queryStringParameters ?? {}) as Record<string, string>,
     };
+    const principal = (event.requestContext as { authorizer?: { iam?: { userArn?: unknown } } } | undefined)?.authorizer?.iam?.userArn;
+    if (typeof principal === 'string' && principal) req.principal = principal;
     decoded.set(event, req);
   }
   return req;

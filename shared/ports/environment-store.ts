@@ -1,4 +1,4 @@
-import type { Environment } from '../domain/environment';
+import type { Environment, EnvironmentStatus } from '../domain/environment';
 import type { Page } from './page';
 
 /** Where environments live: the desired state for drift checks and the audit trail. */
@@ -11,8 +11,8 @@ export interface EnvironmentStore {
    * one, or undefined to leave it as it is. Retries on a concurrent write. Throws NotFoundError.
    */
   update(id: string, change: (current: Environment) => Environment | undefined): Promise<Environment>;
-  /** Newest first. */
-  list(opts: { limit: number; cursor?: string }): Promise<Page<Environment>>;
+  /** Newest first; only those of `status` when given. */
+  list(opts: { limit: number; cursor?: string; status?: EnvironmentStatus }): Promise<Page<Environment>>;
   /** Environments not READY or FAILED (at most a few hundred in practice): for pre-flight and resume. */
   listActive(): Promise<Environment[]>;
   /** READY environments with a lease (one sparse-index query, never every environment): for the lifecycle check. */

@@ -8,6 +8,11 @@ export type DetailType =
   | 'Environment Ready'
   | 'Environment Provisioning Failed'
   | 'Environment Request Rejected'
+  | 'Environment Approval Requested'
+  | 'Environment Approved'
+  | 'Environment Rejected'
+  | 'Environment Closed'
+  | 'Environment Lease Extended'
   | 'Drift Detected'
   | 'Drift Resolved'
   | typeof REQUEST_DETAIL_TYPE;

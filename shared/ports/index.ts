@@ -8,6 +8,7 @@ export type * from './drift-report-store';
 export type * from './rejection-store';
 export type * from './organization-index';
 export type * from './grant-pattern-store';
+export type * from './closing-window-store';
 export type * from './stores';
 export type * from './workflow';
 export type * from './notifier';

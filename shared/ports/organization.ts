@@ -61,6 +61,13 @@ export interface Organization {
   /** Organizations API requests sent so far through this adapter, every page and retry included. */
   apiCalls(): number;
   describeOrganizationId(): Promise<string>;
+  /** The management account's id (DescribeOrganization): the one account never closed. */
+  managementAccountId(): Promise<string>;
+  /**
+   * Asks AWS to close a member account: `already-closed` when it is closed or closing,
+   * `quota-exceeded` when AWS's rolling closing quota is full (nothing happened).
+   */
+  closeAccount(accountId: string): Promise<'requested' | 'already-closed' | 'quota-exceeded'>;
   /** Adds or overwrites tags on an account. */
   tagAccount(accountId: string, tags: Record<string, string>): Promise<void>;
   /** Already in the destination counts as done. */

@@ -1,3 +1,4 @@
+import type { ClosingWindowStore } from './closing-window-store';
 import type { CreationSlotStore } from './creation-slot-store';
 import type { DeliveryStore } from './delivery-store';
 import type { DriftReportStore } from './drift-report-store';
@@ -17,4 +18,5 @@ export interface Stores {
   rejections: RejectionStore;
   organizationIndex: OrganizationIndex;
   grantPatterns: GrantPatternStore;
+  closingWindow: ClosingWindowStore;
 }

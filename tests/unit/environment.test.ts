@@ -93,12 +93,29 @@ describe('advance', () => {
     expect(failed.updatedAt).toBe(at(20).toISOString());
   });
 
+  const CLOSING = ['CLOSE_QUEUED', 'CLOSING', 'CLOSED'] as const;
   it.each(
-    (['READY', 'FAILED'] as const).flatMap((from) => ENVIRONMENT_STATUSES.map((to) => [from, to] as const)),
+    (['READY', 'FAILED'] as const).flatMap((from) => ENVIRONMENT_STATUSES.filter((to) => from !== 'READY' || !(CLOSING as readonly string[]).includes(to)).map((to) => [from, to] as const)),
   )('never moves %s (asked for %s)', (from, to) => {
     const env = reach(from);
     const after = advance(env, to, at(60), 'late step', { accountId: '999999999999', failure: { code: 'X', message: 'x', fix: 'x' } });
     expect(after).toEqual(env);
+  });
+
+  it.each(CLOSING)('lets a READY environment be closed: READY → %s', (to) => {
+    const env = reach('READY');
+    const after = advance(env, to, at(60), 'closing');
+    expect(after.status).toBe(to);
+    expect(after.timeline.at(-1)).toEqual({ at: at(60).toISOString(), status: to, note: 'closing' });
+  });
+
+  it('moves a closing back and forth between CLOSING and CLOSE_QUEUED, and never out of CLOSED', () => {
+    const closing = advance(reach('READY'), 'CLOSING', at(60));
+    const queued = advance(closing, 'CLOSE_QUEUED', at(61));
+    expect(queued.status).toBe('CLOSE_QUEUED');
+    expect(advance(queued, 'CLOSING', at(62)).status).toBe('CLOSING');
+    const closed = advance(closing, 'CLOSED', at(63));
+    for (const to of ENVIRONMENT_STATUSES) expect(advance(closed, to, at(64))).toEqual(closed);
   });
 });
 

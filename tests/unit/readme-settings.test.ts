@@ -33,9 +33,10 @@ function settingsReadByCode(): Set<string> {
     // `getenv('X')`-style helpers and lookup tables of variable names: 'SLACK_SIGNING_SECRET' as a string value.
     for (const m of text.matchAll(/:\s*'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g)) if (/secret|url|key/i.test(m[1]!)) names.add(m[1]!);
   }
-  // The config schema's keys are settings whether or not a file reads them by name.
+  // The Config interface's fields are settings whether or not a file reads them by name.
   const config = readFileSync(join(ROOT, 'shared', 'lambda', 'config.ts'), 'utf8');
-  for (const m of config.matchAll(/^\s{4}([A-Z][A-Z0-9_]{2,}):/gm)) names.add(m[1]!);
+  const fields = /^export interface Config \{$([\s\S]*?)^\}$/m.exec(config)?.[1] ?? '';
+  for (const m of fields.matchAll(/^ {2}([A-Z][A-Z0-9_]{2,}):/gm)) names.add(m[1]!);
   return new Set([...names].filter((n) => !NOT_SETTINGS.test(n)));
 }
 
