@@ -7,11 +7,12 @@ import { awsOrganization } from '../../shared/lambda/aws/organization';
 import { awsEnvironments, awsIdempotency, awsOrganizationIndex } from '../../shared/lambda/aws/registry';
 import { awsSecrets } from '../../shared/lambda/aws/secrets';
 import { awsWorkflow } from '../../shared/lambda/aws/workflow';
+import { awsEvents } from '../../shared/lambda/aws/events';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
 
-type RouteDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'organization' | 'organizationIndex' | 'workflow' | 'secrets'>;
+type RouteDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' | 'organization' | 'organizationIndex' | 'workflow' | 'events' | 'secrets'>;
 
 /**
  * POST /webhooks/provision, signed per Standard Webhooks (the signature covers `{id}.{timestamp}.{body}`,
@@ -20,13 +21,13 @@ type RouteDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' 
  */
 export const build = (deps: () => RouteDeps) =>
   httpHandler(async (req) => {
-    const outcome = await requestEnvironment(deps(), { body: jsonBody(req), source: 'webhook', idempotencyKey: `webhook:${req.headers['webhook-id']}` });
+    const outcome = await requestEnvironment(deps(), { body: jsonBody(req), source: 'webhook', idempotencyKey: `webhook:${req.headers['webhook-id']}`, principal: 'webhook' });
     return requestReply(outcome, deps().config);
   }).use(verifyStandardWebhook(deps));
 
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), organization: awsOrganization(), organizationIndex: awsOrganizationIndex(config), workflow: awsWorkflow(config), secrets: awsSecrets(config) };
+    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), organization: awsOrganization(), organizationIndex: awsOrganizationIndex(config), workflow: awsWorkflow(config), events: awsEvents(config), secrets: awsSecrets(config) };
   }),
 );

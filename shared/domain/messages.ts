@@ -1,3 +1,5 @@
+import { colorName } from './colors';
+import { formatDuration } from './duration';
 import { describeFinding, type DriftReport, type Finding } from './drift';
 import type { Environment } from './environment';
 import type { SwitchRoleDetails } from './switch-role';
@@ -67,6 +69,7 @@ export function renderReadyMessage(env: Environment, details: SwitchRoleDetails)
     ['OU', ou],
     ['Role', details.roleArn],
     ['Root email', env.email],
+    ['Lease ends', env.lease?.expiresAt],
   ];
 
   const text = [
@@ -159,6 +162,57 @@ export function renderFailedMessage(env: Environment): RenderedMessage {
   return { subject, text, html };
 }
 
+/**
+ * "Approvers, please decide": a request in a protected OU waits. Everything a person needs to judge
+ * it (who asked, for what, where, until when) and the two ways to answer. No account exists yet.
+ */
+export function renderApprovalMessage(env: Environment): RenderedMessage {
+  const ou = env.ouPath ?? env.ou;
+  const approval = env.approval;
+  const subject = oneLine(`[Switchyard] Approval needed: ${env.name} in ${ou}`);
+  const requester = [env.requestedBy, approval?.requester && approval.requester !== env.requestedBy ? `(${approval.requester})` : undefined].filter(Boolean).join(' ');
+  const rows: Array<[string, string | undefined]> = [
+    ['Environment', `${env.name} (${env.id})`],
+    ['OU', ou],
+    ['Protected OU', approval?.ou && approval.ou !== ou ? approval.ou : undefined],
+    ['Colour', colorName(env.color)],
+    ['Requested by', requester || 'not named'],
+    ['Requested at', approval?.requestedAt ?? env.createdAt],
+    ['Decide by', approval?.expiresAt],
+    ['Approvers', approval?.approvers.join(', ')],
+  ];
+  const approve = `POST /environments/${env.id}/approve`;
+  const reject = `POST /environments/${env.id}/reject`;
+  const expiry = approval?.expiresAt ? `Without a decision by ${approval.expiresAt} the request is rejected (APPROVAL_EXPIRED).` : '';
+
+  const text = [
+    `The AWS environment "${env.name}" waits for approval: ${ou} is a protected OU. No account has been created yet.`,
+    '',
+    fieldLines(rows),
+    '',
+    'To decide, as one of the approvers (the requester cannot approve their own request):',
+    `  - in Slack, press Approve or Reject on the approval message, or`,
+    `  - call the API (signed with SigV4): ${approve}  or  ${reject}`,
+    '    with an optional JSON body {"comment": "..."}.',
+    '',
+    ...(expiry ? [expiry, ''] : []),
+  ].join('\n');
+
+  const html = page(
+    subject,
+    [
+      `<p>The AWS environment <strong>${escapeHtml(env.name)}</strong> waits for approval: ${escapeHtml(ou)} is a protected OU. No account has been created yet.</p>`,
+      fieldTable(rows),
+      heading('How to decide'),
+      '<p>As one of the approvers (the requester cannot approve their own request): press <strong>Approve</strong> or <strong>Reject</strong> on the approval message in Slack, or call the API, signed with SigV4, with an optional JSON body <code>{"comment": "..."}</code>:</p>',
+      pre(`${approve}\n${reject}`),
+      ...(expiry ? [`<p>${escapeHtml(expiry)}</p>`] : []),
+    ].join('\n'),
+  );
+
+  return { subject, text, html };
+}
+
 /** The drift summary: what this check announced, and what is no longer drifting. */
 export function renderDriftMessage(report: DriftReport, detected: readonly Finding[]): RenderedMessage {
   const parts = [detected.length ? `${detected.length} new drift finding${detected.length === 1 ? '' : 's'}` : '', report.resolved.length ? `${report.resolved.length} resolved` : ''].filter(Boolean);
@@ -190,7 +244,79 @@ export function renderNotification(notification: Notification): RenderedMessage 
       return renderReadyMessage(notification.environment, notification.switchRole);
     case 'failed':
       return renderFailedMessage(notification.environment);
+    case 'approval':
+      return renderApprovalMessage(notification.environment);
+    case 'closed':
+      return renderClosedMessage(notification.environment);
+    case 'lease-reminder':
+      return renderLeaseReminderMessage(notification.environment, notification.before);
     case 'drift':
       return renderDriftMessage(notification.report, notification.detected);
   }
+}
+
+/** The account of an environment is closed: what it was, why, and that AWS keeps it reopenable for 90 days. */
+export function renderClosedMessage(env: Environment): RenderedMessage {
+  const subject = oneLine(`[Switchyard] ${env.name} is closed`);
+  const rows: Array<[string, string | undefined]> = [
+    ['Environment', `${env.name} (${env.id})`],
+    ['Account', env.accountId],
+    ['OU', env.ouPath ?? env.ou],
+    ['Why', env.closing?.reason === 'lease' ? `its lease ended (${env.lease?.expiresAt ?? 'expired'})` : `asked${env.closing?.requestedBy ? ` by ${env.closing.requestedBy}` : ''} via ${env.closing?.reason ?? 'api'}`],
+    ['Closed at', env.closing?.closedAt],
+  ];
+  const after = 'The account is SUSPENDED: nobody can sign in or switch into it. AWS Support can reopen it within 90 days; after that AWS closes it for good.';
+  const text = [`Switchyard closed the AWS account of the environment "${env.name}".`, '', fieldLines(rows), '', after, ''].join('\n');
+  const html = page(subject, [`<p>Switchyard closed the AWS account of the environment <strong>${escapeHtml(env.name)}</strong>.</p>`, fieldTable(rows), `<p>${escapeHtml(after)}</p>`].join('\n'));
+  return { subject, text, html };
+}
+
+/** `P7D` as people read it: `7 days`, `1 day 12 hours`, `30 minutes`. */
+export function durationText(seconds: number): string {
+  const units: Array<[number, string]> = [
+    [86_400, 'day'],
+    [3_600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ];
+  let rest = Math.max(0, Math.round(seconds));
+  const parts: string[] = [];
+  for (const [size, name] of units) {
+    const count = Math.floor(rest / size);
+    rest -= count * size;
+    if (count) parts.push(`${count} ${name}${count === 1 ? '' : 's'}`);
+  }
+  return parts.slice(0, 2).join(' ') || '0 seconds';
+}
+
+/**
+ * "The lease ends soon": when, what happens then, and how to extend it. `before` is the reminder's
+ * offset (one of LEASE_REMINDERS), so every resend of this reminder reads the same.
+ */
+export function renderLeaseReminderMessage(env: Environment, before: number): RenderedMessage {
+  const ends = env.lease?.expiresAt ?? 'soon';
+  const subject = oneLine(`[Switchyard] ${env.name}: lease ends in ${durationText(before)} (${ends})`);
+  const rows: Array<[string, string | undefined]> = [
+    ['Environment', `${env.name} (${env.id})`],
+    ['Account', env.accountId],
+    ['OU', env.ouPath ?? env.ou],
+    ['Lease ends', ends],
+    ['Lease', env.lease ? `${formatDuration(env.lease.seconds)} (${env.lease.from === 'ttl' ? 'as requested' : 'the OU default'})${env.lease.extended?.length ? `, extended ${env.lease.extended.length}x` : ''}` : undefined],
+  ];
+  const extend = `POST /environments/${env.id}/extend`;
+  const then = 'When it ends, Switchyard closes the account: it is moved out of its OU, closed, and SUSPENDED (AWS Support can reopen it within 90 days).';
+  const how = `To keep it longer, press Extend on the Slack reminder, or call the API (signed with SigV4): ${extend} with a JSON body such as {"ttl": "P7D"} (the new end is at most LEASE_MAX from now).`;
+  const text = [`The lease of the AWS environment "${env.name}" ends in ${durationText(before)}, at ${ends}.`, '', fieldLines(rows), '', then, '', how, ''].join('\n');
+  const html = page(
+    subject,
+    [
+      `<p>The lease of the AWS environment <strong>${escapeHtml(env.name)}</strong> ends in ${escapeHtml(durationText(before))}, at <code>${escapeHtml(ends)}</code>.</p>`,
+      fieldTable(rows),
+      `<p>${escapeHtml(then)}</p>`,
+      heading('To keep it longer'),
+      '<p>Press <strong>Extend</strong> on the Slack reminder, or call the API, signed with SigV4, with a JSON body such as <code>{"ttl": "P7D"}</code> (the new end is at most LEASE_MAX from now):</p>',
+      pre(extend),
+    ].join('\n'),
+  );
+  return { subject, text, html };
 }

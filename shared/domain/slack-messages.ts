@@ -1,3 +1,5 @@
+import { colorName } from './colors';
+import { durationText } from './messages';
 import { describeFinding, type DriftReport, type Finding } from './drift';
 import type { Environment, EnvironmentStatus, Failure } from './environment';
 import { SLACK_USAGE } from './slack-command';
@@ -18,7 +20,17 @@ export type SlackBlock =
   | { type: 'header'; text: TextObject }
   | { type: 'section'; text: TextObject }
   | { type: 'context'; elements: TextObject[] }
-  | { type: 'actions'; elements: Array<{ type: 'button'; text: TextObject; url: string; style?: 'primary' | 'danger'; action_id: string }> };
+  | { type: 'actions'; block_id?: string; elements: SlackButton[] };
+
+/** A link button carries `url` (Slack still posts the click to the interactivity URL); an action button carries `value`. */
+export interface SlackButton {
+  type: 'button';
+  text: TextObject;
+  action_id: string;
+  url?: string;
+  value?: string;
+  style?: 'primary' | 'danger';
+}
 
 export interface SlackMessage {
   response_type: 'ephemeral' | 'in_channel';
@@ -37,6 +49,9 @@ export const SLACK_LIMITS = {
   contextElementText: 3000,
   messageText: 3000,
   listLines: 10,
+  buttonText: 75,
+  buttonValue: 2000,
+  actionId: 255,
 } as const;
 
 const ELLIPSIS = '…';
@@ -82,12 +97,17 @@ const code = (value: string) => `\`${escapeMrkdwn(value)}\``;
 const ouOf = (env: Pick<Environment, 'ou' | 'ouPath'>) => env.ouPath ?? env.ou;
 
 const STATUS_EMOJI: Record<EnvironmentStatus, string> = {
+  PENDING_APPROVAL: ':raised_hand:',
   REQUESTED: ':inbox_tray:',
   CREATING: ':hourglass_flowing_sand:',
   PLACING: ':hourglass_flowing_sand:',
   NOTIFYING: ':hourglass_flowing_sand:',
   READY: ':white_check_mark:',
   FAILED: ':x:',
+  REJECTED: ':no_entry:',
+  CLOSE_QUEUED: ':hourglass:',
+  CLOSING: ':wastebasket:',
+  CLOSED: ':lock:',
 };
 
 const UNKNOWN_FAILURE: Failure = {
@@ -109,6 +129,8 @@ function progressLine(env: Environment): string {
   const ou = escapeMrkdwn(ouOf(env));
   const account = env.accountId ? ` ${code(env.accountId)}` : '';
   switch (env.status) {
+    case 'PENDING_APPROVAL':
+      return `${name} in ${ou} waits for approval by ${approversText(env.approval?.approvers ?? [])}${env.approval?.expiresAt ? ` until ${slackDate(env.approval.expiresAt)}` : ''}; no account is created before one of them approves.`;
     case 'REQUESTED':
       return `Request for ${name} received; starting…`;
     case 'CREATING':
@@ -121,7 +143,51 @@ function progressLine(env: Environment): string {
       return `${name} is ready: account${account} in ${ou}.`;
     case 'FAILED':
       return `${name} could not be provisioned (${escapeMrkdwn(env.failure?.code ?? UNKNOWN_FAILURE.code)}).`;
+    case 'REJECTED':
+      if (env.approval?.reason === APPROVAL_EXPIRED) return `${name} was not approved in time (${APPROVAL_EXPIRED}); no account was created.`;
+      return `${name} was rejected${env.approval?.decidedBy ? ` by ${principalText(env.approval.decidedBy)}` : ''}; no account was created.`;
+    case 'CLOSE_QUEUED':
+      return `${name} waits to be closed: AWS's closing quota has room from ${escapeMrkdwn(env.closing?.notBefore ?? 'later')}.`;
+    case 'CLOSING':
+      return `Closing account${account} of ${name}…`;
+    case 'CLOSED':
+      return `${name} is closed: account${account} is suspended${env.closing?.closedAt ? ` since ${escapeMrkdwn(env.closing.closedAt)}` : ''}.`;
   }
+}
+
+/** The reason a request nobody decided on in time is rejected with. */
+export const APPROVAL_EXPIRED = 'APPROVAL_EXPIRED';
+
+/** A principal as Slack shows it: a Slack user as a mention, anyone else as code. */
+export function principalText(principal: string): string {
+  return /^[UW][A-Z0-9]{2,20}$/.test(principal) ? `<@${principal}>` : code(principal);
+}
+
+/** Characters of a text the approver list may take; the rest is counted, so a mention is never cut in half. */
+const APPROVERS_BUDGET = 1500;
+
+export function approversText(approvers: readonly string[]): string {
+  if (!approvers.length) return 'nobody (APPROVERS is empty)';
+  const shown: string[] = [];
+  let used = 0;
+  for (const approver of approvers) {
+    const text = principalText(approver);
+    if (shown.length && used + text.length + 2 > APPROVERS_BUDGET) break;
+    shown.push(text.length > APPROVERS_BUDGET ? truncateText(text, APPROVERS_BUDGET) : text);
+    used += text.length + 2;
+  }
+  const hidden = approvers.length - shown.length;
+  return `${shown.join(', ')}${hidden ? ` and ${hidden} more` : ''}`;
+}
+
+/**
+ * A time as Slack shows it to each reader, in their own time zone; clients that cannot format it
+ * show the ISO text. A value that is not a time is shown as escaped text.
+ */
+export function slackDate(iso: string): string {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return escapeMrkdwn(iso);
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} at {time}|${escapeMrkdwn(new Date(ms).toISOString())}>`;
 }
 
 /** One line that replaces the previous update, so the channel shows a single evolving message. */
@@ -139,6 +205,7 @@ function switchRoleBlocks(env: Environment, details: SwitchRoleDetails): SlackBl
         `*OU* ${escapeMrkdwn(ouOf(env))}`,
         `*Role* ${code(details.roleArn)}`,
         `*Shown as* ${escapeMrkdwn(details.displayName)} (${escapeMrkdwn(details.colorName)})`,
+        ...(env.lease?.expiresAt ? [`*Lease ends* ${slackDate(env.lease.expiresAt)}`] : []),
       ].join('\n'),
     ),
     {
@@ -166,6 +233,16 @@ function failureBlocks(env: Environment): SlackBlock[] {
   return [section(facts.join('\n')), section(`*What happened:* ${escapeMrkdwn(failure.message)}`), section(`*How to fix it:* ${escapeMrkdwn(failure.fix)}`)];
 }
 
+export function closedMessage(env: Environment): SlackMessage {
+  const why = env.closing?.reason === 'lease' ? 'its lease ended' : `asked${env.closing?.requestedBy ? ` by ${principalText(env.closing.requestedBy)}` : ''}`;
+  const text = `:lock: ${escapeMrkdwn(env.name)} is closed: account ${escapeMrkdwn(env.accountId ?? '')} is suspended (${why}).`;
+  return message(text, [
+    header(`🔒 ${escapeMrkdwn(env.name)} is closed`),
+    section([`*Account* ${code(env.accountId ?? '')}`, `*OU* ${escapeMrkdwn(ouOf(env))}`, `*Why* ${why}`].join('\n')),
+    context('The account is SUSPENDED: nobody can switch into it. AWS Support can reopen it within 90 days.'),
+  ]);
+}
+
 export function failedMessage(env: Environment): SlackMessage {
   const failure = env.failure ?? UNKNOWN_FAILURE;
   const text = `:x: ${escapeMrkdwn(env.name)} could not be provisioned (${escapeMrkdwn(failure.code)}): ${escapeMrkdwn(failure.message)}`;
@@ -181,6 +258,7 @@ export function statusMessage(env: Environment, details?: SwitchRoleDetails): Sl
   if (env.status === 'READY' && details) blocks.push(...switchRoleBlocks(env, details));
   else if (env.status === 'FAILED') blocks.push(...failureBlocks(env));
   else blocks.push(section(progressLine(env)));
+  if (env.approval?.comment) blocks.push(section(`*Comment*${quote(env.approval.comment)}`));
   const timeline = env.timeline.slice(-TIMELINE_ENTRIES).map((entry) => `${escapeMrkdwn(entry.at)} ${entry.status}${entry.note ? ` — ${escapeMrkdwn(entry.note)}` : ''}`);
   if (timeline.length) blocks.push(context(timeline.join('\n')));
   return message(title, blocks);
@@ -229,4 +307,199 @@ export function driftMessage(report: DriftReport, detected: readonly Finding[]):
   if (report.resolved.length) blocks.push(section(`*Resolved*\n${lines(report.resolved, ':white_check_mark:')}`));
   blocks.push(context(`${report.organization.accounts} accounts in ${report.organization.ous} OUs checked at ${escapeMrkdwn(report.checkedAt)}`));
   return message(text, blocks, { response_type: 'in_channel' });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Approvals: the request to the approvers, and what becomes of that message once someone decides.
+// ---------------------------------------------------------------------------------------------------
+
+/** The action ids of the two decision buttons: what POST /slack/interactions reads back from a click. */
+export const APPROVAL_ACTIONS = { approve: 'approve', reject: 'reject' } as const;
+
+/** A comment is the decider's free text: escaped, one quoted paragraph, kept short. */
+const COMMENT_LIMIT = 1000;
+
+function quote(text: string): string {
+  const escaped = truncateText(escapeMrkdwn(text.replace(/[\r\n]+/g, ' ').trim()), COMMENT_LIMIT);
+  return `\n>${escaped}`;
+}
+
+const button = (label: string, actionId: string, value: string, style: 'primary' | 'danger'): SlackButton => ({
+  type: 'button',
+  text: { type: 'plain_text', text: truncateText(label, SLACK_LIMITS.buttonText) },
+  action_id: actionId,
+  value: value.slice(0, SLACK_LIMITS.buttonValue),
+  style,
+});
+
+/** Who asked: the name the request gave, and the authenticated principal when it is another. */
+function requesterText(env: Environment): string {
+  const named = env.requestedBy ? escapeMrkdwn(env.requestedBy) : '';
+  const principal = env.approval?.requester;
+  if (principal && principal !== env.requestedBy) return named ? `${named} (${principalText(principal)})` : principalText(principal);
+  return named || 'not named';
+}
+
+function requestFacts(env: Environment): string {
+  const ou = ouOf(env);
+  const protectedOu = env.approval?.ou && env.approval.ou !== ou ? ` (below the protected ${escapeMrkdwn(env.approval.ou)})` : '';
+  return [
+    `*Environment* ${bold(env.name)} ${code(env.id)}`,
+    `*OU* ${escapeMrkdwn(ou)}${protectedOu}`,
+    `*Colour* ${escapeMrkdwn(colorName(env.color))}`,
+    `*Requested by* ${requesterText(env)}`,
+  ].join('\n');
+}
+
+/**
+ * "Approvers, please decide", for the admin's Slack channel: the request and two buttons whose value
+ * is the environment id. Slack posts a click to the app's interactivity URL (POST /slack/interactions),
+ * which records the decision and replaces this message with approvalDecidedMessage.
+ */
+export function approvalRequestMessage(env: Environment): SlackMessage {
+  const approval = env.approval;
+  const text = `:raised_hand: Approval needed: ${escapeMrkdwn(env.name)} in ${escapeMrkdwn(ouOf(env))}, requested by ${requesterText(env)}.`;
+  const blocks: SlackBlock[] = [
+    header(`✋ Approval needed: ${escapeMrkdwn(env.name)}`),
+    section(requestFacts(env)),
+    section(
+      [
+        `*Approvers* ${approversText(approval?.approvers ?? [])}`,
+        ...(approval?.expiresAt ? [`*Decide by* ${slackDate(approval.expiresAt)}`] : []),
+      ].join('\n'),
+    ),
+    {
+      type: 'actions',
+      block_id: 'approval',
+      elements: [button('Approve', APPROVAL_ACTIONS.approve, env.id, 'primary'), button('Reject', APPROVAL_ACTIONS.reject, env.id, 'danger')],
+    },
+    context(
+      `No account exists until an approver other than the requester approves${approval?.expiresAt ? `; without a decision the request is rejected (${APPROVAL_EXPIRED})` : ''}. Follow it with \`/env status ${escapeMrkdwn(env.id)}\`.`,
+    ),
+  ];
+  return message(text, blocks, { response_type: 'in_channel' });
+}
+
+/** The one decision on a request, as the environment records it or as a second decision was told it. */
+export interface ApprovalDecision {
+  decision: 'APPROVED' | 'REJECTED';
+  decidedBy?: string;
+  decidedAt?: string;
+  via?: string;
+  comment?: string;
+  reason?: string;
+}
+
+/** The decision recorded on the environment, if any. */
+export function recordedDecision(env: Environment): ApprovalDecision | undefined {
+  const a = env.approval;
+  if (!a?.decision) return undefined;
+  return {
+    decision: a.decision,
+    ...(a.decidedBy ? { decidedBy: a.decidedBy } : {}),
+    ...(a.decidedAt ? { decidedAt: a.decidedAt } : {}),
+    ...(a.via ? { via: a.via } : {}),
+    ...(a.comment ? { comment: a.comment } : {}),
+    ...(a.reason ? { reason: a.reason } : {}),
+  };
+}
+
+const VIA: Record<string, string> = { slack: 'in Slack', api: 'through the API' };
+
+/**
+ * What the approval message becomes once decided: who decided, when, through what, the comment, and
+ * what happens next. No buttons, so it cannot be clicked again; posted with replace_original to the
+ * click's response_url. A request nobody decided in time reads as expired.
+ */
+export function approvalDecidedMessage(env: Environment, decision: ApprovalDecision | undefined = recordedDecision(env)): SlackMessage {
+  const name = escapeMrkdwn(env.name);
+  const expired = decision?.decision === 'REJECTED' && decision.reason === APPROVAL_EXPIRED;
+  const by = decision?.decidedBy ? ` by ${principalText(decision.decidedBy)}` : '';
+  const when = decision?.decidedAt ? ` on ${slackDate(decision.decidedAt)}` : '';
+  const via = decision?.via && VIA[decision.via] ? ` ${VIA[decision.via]}` : '';
+  let title: string;
+  let line: string;
+  if (!decision) {
+    title = `✋ Approval needed: ${name}`;
+    line = `${bold(env.name)} has no decision yet.`;
+  } else if (expired) {
+    title = `⌛ Approval expired: ${name}`;
+    line = `Nobody decided on ${bold(env.name)}${env.approval?.expiresAt ? ` by ${slackDate(env.approval.expiresAt)}` : ' in time'}, so the request was rejected (${APPROVAL_EXPIRED}). No account was created; request it again to ask anew.`;
+  } else if (decision.decision === 'APPROVED') {
+    title = `✅ Approved: ${name}`;
+    line = `${bold(env.name)} was approved${by}${when}${via}. Provisioning started; the switch-role details follow when the account is ready.`;
+  } else {
+    title = `🚫 Rejected: ${name}`;
+    line = `${bold(env.name)} was rejected${by}${when}${via}. No account was created.`;
+  }
+  const blocks: SlackBlock[] = [header(title), section(line)];
+  if (decision?.comment) blocks.push(section(`*Comment*${quote(decision.comment)}`));
+  blocks.push(section(requestFacts(env)));
+  blocks.push(context(`Follow it with \`/env status ${escapeMrkdwn(env.id)}\`.`));
+  const text = `${expired ? ':hourglass:' : decision?.decision === 'APPROVED' ? ':white_check_mark:' : decision ? ':no_entry:' : ':raised_hand:'} ${line}`;
+  return message(text, blocks, { response_type: 'in_channel', replace_original: true });
+}
+
+/** Why a click changed nothing, told only to the person who clicked (the message stays as it is). */
+export type ApprovalRefusal = 'NOT_AN_APPROVER' | 'SELF_APPROVAL' | 'NOT_AWAITING_APPROVAL' | 'NOT_FOUND';
+
+export function approvalRefusedMessage(refusal: ApprovalRefusal, env: Pick<Environment, 'id' | 'name' | 'status' | 'approval'> | undefined, id: string): SlackMessage {
+  const what = env ? bold(env.name) : code(id);
+  let line: string;
+  switch (refusal) {
+    case 'NOT_AN_APPROVER':
+      line = `:no_entry: You are not one of the approvers of ${what}, so your click changed nothing.${env?.approval?.approvers.length ? ` Ask ${approversText(env.approval.approvers)}.` : ''}`;
+      break;
+    case 'SELF_APPROVAL':
+      line = `:no_entry: You requested ${what} yourself, so another approver has to decide; your click changed nothing.`;
+      break;
+    case 'NOT_AWAITING_APPROVAL':
+      line = `:information_source: ${what} does not wait for approval${env ? ` (it is ${env.status})` : ''}; nothing was changed.`;
+      break;
+    case 'NOT_FOUND':
+      line = `:information_source: There is no environment ${code(id)} any more; nothing was changed.`;
+      break;
+  }
+  return message(line, [section(line)], { response_type: 'ephemeral', replace_original: false });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Leases: the reminder before the end, with a button that extends it.
+// ---------------------------------------------------------------------------------------------------
+
+/** The action id of the reminder's button: what POST /slack/interactions reads back from a click (its value is the environment id). */
+export const LEASE_ACTIONS = { extend: 'extend' } as const;
+
+/**
+ * "The lease ends soon", for the admin's Slack channel: when, and an Extend button whose value is the
+ * environment id. Slack posts a click to the app's interactivity URL (POST /slack/interactions), which
+ * extends the lease by `extendBy` seconds (extendLease in shared/use-cases/leases.ts).
+ */
+export function leaseReminderMessage(env: Environment, before: number, extendBy: number): SlackMessage {
+  const ends = env.lease?.expiresAt;
+  const when = ends ? slackDate(ends) : 'soon';
+  const text = `:hourglass_flowing_sand: The lease of ${escapeMrkdwn(env.name)} ends in ${durationText(before)}${ends ? ` (${escapeMrkdwn(ends)})` : ''}.`;
+  return message(
+    text,
+    [
+      header(`⏳ ${escapeMrkdwn(env.name)}: lease ends in ${durationText(before)}`),
+      section(
+        [
+          `*Environment* ${bold(env.name)} ${code(env.id)}`,
+          ...(env.accountId ? [`*Account* ${code(env.accountId)}`] : []),
+          `*OU* ${escapeMrkdwn(ouOf(env))}`,
+          `*Lease ends* ${when}`,
+        ].join('\n'),
+      ),
+      {
+        type: 'actions',
+        block_id: 'lease',
+        elements: [button(`Extend ${durationText(extendBy)}`, LEASE_ACTIONS.extend, env.id, 'primary')],
+      },
+      context(
+        `When the lease ends the account is closed (SUSPENDED). Extend adds ${durationText(extendBy)} from the current end; the API takes any \`ttl\` up to LEASE_MAX: \`POST /environments/${escapeMrkdwn(env.id)}/extend\`.`,
+      ),
+    ],
+    { response_type: 'in_channel' },
+  );
 }

@@ -1,6 +1,9 @@
-import { annotate, newEnvironment, type Environment, type ReplyTo } from '../domain/environment';
+import { protectedBy } from '../domain/approval';
+import { annotate, newEnvironment, type Approval, type Environment, type ReplyTo } from '../domain/environment';
 import { AccountQuotaExceededError, ConflictError, InvalidInputError, OuNotFoundError, RetryableAwsError } from '../domain/errors';
 import { nameKey } from '../domain/naming';
+import { defaultLease } from '../domain/lease';
+import { parseOuRef } from '../domain/ou-path';
 import { parseEnvironmentRequest, type EnvironmentRequest } from '../domain/request';
 import type { Config } from '../lambda/config';
 import type { Deps } from './deps';
@@ -12,6 +15,11 @@ export interface RequestInput {
   source: string;
   idempotencyKey?: string;
   replyTo?: ReplyTo;
+  /**
+   * Who asked, as authenticated by the trigger (an IAM principal ARN, a Slack user id, `local:NAME`):
+   * recorded on a request that needs approval, so its requester cannot approve it.
+   */
+  principal?: string;
 }
 
 export interface RequestOutcome {
@@ -21,19 +29,28 @@ export interface RequestOutcome {
 }
 
 /** What a request is checked and defaulted against. */
-export type RequestSettings = Pick<Config, 'EMAIL_TEMPLATE' | 'CREATE_MISSING_OUS' | 'ACCOUNT_QUOTA'>;
+export type RequestSettings = Pick<
+  Config,
+  'EMAIL_TEMPLATE' | 'CREATE_MISSING_OUS' | 'ACCOUNT_QUOTA' | 'APPROVAL_OUS' | 'APPROVERS' | 'APPROVAL_TIMEOUT' | 'LEASE_DEFAULTS' | 'LEASE_MAX' | 'SWITCHYARD_MIN_LEASE_SECONDS'
+>;
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 
 /**
  * The one way an environment gets requested, whatever the trigger: validate, pre-flight, record,
- * start. Running it twice with the same request returns the first environment and starts nothing new.
+ * start — or, in a protected OU, record it PENDING_APPROVAL and ask the approvers (an `Environment
+ * Approval Requested` event, which notifyApprovers carries to every channel; the lifecycle check
+ * asks again if it was lost). Running it twice with the same request returns the first environment
+ * and starts nothing new.
  */
 export async function requestEnvironment(
-  deps: Pick<Deps, 'clock' | 'environments' | 'idempotency' | 'organization' | 'organizationIndex' | 'workflow'> & { config: RequestSettings },
+  deps: Pick<Deps, 'clock' | 'environments' | 'idempotency' | 'organization' | 'organizationIndex' | 'workflow' | 'events'> & { config: RequestSettings },
   input: RequestInput,
 ): Promise<RequestOutcome> {
-  const request = parseEnvironmentRequest(input.body, { emailTemplate: deps.config.EMAIL_TEMPLATE });
+  const request = parseEnvironmentRequest(input.body, {
+    emailTemplate: deps.config.EMAIL_TEMPLATE,
+    lease: { minSeconds: deps.config.SWITCHYARD_MIN_LEASE_SECONDS, maxSeconds: deps.config.LEASE_MAX },
+  });
 
   if (input.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(input.idempotencyKey)) {
     throw new InvalidInputError('The Idempotency-Key header must be 1 to 255 visible ASCII characters.', [
@@ -47,18 +64,85 @@ export async function requestEnvironment(
     return sameRequestAgain(deps, existing, request);
   }
 
-  const deferred = await preflight(deps, request);
+  const checked = await preflight(deps, request);
   // Bound only once the request is acceptable: a caller whose request was refused (a missing OU, a
   // taken email) may correct it and send it again under the same key.
   await claimKey(deps, input.idempotencyKey, request);
 
   const now = deps.clock.now();
-  let fresh = newEnvironment(request, { now, source: input.source, idempotencyKey: input.idempotencyKey, replyTo: input.replyTo });
-  if (deferred) fresh = annotate(fresh, now, deferred);
+  const approval = await approvalFor(deps, request, checked.ouPath, input.principal, now);
+  const lease = await leaseFor(deps, request, checked.ouPath);
+  let fresh = newEnvironment(request, { now, source: input.source, idempotencyKey: input.idempotencyKey, replyTo: input.replyTo, approval, lease });
+  if (checked.note) fresh = annotate(fresh, now, checked.note);
   const { created, environment } = await deps.environments.create(fresh);
   if (!created) return sameRequestAgain(deps, environment, request);
+  if (environment.status === 'PENDING_APPROVAL') {
+    await askForApproval(deps, environment);
+    return { environment, created: true };
+  }
   await deps.workflow.start(environment.executionName, { id: environment.id });
   return { environment, created: true };
+}
+
+/**
+ * The approval a request needs, or undefined: its OU path (resolved by the pre-flight, else as
+ * written) is one of APPROVAL_OUS or below one. An OU given by id whose path cannot be told is
+ * treated as protected while any OU is: a yes too many beats an account nobody approved.
+ */
+async function approvalFor(
+  deps: Pick<Deps, 'organization' | 'organizationIndex' | 'clock'> & { config: RequestSettings },
+  request: EnvironmentRequest,
+  resolvedPath: string | undefined,
+  requester: string | undefined,
+  now: Date,
+): Promise<Approval | undefined> {
+  const { APPROVAL_OUS, APPROVERS, APPROVAL_TIMEOUT } = deps.config;
+  if (!APPROVAL_OUS.length) return undefined;
+  const ref = parseOuRef(request.ou);
+  let path = resolvedPath ?? (typeof ref !== 'string' && ref.kind === 'path' ? ref.segments.join('/') : undefined);
+  if (path === undefined) path = (await resolveOuIndexed(deps, request.ou).catch(() => undefined))?.path;
+  const ou = path === undefined ? request.ou : protectedBy(path, APPROVAL_OUS);
+  if (!ou) return undefined;
+  return {
+    ou,
+    ...(requester ? { requester } : {}),
+    approvers: [...APPROVERS],
+    requestedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + APPROVAL_TIMEOUT * 1000).toISOString(),
+  };
+}
+
+/**
+ * The lease a request gets: its `ttl`, else its OU's LEASE_DEFAULTS entry (the most specific at or
+ * above the OU's path, as the pre-flight resolved it or as written), capped by LEASE_MAX; else none.
+ */
+async function leaseFor(
+  deps: Pick<Deps, 'organization' | 'organizationIndex' | 'clock'> & { config: RequestSettings },
+  request: EnvironmentRequest,
+  resolvedPath: string | undefined,
+): Promise<{ seconds: number; from: 'ttl' | 'default' } | undefined> {
+  if (request.ttlSeconds !== undefined) return { seconds: request.ttlSeconds, from: 'ttl' };
+  const { LEASE_DEFAULTS, LEASE_MAX } = deps.config;
+  if (!LEASE_DEFAULTS.length) return undefined;
+  const ref = parseOuRef(request.ou);
+  let path = resolvedPath ?? (typeof ref !== 'string' && ref.kind === 'path' ? ref.segments.join('/') : undefined);
+  if (path === undefined) path = (await resolveOuIndexed(deps, request.ou).catch(() => undefined))?.path;
+  const seconds = path === undefined ? undefined : defaultLease(path, LEASE_DEFAULTS);
+  return seconds === undefined ? undefined : { seconds: Math.min(seconds, LEASE_MAX), from: 'default' };
+}
+
+/** The event notifyApprovers turns into a question on every channel. A lost one is asked again by the lifecycle check. */
+async function askForApproval(deps: Pick<Deps, 'events'>, env: Environment): Promise<void> {
+  try {
+    await deps.events.publish([
+      {
+        detailType: 'Environment Approval Requested',
+        detail: { id: env.id, name: env.name, ou: env.ou, requestedBy: env.requestedBy, requester: env.approval?.requester, approvers: env.approval?.approvers, expiresAt: env.approval?.expiresAt },
+      },
+    ]);
+  } catch {
+    // Recorded is what counts: the lifecycle check asks the approvers of every PENDING_APPROVAL environment not yet asked.
+  }
 }
 
 /** Binds the Idempotency-Key to this request the first time; the same key with another request is a 409. */
@@ -101,10 +185,10 @@ async function sameRequestAgain(deps: Pick<Deps, 'workflow'>, existing: Environm
 async function preflight(
   deps: Pick<Deps, 'environments' | 'organization' | 'organizationIndex' | 'clock'> & { config: RequestSettings },
   request: EnvironmentRequest,
-): Promise<string | undefined> {
+): Promise<{ note?: string; ouPath?: string }> {
   const sameEmail = await deps.environments.findByEmail(request.email);
   // The same request arriving twice at once: the conditional create below sorts it out (200, same environment).
-  if (sameEmail && sameEmail.status !== 'FAILED' && sameEmail.id !== request.id) {
+  if (sameEmail && sameEmail.status !== 'FAILED' && sameEmail.status !== 'REJECTED' && sameEmail.id !== request.id) {
     throw new ConflictError('EMAIL_TAKEN', `The email is already used by environment ${sameEmail.id}.`, [
       { field: 'email', message: 'is already used by another environment' },
     ]);
@@ -123,6 +207,7 @@ async function preflight(
     ]);
   }
   const notes: string[] = [];
+  let ouPath: string | undefined;
   if (!deps.config.CREATE_MISSING_OUS) {
     let ou;
     try {
@@ -133,6 +218,7 @@ async function preflight(
       ou = null;
     }
     if (ou === undefined) throw new OuNotFoundError(`No organizational unit "${request.ou}" exists in the organization.`);
+    ouPath = ou?.path;
   }
   if (!summary.refreshedAt) {
     notes.push('the organization index has not been built by a drift check yet, so the name, email and quota checks covered only accounts Switchyard has seen; AWS still refuses a taken email or a full organization');
@@ -144,5 +230,5 @@ async function preflight(
       );
     }
   }
-  return notes.length ? `pre-flight: ${notes.join('; ')}` : undefined;
+  return { ...(notes.length ? { note: `pre-flight: ${notes.join('; ')}` } : {}), ...(ouPath !== undefined ? { ouPath } : {}) };
 }

@@ -453,7 +453,9 @@ describe('Step Functions tasks fail hostile input with a named terminal error', 
 describe('the local HTTP server', () => {
   it.each([
     ['PUT /environments', 'PUT', '/environments', 405],
-    ['DELETE /environments/{id}', 'DELETE', '/environments/staging-1a2b3c4d', 405],
+    ['PUT /environments/{id}', 'PUT', '/environments/staging-1a2b3c4d', 405],
+    ['DELETE of an environment nobody created', 'DELETE', '/environments/staging-1a2b3c4d', 404],
+    ['DELETE with an id that is not one', 'DELETE', '/environments/..%2f..%2fetc', 400],
     ['GET /slack/commands', 'GET', '/slack/commands', 405],
     ['GET /webhooks/provision', 'GET', '/webhooks/provision', 405],
     ['a dot-segment path out of /environments', 'GET', '/environments/../../etc/passwd', 404],

@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { build } from '../../functions/provision-webhook/handler';
 import { startRuntime } from '../../local/runtime';
 import { loadConfig } from '../../shared/lambda/config';
-import type { EnvironmentStore, IdempotencyStore, Organization, OrganizationIndex, Workflow } from '../../shared/ports';
+import type { EnvironmentStore, Events, IdempotencyStore, Organization, OrganizationIndex, Workflow } from '../../shared/ports';
 import { systemClock } from '../../shared/ports';
 
 const VECTOR = {
@@ -33,6 +33,7 @@ function handler(secret: string | undefined) {
     idempotency: unreachable as IdempotencyStore,
     organization: unreachable as Organization,
     organizationIndex: unreachable as OrganizationIndex,
+    events: unreachable as Events,
     workflow: unreachable as Workflow,
   }));
 }

@@ -179,6 +179,16 @@ describe('SlackResponseUrlChannel', () => {
     expect(posted.blocks).toContainEqual({ type: 'section', text: { type: 'mrkdwn', text: '*How to fix it:* Use another.' } });
   });
 
+  it('posts nothing once the response_url has expired (the outcome came over 30 minutes after the command), nor a closing', async () => {
+    const { fetch, mock } = scriptedFetch(200);
+    const later = new Date(now.getTime() + 31 * 60 * 1000);
+    const env = advance(environment({ slackResponseUrl: RESPONSE_URL }), 'READY', later, undefined, { accountId: '123456789012', ouPath: 'Workloads/Staging' });
+    const channel = new SlackResponseUrlChannel(options(fetch));
+    await channel.send({ kind: 'ready', environment: env, switchRole: details });
+    await channel.send({ kind: 'closed', environment: advance(environment({ slackResponseUrl: RESPONSE_URL }), 'READY', now) });
+    expect(mock).not.toHaveBeenCalled();
+  });
+
   it('does nothing for an environment that did not come from Slack', async () => {
     const { fetch, mock } = scriptedFetch(200);
     const channel = new SlackResponseUrlChannel(options(fetch));

@@ -15,7 +15,7 @@ import { dynamoStores } from '../../shared/adapters/aws/dynamodb-stores';
 import { createDynamoDocumentClient, ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-table';
 import { environmentId, requestHash } from '../../shared/domain/naming';
 import { loadConfig } from '../../shared/lambda/config';
-import type { Channel, Notification, Organization, OutgoingEvent, Stores, Workflow } from '../../shared/ports';
+import type { Channel, Events, Notification, Organization, OutgoingEvent, Stores, Workflow } from '../../shared/ports';
 import { notifyAdminStep, recordReadyStep } from '../../shared/use-cases/provision-steps';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
 import { httpEvent } from '../fixtures/http-event';
@@ -138,7 +138,7 @@ describe('a READY environment stored with FAD791', () => {
   it('is still the same request when its original body is sent again: the environment comes back, no conflict', async () => {
     const unused = new Proxy({}, { get: (_t, name) => () => Promise.reject(new Error(`unexpected call ${String(name)}`)) });
     const outcome = await requestEnvironment(
-      { config, clock, ...stores, organization: unused as Organization, workflow: unused as Workflow },
+      { config, clock, ...stores, organization: unused as Organization, workflow: unused as Workflow, events: unused as Events },
       { body: { name: 'Staging', ou: 'Workloads/Staging', email: `admin+${staging.id}@example.com`, color: 'FAD791' }, source: 'api' },
     );
     expect(outcome).toMatchObject({ created: false, environment: { id: staging.id, color: 'EFDA95', status: 'READY' } });

@@ -81,6 +81,9 @@ export function checkAllowedPrefixes(allowedPrefixes: readonly string[], what: s
  * Sending the same notification twice replaces the message with itself (`replace_original`), so a
  * re-run step is harmless.
  */
+/** How long Slack honours a response_url (aws-facts.md: 30 minutes, 5 posts). */
+const RESPONSE_URL_LIFETIME_MS = 30 * 60 * 1000;
+
 export class SlackResponseUrlChannel implements Notifier {
   private readonly opts: ResponseUrlOptions;
 
@@ -91,10 +94,16 @@ export class SlackResponseUrlChannel implements Notifier {
   }
 
   async send(notification: Notification): Promise<void> {
-    // Only an environment's requester has a response_url; a drift summary goes to the admin's channels.
-    if (notification.kind === 'drift') return;
+    // Only an environment's requester has a response_url; a drift summary goes to the admin's channels,
+    // and so does the request for approval: its buttons are for the approvers, and the requester was
+    // already told that the request waits (the hand-over's progress message).
+    // A response_url lasts 30 minutes from the slash command: a lease reminder or a closing comes days
+    // later, and so may a ready message after an approval; those go to the admin's channels only.
+    if (notification.kind !== 'ready' && notification.kind !== 'failed') return;
     const url = notification.environment.replyTo?.slackResponseUrl;
-    if (!url) return;
+    // The outcome was recorded (updatedAt) too long after the command (createdAt): Slack would refuse it.
+    const { createdAt, updatedAt } = notification.environment;
+    if (!url || Date.parse(updatedAt) - Date.parse(createdAt) > RESPONSE_URL_LIFETIME_MS) return;
     const payload = notification.kind === 'ready' ? readyMessage(notification.environment, notification.switchRole) : failedMessage(notification.environment);
     await postToResponseUrl(url, payload, this.opts);
   }

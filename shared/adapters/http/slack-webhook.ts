@@ -1,5 +1,6 @@
 import { NotConfiguredError } from '../../domain/errors';
-import { driftMessage, failedMessage, readyMessage, type SlackBlock } from '../../domain/slack-messages';
+import { EXTEND_BUTTON_SECONDS } from '../../domain/lease-schedule';
+import { approvalRequestMessage, closedMessage, driftMessage, failedMessage, leaseReminderMessage, readyMessage, type SlackBlock, type SlackMessage } from '../../domain/slack-messages';
 import type { Notification, Notifier } from '../../ports';
 import type { JsonPostTarget } from './json-post';
 import { assertAllowedResponseUrl, checkAllowedPrefixes, postToResponseUrl, type ResponseUrlOptions } from './slack-response-url';
@@ -24,13 +25,27 @@ export interface SlackWebhookMessage {
 }
 
 export function slackWebhookMessage(notification: Notification): SlackWebhookMessage {
-  const reply =
-    notification.kind === 'drift'
-      ? driftMessage(notification.report, notification.detected)
-      : notification.kind === 'ready'
-        ? readyMessage(notification.environment, notification.switchRole)
-        : failedMessage(notification.environment);
+  const reply = slackNotificationMessage(notification);
   return { text: reply.text, blocks: reply.blocks };
+}
+
+function slackNotificationMessage(notification: Notification): SlackMessage {
+  switch (notification.kind) {
+    case 'drift':
+      return driftMessage(notification.report, notification.detected);
+    case 'ready':
+      return readyMessage(notification.environment, notification.switchRole);
+    case 'failed':
+      return failedMessage(notification.environment);
+    case 'approval':
+      // The buttons post to the Slack app's interactivity URL: POST /slack/interactions.
+      return approvalRequestMessage(notification.environment);
+    case 'closed':
+      return closedMessage(notification.environment);
+    case 'lease-reminder':
+      // The Extend button posts to the Slack app's interactivity URL too.
+      return leaseReminderMessage(notification.environment, notification.before, EXTEND_BUTTON_SECONDS);
+  }
 }
 
 export interface SlackWebhookOptions extends ResponseUrlOptions {

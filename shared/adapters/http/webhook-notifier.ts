@@ -1,4 +1,7 @@
 import type { Webhook } from 'standardwebhooks';
+import { colorName } from '../../domain/colors';
+import { formatDuration } from '../../domain/duration';
+import { reminderId } from '../../domain/lease-schedule';
 import type { Environment, EnvironmentStatus, Failure } from '../../domain/environment';
 import { NotConfiguredError } from '../../domain/errors';
 import type { Finding } from '../../domain/drift';
@@ -13,7 +16,13 @@ import { standardWebhook } from './standard-webhooks';
  * after a lost answer is recognisably the same message and the receiver can drop it.
  */
 
-export type NotificationEventType = 'environment.ready' | 'environment.failed' | 'drift.changed';
+export type NotificationEventType =
+  | 'environment.ready'
+  | 'environment.failed'
+  | 'environment.approval_requested'
+  | 'environment.closed'
+  | 'environment.lease_reminder'
+  | 'drift.changed';
 
 /** What a receiver gets when an environment is ready: everything needed to switch into it. */
 export interface ReadyEventData {
@@ -34,6 +43,8 @@ export interface ReadyEventData {
   extensionEntry: string;
   checkCommand: string;
   requestedBy?: string;
+  /** When the lease ends, for an environment with one. */
+  expiresAt?: string;
 }
 
 /** What a receiver gets when provisioning failed: why, and what to do about it. */
@@ -50,10 +61,58 @@ export interface FailedEventData {
   requestedBy?: string;
 }
 
+/** What a receiver gets when an environment's account is closed (SUSPENDED): why, and who asked. */
+export interface ClosedEventData {
+  id: string;
+  name: string;
+  ou: string;
+  accountId?: string;
+  /** `lease` (it expired), `api` or `slack`. */
+  reason: string;
+  closedBy?: string;
+  requestedBy?: string;
+}
+
+/** What a receiver gets before a lease ends: when, how long before, and where to extend it. */
+export interface LeaseReminderEventData {
+  id: string;
+  name: string;
+  ou: string;
+  accountId?: string;
+  expiresAt: string;
+  /** This reminder's offset before the end, in seconds, and as an ISO 8601 duration (one of LEASE_REMINDERS). */
+  remindBeforeSeconds: number;
+  remindBefore: string;
+  /** POST it with `{ "ttl": "P7D" }` (SigV4) to extend the lease; relative to the API's base URL. */
+  extendPath: string;
+  requestedBy?: string;
+}
+
+/** What a receiver gets when a request in a protected OU waits for an approver: what to judge, who may decide, until when. */
+export interface ApprovalRequestedEventData {
+  id: string;
+  name: string;
+  ou: string;
+  /** The protected OU (APPROVAL_OUS entry) the requested OU is, or lies below. */
+  protectedOu: string;
+  /** Palette hex without `#`. */
+  color: string;
+  colorName: string;
+  requestedBy?: string;
+  /** The authenticated principal that asked, when known; it may not approve its own request. */
+  requester?: string;
+  approvers: string[];
+  requestedAt: string;
+  expiresAt: string;
+}
+
 /** Never the email: it identifies a person's inbox, and receivers do not need it. */
 export type NotificationEvent =
   | { type: 'environment.ready'; timestamp: string; data: ReadyEventData }
   | { type: 'environment.failed'; timestamp: string; data: FailedEventData }
+  | { type: 'environment.approval_requested'; timestamp: string; data: ApprovalRequestedEventData }
+  | { type: 'environment.closed'; timestamp: string; data: ClosedEventData }
+  | { type: 'environment.lease_reminder'; timestamp: string; data: LeaseReminderEventData }
   | { type: 'drift.changed'; timestamp: string; data: { reportId: string; detected: Finding[]; resolved: Finding[]; open: number } };
 
 /** Same wording as the other channels when the record holds no reason. */
@@ -79,6 +138,54 @@ export function notificationEvent(notification: Notification): NotificationEvent
   const env = notification.environment;
   const ou = env.ouPath ?? env.ou;
   const requestedBy = env.requestedBy ? { requestedBy: env.requestedBy } : {};
+  if (notification.kind === 'approval') {
+    const approval = env.approval;
+    const requestedAt = approval?.requestedAt ?? env.createdAt;
+    return {
+      type: 'environment.approval_requested',
+      timestamp: requestedAt,
+      data: {
+        id: env.id,
+        name: env.name,
+        ou,
+        protectedOu: approval?.ou ?? ou,
+        color: env.color,
+        colorName: colorName(env.color),
+        ...requestedBy,
+        ...(approval?.requester ? { requester: approval.requester } : {}),
+        approvers: approval?.approvers ?? [],
+        requestedAt,
+        expiresAt: approval?.expiresAt ?? '',
+      },
+    };
+  }
+  if (notification.kind === 'closed') {
+    return {
+      type: 'environment.closed',
+      timestamp: env.closing?.closedAt ?? env.updatedAt,
+      data: { id: env.id, name: env.name, ou, ...(env.accountId ? { accountId: env.accountId } : {}), reason: env.closing?.reason ?? 'api', ...(env.closing?.requestedBy ? { closedBy: env.closing.requestedBy } : {}), ...requestedBy },
+    };
+  }
+  if (notification.kind === 'lease-reminder') {
+    const expiresAt = env.lease?.expiresAt ?? '';
+    const end = Date.parse(expiresAt);
+    return {
+      type: 'environment.lease_reminder',
+      // When the reminder fell due, from the record: every resend carries the same body.
+      timestamp: Number.isFinite(end) ? new Date(end - notification.before * 1000).toISOString() : env.updatedAt,
+      data: {
+        id: env.id,
+        name: env.name,
+        ou,
+        ...(env.accountId ? { accountId: env.accountId } : {}),
+        expiresAt,
+        remindBeforeSeconds: notification.before,
+        remindBefore: formatDuration(notification.before),
+        extendPath: `/environments/${env.id}/extend`,
+        ...requestedBy,
+      },
+    };
+  }
   if (notification.kind === 'ready') {
     const d = notification.switchRole;
     return {
@@ -100,6 +207,7 @@ export function notificationEvent(notification: Notification): NotificationEvent
         extensionEntry: d.extensionEntry,
         checkCommand: d.checkCommand,
         ...requestedBy,
+        ...(env.lease?.expiresAt ? { expiresAt: env.lease.expiresAt } : {}),
       },
     };
   }
@@ -121,9 +229,12 @@ export function notificationEvent(notification: Notification): NotificationEvent
   };
 }
 
-/** The `webhook-id`: one per environment and outcome, the same on every resend. */
+/** The `webhook-id`: one per environment and outcome (and per lease reminder), the same on every resend. */
 export function webhookMessageId(notification: Notification): string {
-  return notification.kind === 'drift' ? `drift.${notification.report.id}` : `${notification.environment.id}.${notification.kind}`;
+  if (notification.kind === 'drift') return `drift.${notification.report.id}`;
+  // Each reminder is its own message: its offset, and the end it reminds of (an extension moves it).
+  if (notification.kind === 'lease-reminder') return `${notification.environment.id}.${notification.kind}.${reminderId(notification.environment, notification.before)}`;
+  return `${notification.environment.id}.${notification.kind}`;
 }
 
 export interface WebhookNotifierOptions extends JsonPostOptions {

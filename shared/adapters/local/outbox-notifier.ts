@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withDeliveryOutcome } from '../../domain/delivery';
+import { formatDuration } from '../../domain/duration';
 import { renderNotification } from '../../domain/messages';
 import type { EnvironmentNotification, Notification, Notifier } from '../../ports';
 
@@ -36,7 +37,13 @@ function environmentFields(notification: EnvironmentNotification): Record<string
     environmentId: env.id,
     name: env.name,
     accountId: env.accountId,
-    ...(notification.kind === 'ready' ? { consoleUrl: notification.switchRole.consoleUrl } : { failure: env.failure }),
+    ...(notification.kind === 'ready'
+      ? { consoleUrl: notification.switchRole.consoleUrl }
+      : notification.kind === 'approval'
+        ? { status: env.status, approval: env.approval }
+        : notification.kind === 'lease-reminder'
+          ? { status: env.status, lease: env.lease, remindBefore: formatDuration(notification.before) }
+          : { failure: env.failure }),
   };
 }
 
@@ -54,7 +61,9 @@ export class OutboxNotifier implements Notifier {
   fileFor(notification: Notification): string {
     // A drift summary is named after its report (its time first, so they list in order).
     const subject = notification.kind === 'drift' ? `drift-${notification.report.checkedAt.replace(/[^0-9TZ]/g, '')}` : notification.environment.id;
-    return join(this.dir, `${subject}.${notification.kind}.${this.opts.channel}.json`);
+    // One file per reminder offset (`….lease-reminder-P1D.email.json`); a reminder sent again after an extension replaces it.
+    const kind = notification.kind === 'lease-reminder' ? `${notification.kind}-${formatDuration(notification.before)}` : notification.kind;
+    return join(this.dir, `${subject}.${kind}.${this.opts.channel}.json`);
   }
 
   async send(notification: Notification): Promise<void> {

@@ -1,0 +1,49 @@
+import { loadConfig } from '../../shared/lambda/config';
+import { lazy } from '../../shared/lambda/lazy';
+import { logger } from '../../shared/lambda/logger';
+import { taskHandler } from '../../shared/lambda/task';
+import { ScheduleEventSchema } from '../../shared/lambda/drift-triggers';
+import { awsEvents } from '../../shared/lambda/aws/events';
+import { awsChannels } from '../../shared/lambda/aws/notifier';
+import { awsDeliveries, awsEnvironments } from '../../shared/lambda/aws/registry';
+import { awsSecrets } from '../../shared/lambda/aws/secrets';
+import { awsDecommission, awsWorkflow } from '../../shared/lambda/aws/workflow';
+import { systemClock } from '../../shared/ports';
+import { sweepApprovals } from '../../shared/use-cases/approval';
+import { sweepClosings } from '../../shared/use-cases/close-steps';
+import { sweepLeases } from '../../shared/use-cases/leases';
+import type { Deps } from '../../shared/use-cases/deps';
+
+type LifecycleDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'events' | 'workflow' | 'decommission' | 'deliveries' | 'channels'>;
+
+/**
+ * The lifecycle check, on a schedule (`lifecycleSchedule`): requests nobody approved in time are
+ * rejected (APPROVAL_EXPIRED), approvers not asked yet are asked, approved requests whose execution
+ * never started are started; closings waiting for the quota get their next attempt; leases that
+ * come to an end are reminded of (LEASE_REMINDERS before it) and, once ended, closed.
+ */
+export const build = (deps: () => LifecycleDeps) =>
+  taskHandler('CheckLifecycle', ScheduleEventSchema, async () => {
+    const approvals = await sweepApprovals(deps());
+    const closings = await sweepClosings(deps());
+    const leases = await sweepLeases(deps());
+    const sweep = { ...approvals, closingsResumed: closings.resumed, leaseReminders: leases.reminded, leasesExpired: leases.expired, leasesFailed: leases.failed };
+    if (Object.values(sweep).some((ids) => ids.length)) logger.info('lifecycle check', { ...sweep });
+    return sweep;
+  });
+
+export const handler = build(
+  lazy(() => {
+    const config = loadConfig();
+    return {
+      config,
+      clock: systemClock,
+      environments: awsEnvironments(config),
+      events: awsEvents(config),
+      workflow: awsWorkflow(config),
+      decommission: awsDecommission(config),
+      deliveries: awsDeliveries(config),
+      channels: awsChannels(config, awsSecrets(config)),
+    };
+  }),
+);

@@ -1,0 +1,107 @@
+import * as z from 'zod/mini';
+import { deferredSchema } from './deferred-schema';
+import { InvalidInputError, type FieldError } from './errors';
+import { MAX_JSON_DEPTH, tooDeep } from './json-depth';
+import { ENVIRONMENT_ID_PATTERN } from './naming';
+import { zodFieldErrors } from './request';
+import { APPROVAL_ACTIONS } from './slack-messages';
+
+/**
+ * A click on a button of a Switchyard message, as Slack posts it to the app's interactivity URL
+ * (POST /slack/interactions): a form with one field, `payload`, holding JSON. Pure: this module only
+ * reads what Slack sent; the use case decides. Only a verified request gets here (the route's
+ * signature middleware), but a signed request is still refused field by field: it is Slack's word
+ * about who clicked what, and nothing else in it is trusted.
+ */
+
+/** A Slack user id: `U…`, or `W…` for Enterprise Grid. The decider is whoever Slack says clicked. */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+
+/** response_urls are about 100 characters; anything far longer is not one. */
+const RESPONSE_URL_MAX = 2048;
+
+/** Link buttons (the switch-role button of a ready message) open their URL; Slack still posts the click, which needs only a 200. */
+const LINK_ACTIONS = new Set(['switch-role']);
+
+export type ApprovalDecisionAction = keyof typeof APPROVAL_ACTIONS;
+
+export type SlackInteraction =
+  | {
+      kind: 'decision';
+      decision: ApprovalDecisionAction;
+      environmentId: string;
+      /** Who clicked, as Slack signed it. */
+      userId: string;
+      /** A bearer capability (30 minutes, 5 posts): never log it. */
+      responseUrl: string;
+    }
+  | { kind: 'link'; actionId: string };
+
+/**
+ * Slack's block_actions payload, the fields Switchyard reads. Not strict: Slack sends dozens of
+ * others (team, container, message, state…) and adds more over time; the unknown ones are dropped,
+ * never copied, so a `__proto__` key in them goes nowhere.
+ */
+export const SlackInteractionSchema = deferredSchema(() =>
+  z.object({
+    type: z.literal('block_actions', 'must be block_actions (a button click)'),
+    user: z.object({
+      id: z.string('must be a string').check(z.regex(SLACK_USER_ID, 'must be a Slack user id (U… or W…)')),
+    }),
+    response_url: z.string('must be a string').check(z.minLength(1, 'must not be empty'), z.maxLength(RESPONSE_URL_MAX, `must be at most ${RESPONSE_URL_MAX} characters`)),
+    actions: z
+      .array(
+        z.object({
+          action_id: z.string('must be a string').check(z.minLength(1, 'must not be empty'), z.maxLength(255, 'must be at most 255 characters')),
+          value: z.optional(z.string('must be a string').check(z.maxLength(2000, 'must be at most 2000 characters'))),
+        }),
+        'must be an array',
+      )
+      .check(z.length(1, 'must hold exactly one action')),
+  }),
+);
+
+function refuse(message: string, fields: FieldError[]): never {
+  throw new InvalidInputError(message, fields);
+}
+
+const prefixed = (fields: FieldError[]) => fields.map((f) => ({ ...f, field: f.field === '(body)' ? 'payload' : `payload.${f.field}` }));
+
+/**
+ * Reads a button click from the raw form body; throws InvalidInputError naming the field at fault
+ * (`payload`, `payload.type`, `payload.actions.0.value`…) for anything that is not a click Switchyard
+ * can act on. A click on a link button is recognised and left alone.
+ */
+export function parseSlackInteraction(rawBody: string): SlackInteraction {
+  const payloads = new URLSearchParams(rawBody).getAll('payload');
+  if (payloads.length !== 1) {
+    refuse('Not a Slack interaction: the form must carry one payload field.', [{ field: 'payload', message: payloads.length ? 'is given more than once' : 'is missing' }]);
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(payloads[0]!);
+  } catch {
+    refuse('The Slack interaction payload is not valid JSON.', [{ field: 'payload', message: 'is not valid JSON' }]);
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    refuse('The Slack interaction payload must be a JSON object.', [{ field: 'payload', message: 'must be a JSON object' }]);
+  }
+  if (tooDeep(payload)) {
+    refuse(`The Slack interaction payload nests deeper than ${MAX_JSON_DEPTH} levels.`, [{ field: 'payload', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }]);
+  }
+  const parsed = SlackInteractionSchema.safeParse(payload);
+  if (!parsed.success) {
+    const fields = prefixed(zodFieldErrors(parsed.error));
+    refuse(`The Slack interaction payload is not a button click Switchyard can act on (${fields.map((f) => f.field).join(', ')}).`, fields);
+  }
+  const { user, response_url: responseUrl, actions } = parsed.data;
+  const action = actions[0]!;
+  if (LINK_ACTIONS.has(action.action_id)) return { kind: 'link', actionId: action.action_id };
+  if (action.action_id !== APPROVAL_ACTIONS.approve && action.action_id !== APPROVAL_ACTIONS.reject) {
+    refuse('The Slack interaction is for a button Switchyard does not have.', [{ field: 'payload.actions.0.action_id', message: 'must be approve or reject' }]);
+  }
+  if (action.value === undefined || !ENVIRONMENT_ID_PATTERN.test(action.value)) {
+    refuse('The button does not name an environment.', [{ field: 'payload.actions.0.value', message: 'must be an environment id, e.g. staging-1a2b3c4d' }]);
+  }
+  return { kind: 'decision', decision: action.action_id, environmentId: action.value, userId: user.id, responseUrl };
+}
