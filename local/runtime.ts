@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -24,7 +25,10 @@ import type { Deps } from '../shared/use-cases/deps';
 import type { DriftReport } from '../shared/domain/drift';
 import { checkDrift, walkOrganization } from '../shared/use-cases/drift-check';
 import { indexSnapshot } from '../shared/use-cases/organization-index';
+import type { ApprovalSweep } from '../shared/use-cases/approval';
 import { loadDefinition } from '../statemachines/provision-environment.cjs';
+import { loadDefinition as loadDecommissionDefinition } from '../statemachines/decommission-environment.cjs';
+import { closeExecutionName } from '../shared/use-cases/close-steps';
 import { localChannels } from './channels';
 import { buildFunctions, type LocalDeps } from './functions';
 import { createHttpServer } from './http-server';
@@ -64,6 +68,8 @@ export interface Runtime {
   resumed: string[];
   /** Runs one drift check now, as the schedule would. */
   checkDrift(trigger?: string): Promise<DriftReport>;
+  /** Runs the lifecycle check now (approval expiry and follow-up), as the schedule would. */
+  checkLifecycle(): Promise<ApprovalSweep & { closingsResumed: string[] }>;
   /**
    * Settles once the organization's CloudTrail records up to now are delivered to the bus (with the
    * simulated organization; rebuilding the index from a walk first when records were lost) and the
@@ -77,11 +83,11 @@ export interface Runtime {
 export const RUNTIME_URL_FILE = 'runtime.url';
 
 /** `300`, `30s`, `5m`, `1h`: seconds; empty, `0` or `off` turn the interval off. */
-export function parseInterval(value: string | undefined): number | undefined {
+export function parseInterval(value: string | undefined, name = 'SWITCHYARD_DRIFT_INTERVAL'): number | undefined {
   const v = (value ?? '').trim().toLowerCase();
   if (!v || v === '0' || v === 'off') return undefined;
   const m = /^(\d+)\s*(s|m|h)?$/.exec(v);
-  if (!m) throw new Error(`SWITCHYARD_DRIFT_INTERVAL must be a number of seconds or like 30s, 5m, 1h (got ${JSON.stringify(value)}).`);
+  if (!m) throw new Error(`${name} must be a number of seconds or like 30s, 5m, 1h (got ${JSON.stringify(value)}).`);
   const seconds = Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
   if (seconds < 1) return undefined;
   return seconds;
@@ -247,6 +253,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const config = loadConfig(env);
   const faults = parseFaults(env.SWITCHYARD_SIM_FAULTS);
   const interval = parseInterval(env.SWITCHYARD_DRIFT_INTERVAL);
+  const lifecycleInterval = parseInterval(env.SWITCHYARD_LIFECYCLE_INTERVAL ?? '60', 'SWITCHYARD_LIFECYCLE_INTERVAL');
   const releaseDataDir = await claimDataDir(dataDir);
   // The CLIs go by it: `npm run drift` checks AWS in an --aws folder, `npm run sim` refuses one.
   recordMode(dataDir, opts.aws ? 'aws' : 'simulated');
@@ -271,6 +278,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       onEvent: workflowPrinter(opts, print),
     });
     closers.push(() => workflow.stop());
+    const decommission = new LocalWorkflow(loadDecommissionDefinition(), () => functions, {
+      waitOverrideMs: opts.waitOverrideMs,
+      retryOverrideMs: opts.retryOverrideMs,
+      onEvent: workflowPrinter(opts, print),
+    });
+    closers.push(() => decommission.stop());
     closers.push(() => bus.idle());
     const deps: Deps = {
       config,
@@ -279,6 +292,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       organization,
       channels: localChannels({ config, env, secrets, dataDir, aws: opts.aws, print }) as Channel[],
       workflow,
+      decommission,
       events: bus,
       secrets,
       ...accessAdapters(sim),
@@ -301,12 +315,23 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const resumed: string[] = [];
     if (opts.resume !== false) {
       for (const active of await stores.value.environments.listActive()) {
-        await workflow.start(active.executionName, { id: active.id });
+        // A request waiting for approval has no execution until someone approves it, and one waiting
+        // for the closing quota none until the lifecycle check starts its next attempt.
+        if (active.status === 'PENDING_APPROVAL' || active.status === 'CLOSE_QUEUED') continue;
+        if (active.status === 'CLOSING') await decommission.start(closeExecutionName(active), { id: active.id });
+        else await workflow.start(active.executionName, { id: active.id });
         resumed.push(active.id);
       }
     }
     if (resumed.length) print(`[runtime] resumed ${resumed.length} environment(s) that were in flight: ${resumed.join(', ')}`);
     if (interval) drift.every(interval);
+    // The lifecycle check the deployment runs every lifecycleSchedule, through the same function.
+    const checkLifecycle = async () => (await functions.checkLifecycle!({ source: 'local.schedule', 'detail-type': 'Scheduled Event', detail: {} }, { functionName: 'checkLifecycle', awsRequestId: randomUUID() })) as ApprovalSweep & { closingsResumed: string[] };
+    if (lifecycleInterval) {
+      const timer = setInterval(() => void checkLifecycle().catch((error: unknown) => print(`[lifecycle] check failed: ${(error as Error).message}`)), lifecycleInterval * 1000);
+      timer.unref();
+      closers.push(async () => clearInterval(timer));
+    }
 
     // Organizations' CloudTrail events keep the pre-flight's organization index current between walks.
     let feed: CloudTrailFeed | undefined;
@@ -327,7 +352,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await bus.idle();
     };
 
-    return { url, port, dataDir, deps, sim, workflow, bus, resumed, checkDrift: (trigger = 'cli') => checkDrift(drift.deps, { trigger }), organizationEventsDelivered, close: closeAll };
+    return { url, port, dataDir, deps, sim, workflow, bus, resumed, checkDrift: (trigger = 'cli') => checkDrift(drift.deps, { trigger }), checkLifecycle, organizationEventsDelivered, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

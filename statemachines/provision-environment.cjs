@@ -18,8 +18,8 @@ const YAML = require('yaml');
 const DEFINITION_PATH = path.join(__dirname, 'provision-environment.asl.yaml');
 
 /** The definition exactly as written (anchors expanded), as a fresh object on every call. */
-function loadDefinition() {
-  const text = fs.readFileSync(DEFINITION_PATH, 'utf8');
+function loadDefinition(definitionPath = DEFINITION_PATH) {
+  const text = fs.readFileSync(definitionPath, 'utf8');
   // The ASL reuses Retry/Catch blocks through anchors; a JSON round trip gives each state its own
   // copy, so a caller (or the Serverless plugin, which edits definitions in place) cannot change
   // one state by changing another.
@@ -70,7 +70,7 @@ function taskFunctionKeys(definition = loadDefinition()) {
  * Throws when a Task names anything but one of `functionKeys`: a typo would otherwise surface only
  * as a failed deploy, or as a state machine allowed to invoke nothing.
  */
-function withFunctionArns(definition, functionKeys) {
+function withFunctionArns(definition, functionKeys, definitionPath = DEFINITION_PATH) {
   const known = new Set(functionKeys);
   const wired = JSON.parse(JSON.stringify(definition));
   const unknown = [];
@@ -83,7 +83,7 @@ function withFunctionArns(definition, functionKeys) {
   }
   if (unknown.length > 0) {
     throw new Error(
-      `${path.basename(DEFINITION_PATH)}: Task Resource must be a function key from serverless.yml ` +
+      `${path.basename(definitionPath)}: Task Resource must be a function key from serverless.yml ` +
         `(${[...known].sort().join(', ') || 'none defined'}); found ${unknown.join('; ')}`,
     );
   }
@@ -95,15 +95,19 @@ function withFunctionArns(definition, functionKeys) {
  * osls calls a function found at the address with its resolver context (and awaits the result);
  * the function keys come from the service's own `functions`, so the check follows serverless.yml.
  */
-async function definition({ resolveConfigurationProperty }) {
-  const functions = (await resolveConfigurationProperty(['functions'])) ?? {};
-  // osls also accepts `functions` as a list of maps, merged later; read the keys the same way.
-  const keys = Array.isArray(functions) ? functions.flatMap((f) => Object.keys(f ?? {})) : Object.keys(functions);
-  return withFunctionArns(loadDefinition(), keys);
+function definitionFor(definitionPath) {
+  return async ({ resolveConfigurationProperty }) => {
+    const functions = (await resolveConfigurationProperty(['functions'])) ?? {};
+    // osls also accepts `functions` as a list of maps, merged later; read the keys the same way.
+    const keys = Array.isArray(functions) ? functions.flatMap((f) => Object.keys(f ?? {})) : Object.keys(functions);
+    return withFunctionArns(loadDefinition(definitionPath), keys, definitionPath);
+  };
 }
+const definition = definitionFor(DEFINITION_PATH);
 
 module.exports = {
   DEFINITION_PATH,
+  definitionFor,
   loadDefinition,
   functionLogicalId,
   taskFunctionKeys,

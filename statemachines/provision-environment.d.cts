@@ -6,7 +6,7 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 export declare const DEFINITION_PATH: string;
 
 /** The definition as written (Task Resources are function keys), a fresh copy on every call. */
-export declare function loadDefinition(): StateMachineDefinition;
+export declare function loadDefinition(definitionPath?: string): StateMachineDefinition;
 
 /** osls's CloudFormation logical id for a function key: `createAccount` -> `CreateAccountLambdaFunction`. */
 export declare function functionLogicalId(functionKey: string): string;
@@ -15,7 +15,10 @@ export declare function functionLogicalId(functionKey: string): string;
 export declare function taskFunctionKeys(definition?: StateMachineDefinition): Record<string, string>;
 
 /** A copy with each Task Resource as `{ 'Fn::GetAtt': [logicalId, 'Arn'] }`; throws on a key not in `functionKeys`. */
-export declare function withFunctionArns(definition: StateMachineDefinition, functionKeys: Iterable<string>): Record<string, unknown>;
+export declare function withFunctionArns(definition: StateMachineDefinition, functionKeys: Iterable<string>, definitionPath?: string): Record<string, unknown>;
+
+/** The serverless.yml variable source for the definition at `definitionPath`. */
+export declare function definitionFor(definitionPath: string): (context: { resolveConfigurationProperty: (path: string[]) => Promise<unknown> }) => Promise<Record<string, unknown>>;
 
 /** The serverless.yml variable source: `${file(statemachines/provision-environment.cjs):definition}`. */
 export declare function definition(context: {

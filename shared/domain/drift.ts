@@ -248,8 +248,10 @@ function unmanagedAccounts(environments: readonly Environment[], managedOus: Map
 function stuckEnvironments(environments: readonly Environment[], opts: { now: Date; stuckAfterSeconds: number }): Observation[] {
   const out: Observation[] = [];
   for (const env of environments) {
-    if (isFinal(env.status)) continue;
-    const since = Date.parse(env.createdAt);
+    // Waiting for a person (expired at APPROVAL_TIMEOUT) or for AWS's closing quota is not stuck.
+    if (isFinal(env.status) || env.status === 'PENDING_APPROVAL' || env.status === 'CLOSE_QUEUED') continue;
+    // An approved request started when it was approved, a closing when it was asked for.
+    const since = Date.parse((env.status === 'CLOSING' ? env.closing?.requestedAt : undefined) ?? env.approval?.decidedAt ?? env.createdAt);
     const ageSeconds = (opts.now.getTime() - since) / 1000;
     if (!Number.isFinite(ageSeconds) || ageSeconds <= opts.stuckAfterSeconds) continue;
     out.push({
@@ -259,7 +261,7 @@ function stuckEnvironments(environments: readonly Environment[], opts: { now: Da
       environmentName: env.name,
       ...(env.accountId ? { accountId: env.accountId } : {}),
       expected: `READY or FAILED within ${opts.stuckAfterSeconds >= 120 ? `${Math.round(opts.stuckAfterSeconds / 60)} minutes` : `${opts.stuckAfterSeconds} seconds`}`,
-      actual: `${env.status} since ${env.createdAt}`,
+      actual: `${env.status} since ${new Date(since).toISOString()}`,
       fix: `Look at the Step Functions execution ${env.executionName}: if it has ended, its last step could not write the outcome; request ${env.name} again to resume it.`,
     });
   }

@@ -15,9 +15,10 @@ export function requestReply({ environment, created }: RequestOutcome, config: C
 }
 
 /** A page of environments: their views, the sealed cursor and the link to the next page while there is one. */
-export function environmentsPage(page: Page<Environment>, limit: number, config: Config): HttpReply {
+export function environmentsPage(page: Page<Environment>, limit: number, config: Config, status?: string): HttpReply {
   const cursor = sealedCursor(page.cursor, config);
-  const next = cursor ? `${config.PUBLIC_BASE_URL}/environments?limit=${limit}&cursor=${encodeURIComponent(cursor)}` : undefined;
+  const filter = status ? `&status=${status}` : '';
+  const next = cursor ? `${config.PUBLIC_BASE_URL}/environments?limit=${limit}${filter}&cursor=${encodeURIComponent(cursor)}` : undefined;
   return json(200, {
     items: page.items.map((e) => environmentView(e, config)),
     ...(cursor ? { cursor } : {}),

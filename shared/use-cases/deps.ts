@@ -7,6 +7,8 @@ export interface Deps extends Stores {
   clock: Clock;
   organization: Organization;
   workflow: Workflow;
+  /** The DecommissionEnvironment state machine: closes an environment's account. */
+  decommission: Workflow;
   /** Every configured way of reaching the admin; each is sent a notification once. */
   channels: Channel[];
   events: Events;

@@ -91,13 +91,36 @@ const CHECK_DRIFT = {
   ],
 };
 
+/** DecommissionEnvironment's task functions: one folder and role. */
+const DECOMMISSION_STEPS = {
+  dir: 'decommission-environment',
+  secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'],
+  notifies: true,
+  actions: [
+    'organizations:DescribeOrganization',
+    'organizations:ListRoots',
+    'organizations:ListTagsForResource',
+    'organizations:TagResource',
+    'organizations:ListOrganizationalUnitsForParent',
+    'organizations:CreateOrganizationalUnit',
+    'organizations:ListParents',
+    'organizations:MoveAccount',
+    'organizations:CloseAccount',
+    'organizations:DescribeAccount',
+    ...REGISTRY_WRITE,
+    ...PUT_EVENTS,
+    'sns:Publish',
+  ],
+};
+
 /**
  * Every function, its folder, its kind, and exactly the actions its role may allow besides
  * LOGS and XRAY. A new action in a function.yml must be added here too, on purpose. `export` is the
  * handler's export where it is not `handler`.
  */
 const FUNCTIONS = {
-  createEnvironment: { dir: 'create-environment', http: 'POST /environments', startsWorkflow: true, actions: REQUEST_ACTIONS },
+  // PutEvents: a request in a protected OU is announced (Environment Approval Requested) instead of started.
+  createEnvironment: { dir: 'create-environment', http: 'POST /environments', startsWorkflow: true, actions: [...REQUEST_ACTIONS, ...PUT_EVENTS] },
   provisionWebhook: {
     dir: 'provision-webhook',
     http: 'POST /webhooks/provision',
@@ -105,7 +128,7 @@ const FUNCTIONS = {
     open: true,
     startsWorkflow: true,
     secretParam: 'WEBHOOK_SECRET_PARAM',
-    actions: [...REQUEST_ACTIONS, 'ssm:GetParameter'],
+    actions: [...REQUEST_ACTIONS, ...PUT_EVENTS, 'ssm:GetParameter'],
   },
   slackCommand: {
     dir: 'slack-command',
@@ -115,6 +138,17 @@ const FUNCTIONS = {
     secretParam: 'SLACK_SIGNING_SECRET_PARAM',
     // PutItem: claims each signed /env create once, so a copy of it publishes nothing.
     actions: ['ssm:GetParameter', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', ...PUT_EVENTS],
+  },
+  slackInteractions: {
+    dir: 'slack-interactions',
+    http: 'POST /slack/interactions',
+    // Authenticated by Slack's signature, not IAM.
+    open: true,
+    // An Approve click starts the execution the request held back.
+    startsWorkflow: true,
+    secretParam: 'SLACK_SIGNING_SECRET_PARAM',
+    // The decision: a read and a conditional put of the environment, StartExecution on approve, the outcome event.
+    actions: ['ssm:GetParameter', 'dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution', ...PUT_EVENTS],
   },
   requestFromEvent: { dir: 'request-from-event', async: true, startsWorkflow: true, actions: [...REQUEST_ACTIONS, ...PUT_EVENTS, 'sqs:SendMessage'] },
   listRejections: { dir: 'list-rejections', http: 'GET /rejections', actions: ['dynamodb:Query'] },
@@ -187,6 +221,38 @@ const FUNCTIONS = {
   checkDriftOnSchedule: { ...CHECK_DRIFT, export: 'onSchedule' },
   checkDriftFromQueue: { ...CHECK_DRIFT, export: 'fromQueue' },
   getDrift: { dir: 'get-drift', http: 'GET /drift', actions: ['dynamodb:GetItem'] },
+  // Approvals: the decision over HTTP, the question on every channel, and the sweep that expires and follows up.
+  decideEnvironment: {
+    dir: 'decide-environment',
+    http: ['POST /environments/{id}/approve', 'POST /environments/{id}/reject'],
+    startsWorkflow: true,
+    actions: [...REGISTRY_WRITE, 'states:StartExecution', ...PUT_EVENTS],
+  },
+  // DELETE /environments/{id}: records the closing, starts DecommissionEnvironment.
+  closeEnvironment: { dir: 'close-environment', http: 'DELETE /environments/{id}', startsDecommission: true, actions: [...REGISTRY_WRITE, 'states:StartExecution'] },
+  // DecommissionEnvironment's tasks, sharing DecommissionEnvironmentRole.
+  ...Object.fromEntries(
+    [
+      ['decommissionEnvironmentBegin', { export: 'begin' }],
+      ['decommissionEnvironmentPrepare', { export: 'prepare' }],
+      ['decommissionEnvironmentAccount', { export: 'account' }],
+      ['decommissionEnvironmentCheck', { export: 'check' }],
+      ['decommissionEnvironmentRecord', { export: 'record', timeout: 60 }],
+      ['decommissionEnvironmentFailure', { export: 'failure' }],
+    ].map(([key, spec]) => [key, { ...DECOMMISSION_STEPS, ...spec }]),
+  ),
+  // A lease's new end: a read and a conditional put of the environment, and Environment Lease Extended.
+  extendEnvironment: { dir: 'extend-environment', http: 'POST /environments/{id}/extend', actions: [...REGISTRY_WRITE, ...PUT_EVENTS] },
+  notifyApprovers: { dir: 'notify-approvers', timeout: 60, secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'], notifies: true, actions: [...REGISTRY_WRITE, 'sns:Publish'] },
+  checkLifecycle: {
+    dir: 'check-lifecycle',
+    timeout: 120,
+    startsWorkflow: true,
+    startsDecommission: true,
+    secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'],
+    notifies: true,
+    actions: [...REGISTRY_WRITE, 'dynamodb:Query', 'states:StartExecution', ...PUT_EVENTS, 'sns:Publish'],
+  },
   // Organizations' CloudTrail events on the default bus: one DescribeAccount per account event.
   indexOrganization: { dir: 'index-organization', actions: ['organizations:DescribeAccount', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] },
 };
@@ -706,17 +772,18 @@ check('http api: every route exists; AWS_IAM on all but the signature-verified S
   const routes = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
   const problems = [];
   for (const [key, spec] of Object.entries(FUNCTIONS)) {
-    if (!spec.http) continue;
-    const route = routes.find((r) => r.Properties.RouteKey === spec.http);
-    if (!route) {
-      problems.push(`no route ${spec.http}`);
-      continue;
+    for (const routeKey of asArray(spec.http)) {
+      const route = routes.find((r) => r.Properties.RouteKey === routeKey);
+      if (!route) {
+        problems.push(`no route ${routeKey}`);
+        continue;
+      }
+      const integrationId = JSON.stringify(route.Properties.Target).match(/"(HttpApiIntegration\w+)"/)?.[1];
+      const integration = template.Resources[integrationId];
+      if (!integration || !refersTo(integration.Properties.IntegrationUri, functionLogicalId(key))) problems.push(`${routeKey} does not reach ${key}`);
     }
-    const integrationId = JSON.stringify(route.Properties.Target).match(/"(HttpApiIntegration\w+)"/)?.[1];
-    const integration = template.Resources[integrationId];
-    if (!integration || !refersTo(integration.Properties.IntegrationUri, functionLogicalId(key))) problems.push(`${spec.http} does not reach ${key}`);
   }
-  const open = new Set(Object.values(FUNCTIONS).filter((f) => f.open).map((f) => f.http));
+  const open = new Set(Object.values(FUNCTIONS).filter((f) => f.open).flatMap((f) => asArray(f.http)));
   for (const r of routes) {
     const auth = r.Properties.AuthorizationType ?? 'NONE';
     if (open.has(r.Properties.RouteKey) ? auth !== 'NONE' : auth !== 'AWS_IAM') problems.push(`${r.Properties.RouteKey}: auth ${auth}`);
@@ -830,7 +897,8 @@ check('iam: function role resources are scoped (table, own log group, state mach
       } else if (service === 'dynamodb') {
         if (!resources.length || !resources.every((r) => r !== '*' && refersTo(r, TABLE_ID))) problems.push(`${label}: not scoped to ${TABLE_ID}`);
       } else if (service === 'states') {
-        if (!resources.length || !resources.every((r) => refersTo(r, STATE_MACHINE_ID) && r !== '*')) problems.push(`${label}: not scoped to the state machine`);
+        const machines = [...(FUNCTIONS[key].startsWorkflow ? [STATE_MACHINE_ID] : []), ...(FUNCTIONS[key].startsDecommission ? ['DecommissionEnvironmentStateMachine'] : [])];
+        if (!resources.length || !resources.every((r) => r !== '*' && machines.some((m) => refersTo(r, m)))) problems.push(`${label}: not scoped to the state machine(s) it starts (${machines.join(', ') || 'none'})`);
       } else if (service === 'iam') {
         // Only Switchyard's policies and the admin principal in this account; attachments only of those policies.
         const scoped = resources.every((r) => /^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:(policy\/switchyard\/\*|group\/[\w+=,.@-]+|user\/[\w+=,.@-]+)$/.test(r['Fn::Sub'] ?? ''));

@@ -7,7 +7,7 @@ import { dynamoStores } from '../../shared/adapters/aws/dynamodb-stores';
 import { ensureRegistryTable } from '../../shared/adapters/aws/dynamodb-table';
 import { AwsOrganization } from '../../shared/adapters/aws/organizations';
 import { LocalWorkflow, type TaskFunction } from '../../shared/adapters/local/local-workflow';
-import { SimulatedOrganization } from '../../shared/adapters/local/sim-org';
+import { seededRandom, SimulatedOrganization } from '../../shared/adapters/local/sim-org';
 import { simOrganizationsClient } from '../../shared/adapters/local/sim-org-transport';
 import { parseFaults } from '../../shared/adapters/local/sim-faults';
 import { newEnvironment, type Environment } from '../../shared/domain/environment';
@@ -23,6 +23,7 @@ import type { Deps } from '../../shared/use-cases/deps';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
 import { buildFunctions } from '../../local/functions';
 import { loadDefinition } from '../../statemachines/provision-environment.cjs';
+import { loadDefinition as loadDecommissionDefinition } from '../../statemachines/decommission-environment.cjs';
 
 /** A clock the test moves: the simulated organization and the steps both read it. */
 export class ManualClock {
@@ -67,17 +68,8 @@ export interface HarnessOptions {
   onOrganizationsClient?: (client: OrganizationsClient) => void;
 }
 
-/** A small seeded generator (mulberry32): the same faults in the same order on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator: the same faults in the same order on every run (the simulator's own). */
+export { seededRandom } from '../../shared/adapters/local/sim-org';
 
 export interface Harness {
   clock: ManualClock;
@@ -139,6 +131,13 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
       if (e.type === 'StateEntered' && e.state) states.set(e.execution, [...(states.get(e.execution) ?? []), e.state]);
     },
   });
+  const decommission = new LocalWorkflow(loadDecommissionDefinition(), () => timed, {
+    waitOverrideMs: 0,
+    retryOverrideMs: 0,
+    onEvent: (e) => {
+      if (e.type === 'StateEntered' && e.state) states.set(e.execution, [...(states.get(e.execution) ?? []), e.state]);
+    },
+  });
   const deps: Deps = {
     config,
     clock,
@@ -152,6 +151,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     accountSetup: new SimulatedAccess(sim),
     roleProbe: new SimulatedAccess(sim),
     workflow,
+    decommission,
   };
   const functions = buildFunctions(() => deps);
   // The Wait state is zeroed; move the clock by what it would have waited.

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { environmentFromRecord, environmentRecord, isFinal, type Environment } from '../../domain/environment';
+import { environmentFromRecord, environmentRecord, isFinal, type Environment, type EnvironmentStatus } from '../../domain/environment';
 import { NotFoundError, RetryableAwsError } from '../../domain/errors';
 import type { EnvironmentStore, Page } from '../../ports';
 import { KEY_PREFIX, LISTED, RegistryTable, stripKeys, type Item } from './dynamodb-table';
@@ -86,7 +86,7 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
     );
   }
 
-  async list(opts: { limit: number; cursor?: string }): Promise<Page<Environment>> {
+  async list(opts: { limit: number; cursor?: string; status?: EnvironmentStatus }): Promise<Page<Environment>> {
     const page = await this.table.newestFirst(ENVIRONMENTS, opts);
     return { ...page, items: page.items.map(fromItem) };
   }
@@ -109,6 +109,6 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
   async findByEmail(email: string): Promise<Environment | undefined> {
     const items = await this.table.queryAll({ IndexName: 'byEmail', KeyConditionExpression: 'emailKey = :email', ExpressionAttributeValues: { ':email': email.toLowerCase() } });
     const matches = items.map(fromItem).sort(newestFirst);
-    return matches.find((env) => env.status !== 'FAILED') ?? matches[0];
+    return matches.find((env) => env.status !== 'FAILED' && env.status !== 'REJECTED') ?? matches[0];
   }
 }

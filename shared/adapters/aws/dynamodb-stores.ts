@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock, type Stores } from '../../ports';
+import { DynamoClosingWindowStore } from './dynamodb-closing-window-store';
 import { DynamoCreationSlotStore } from './dynamodb-creation-slot-store';
 import { DynamoDeliveryStore } from './dynamodb-delivery-store';
 import { DynamoDriftReportStore } from './dynamodb-drift-report-store';
@@ -20,5 +21,6 @@ export function dynamoStores(doc: DynamoDBDocumentClient, tableName: string, clo
     rejections: new DynamoRejectionStore(doc, tableName),
     organizationIndex: new DynamoOrganizationIndex(doc, tableName),
     grantPatterns: new DynamoGrantPatternStore(doc, tableName),
+    closingWindow: new DynamoClosingWindowStore(doc, tableName),
   };
 }

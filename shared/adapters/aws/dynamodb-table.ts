@@ -13,7 +13,7 @@ import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from '.
 
 /**
  * The registry: one DynamoDB table holding every store's items (environments, idempotency keys,
- * creation slots, deliveries, drift reports, rejections, the organization index, grant patterns), told apart by their key prefix. What the
+ * creation slots, deliveries, drift reports, rejections, the organization index, grant patterns, the closing window), told apart by their key prefix. What the
  * stores share lives here: the table, its keys, error mapping and page cursors.
  */
 
@@ -206,7 +206,11 @@ export class RegistryTable {
   }
 
   /** One page of a kind's items, newest first on byCreated, with an opaque cursor to the next. */
-  async newestFirst(kind: Listed, opts: { limit: number; cursor?: string }): Promise<Page<Item>> {
+  /**
+   * `status`, when given, keeps only items of that status: DynamoDB filters after reading, so a page
+   * may hold fewer than `limit` and still come with a cursor to the next.
+   */
+  async newestFirst(kind: Listed, opts: { limit: number; cursor?: string; status?: string }): Promise<Page<Item>> {
     if (!Number.isInteger(opts.limit) || opts.limit < 1 || opts.limit > MAX_PAGE) {
       throw new InvalidInputError(`limit must be a whole number from 1 to ${MAX_PAGE}.`, [{ field: 'limit', message: `must be 1 to ${MAX_PAGE}` }]);
     }
@@ -222,6 +226,7 @@ export class RegistryTable {
           ScanIndexForward: false,
           Limit: opts.limit + 1,
           ...(start ? { ExclusiveStartKey: start } : {}),
+          ...(opts.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':all': kind.all, ':status': opts.status } } : {}),
         }),
       ),
     );

@@ -1,4 +1,5 @@
 import {
+  CloseAccountCommand,
   CreateAccountCommand,
   CreateOrganizationalUnitCommand,
   DescribeAccountCommand,
@@ -48,6 +49,8 @@ export function mapOrganizationsError(operation: string, error: unknown): Error 
     if (reason === 'ACCOUNT_NUMBER_LIMIT_EXCEEDED') {
       return new AccountQuotaExceededError('The organization has reached its maximum number of accounts; close unused accounts or ask AWS Support to raise the quota.', { cause: error });
     }
+    // Too many closings in progress at once: they end within minutes, so wait and ask again.
+    if (reason === 'CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED') return retryableError(operation, error, { ...ORGANIZATIONS, detail: `reason ${reason}` });
     if (reason === 'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED') {
       return new AccountQuotaExceededError('AWS Organizations refused another account today: the daily account-creation rate limit is reached. Try again tomorrow or ask AWS Support to raise it.', { cause: error });
     }
@@ -212,6 +215,25 @@ export class AwsOrganization implements Organization {
   async listParents(childId: string): Promise<ParentRef[]> {
     const parents = await this.call('ListParents', () => collect(paginateListParents({ client: this.client, pageSize: PAGE_SIZE }, { ChildId: childId }), (p) => p.Parents));
     return parents.filter((p) => p.Id && p.Type).map((p) => ({ id: p.Id!, type: p.Type! }));
+  }
+
+  async managementAccountId(): Promise<string> {
+    const out = await this.call('DescribeOrganization', () => this.client.send(new DescribeOrganizationCommand({})));
+    const id = out.Organization?.MasterAccountId;
+    if (!id) throw new AwsRequestRejectedError('AWS Organizations described no management account.', 'NoOrganization');
+    return id;
+  }
+
+  async closeAccount(accountId: string): Promise<'requested' | 'already-closed' | 'quota-exceeded'> {
+    try {
+      await this.client.send(new CloseAccountCommand({ AccountId: accountId }));
+      return 'requested';
+    } catch (error) {
+      if (errorName(error) === 'AccountAlreadyClosedException') return 'already-closed';
+      // AWS's rolling closing quota is used up: the closing waits, it never fails for this.
+      if (errorName(error) === 'ConstraintViolationException' && (error as { Reason?: string }).Reason === 'CLOSE_ACCOUNT_QUOTA_EXCEEDED') return 'quota-exceeded';
+      throw mapOrganizationsError('CloseAccount', error);
+    }
   }
 
   async describeOrganizationId(): Promise<string> {

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoClosingWindowStore } from '../../adapters/aws/dynamodb-closing-window-store';
 import { DynamoCreationSlotStore } from '../../adapters/aws/dynamodb-creation-slot-store';
 import { DynamoDeliveryStore } from '../../adapters/aws/dynamodb-delivery-store';
 import { DynamoDriftReportStore } from '../../adapters/aws/dynamodb-drift-report-store';
@@ -24,3 +25,4 @@ export const awsDriftReports = (config: TableConfig) => new DynamoDriftReportSto
 export const awsRejections = (config: TableConfig) => new DynamoRejectionStore(client(), config.REGISTRY_TABLE);
 export const awsOrganizationIndex = (config: TableConfig) => new DynamoOrganizationIndex(client(), config.REGISTRY_TABLE);
 export const awsGrantPatterns = (config: TableConfig) => new DynamoGrantPatternStore(client(), config.REGISTRY_TABLE);
+export const awsClosingWindow = (config: TableConfig) => new DynamoClosingWindowStore(client(), config.REGISTRY_TABLE);

@@ -2,3 +2,4 @@ import { StepFunctionsWorkflow, createSfnClient } from '../../adapters/aws/step-
 import type { Config } from '../config';
 
 export const awsWorkflow = (config: Config) => new StepFunctionsWorkflow(createSfnClient(), config.STATE_MACHINE_ARN);
+export const awsDecommission = (config: Config) => new StepFunctionsWorkflow(createSfnClient(), config.DECOMMISSION_STATE_MACHINE_ARN);

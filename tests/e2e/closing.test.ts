@@ -1,0 +1,61 @@
+/**
+ * Closing over HTTP through the local runtime: DELETE /environments/{id} runs DecommissionEnvironment
+ * against the simulated organization; the account ends SUSPENDED in CLOSED_OU and leaves the
+ * switch-role files, while the environment stays listed as CLOSED.
+ */
+import { startRuntime, type Runtime } from '../../local/runtime';
+import { call, QUICK_SIM_ENV, tempDataDir, waitForFinal } from './helpers';
+
+let runtime: Runtime;
+let base: string;
+
+beforeAll(async () => {
+  runtime = await startRuntime({ dataDir: tempDataDir(), port: 0, env: { ...QUICK_SIM_ENV, SWITCHYARD_SIM_CLOSE_SECONDS: '1', SWITCHYARD_LIFECYCLE_INTERVAL: 'off' } });
+  base = runtime.url;
+});
+
+afterAll(async () => {
+  await runtime.close();
+});
+
+async function until(id: string, status: string, deadlineMs = 30_000): Promise<any> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const env = (await call(base, 'GET', `/environments/${id}`)).body;
+    if (env.status === status) return env;
+    if (Date.now() > end) throw new Error(`${id} is ${env.status}, not ${status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('closes a READY environment: CLOSING at once, then CLOSED with its account SUSPENDED in Suspended, out of the switch-role files', async () => {
+  const asked = await call(base, 'POST', '/environments', { name: 'Throwaway', ou: 'Sandbox/Playground' });
+  const ready = await waitForFinal(base, asked.body.id);
+  expect(ready.status).toBe('READY');
+  expect((await call(base, 'GET', '/switch-roles?format=aws-config')).body).toContain('[profile throwaway]');
+
+  const closing = await call(base, 'DELETE', `/environments/${ready.id}`, undefined, { 'x-switchyard-principal': 'ana' });
+  expect(closing.status).toBe(202);
+  expect(closing.body).toMatchObject({ status: 'CLOSING', closing: { reason: 'api', requestedBy: 'local:ana' } });
+  const again = await call(base, 'DELETE', `/environments/${ready.id}`);
+  expect(again.status).toBe(202);
+  expect(again.body.closing.attempt).toBe(1);
+
+  const closed = await until(ready.id, 'CLOSED');
+  expect(closed.closing.closedAt).toEqual(expect.any(String));
+  expect(runtime.sim!.accountsView().find((a) => a.id === ready.accountId)).toMatchObject({ status: 'SUSPENDED', ou: 'Suspended' });
+  expect((await call(base, 'GET', '/switch-roles?format=aws-config')).body).not.toContain('[profile throwaway]');
+  const file = await call(base, 'GET', `/environments/${ready.id}/switch-role`);
+  expect(file.status).toBe(409);
+  const listed = await call(base, 'GET', '/environments?status=CLOSED');
+  expect(listed.body.items.map((e: { id: string }) => e.id)).toContain(ready.id);
+  expect(listed.body.items.every((e: { status: string }) => e.status === 'CLOSED')).toBe(true);
+}, 60_000);
+
+it('refuses to close what is not READY, and answers a status filter that is not a status with 400', async () => {
+  const gone = await call(base, 'DELETE', '/environments/nothing-00000000');
+  expect(gone.status).toBe(404);
+  const bad = await call(base, 'GET', '/environments?status=DELETED');
+  expect(bad.status).toBe(400);
+  expect(bad.body.error.fields).toEqual([{ field: 'status', message: expect.any(String) }]);
+});
