@@ -14,6 +14,10 @@ export type SlackCommand =
   | { kind: 'create'; body: SlackCreateBody }
   | { kind: 'status'; target: string }
   | { kind: 'list' }
+  /** `/env extend NAME [DURATION]`: DURATION is an ISO 8601 duration, P7D when left out. */
+  | { kind: 'extend'; target: string; ttl: string }
+  /** `/env close NAME`. */
+  | { kind: 'close'; target: string }
   | { kind: 'help' }
   | { kind: 'usage'; problem: string };
 
@@ -22,6 +26,8 @@ export const SLACK_USAGE = [
   '• `/env create NAME [ou=PATH] [email=ADDR] [color=COLOUR]` — e.g. `/env create "Playground Ana" ou=Sandbox/Playground color=green`',
   '• `/env status ID|NAME` — e.g. `/env status Staging`',
   '• `/env list` — the newest environments and their state',
+  '• `/env extend ID|NAME [DURATION]` — a longer lease, e.g. `/env extend Playground P7D` (P7D when left out)',
+  '• `/env close ID|NAME` — close its AWS account, e.g. `/env close "Playground Ana"`',
   '• `/env help` — this text',
   'Quote a name that has spaces. Colours: red, orange, yellow, green, blue.',
 ].join('\n');
@@ -154,6 +160,18 @@ export function parseSlackCommand(text: string): SlackCommand {
     }
     case 'create':
       return parseCreate(rest);
+    case 'extend': {
+      const words = rest.map(tokenText);
+      // The last word is the duration when it looks like one (`P7D`, `PT12H`); the rest names the environment.
+      const last = words.at(-1) ?? '';
+      const ttl = /^P[0-9WDTHMS.]+$/i.test(last) ? last : 'P7D';
+      const target = (ttl === last && words.length > 1 ? words.slice(0, -1) : ttl === last ? [] : words).join(' ').trim();
+      return target ? { kind: 'extend', target, ttl } : { kind: 'usage', problem: 'extend needs an environment, e.g. /env extend Playground P7D.' };
+    }
+    case 'close': {
+      const target = rest.map(tokenText).join(' ').trim();
+      return target ? { kind: 'close', target } : { kind: 'usage', problem: 'close needs an environment, e.g. /env close Playground.' };
+    }
     default:
       return { kind: 'usage', problem: `Unknown command "${echo(tokenText(first))}".` };
   }

@@ -4,7 +4,7 @@ import { InvalidInputError, type FieldError } from './errors';
 import { MAX_JSON_DEPTH, tooDeep } from './json-depth';
 import { ENVIRONMENT_ID_PATTERN } from './naming';
 import { zodFieldErrors } from './request';
-import { APPROVAL_ACTIONS } from './slack-messages';
+import { APPROVAL_ACTIONS, LEASE_ACTIONS } from './slack-messages';
 
 /**
  * A click on a button of a Switchyard message, as Slack posts it to the app's interactivity URL
@@ -35,6 +35,8 @@ export type SlackInteraction =
       /** A bearer capability (30 minutes, 5 posts): never log it. */
       responseUrl: string;
     }
+  /** The Extend button of a lease reminder. */
+  | { kind: 'extend'; environmentId: string; userId: string; responseUrl: string }
   | { kind: 'link'; actionId: string };
 
 /**
@@ -97,11 +99,12 @@ export function parseSlackInteraction(rawBody: string): SlackInteraction {
   const { user, response_url: responseUrl, actions } = parsed.data;
   const action = actions[0]!;
   if (LINK_ACTIONS.has(action.action_id)) return { kind: 'link', actionId: action.action_id };
-  if (action.action_id !== APPROVAL_ACTIONS.approve && action.action_id !== APPROVAL_ACTIONS.reject) {
-    refuse('The Slack interaction is for a button Switchyard does not have.', [{ field: 'payload.actions.0.action_id', message: 'must be approve or reject' }]);
+  if (action.action_id !== APPROVAL_ACTIONS.approve && action.action_id !== APPROVAL_ACTIONS.reject && action.action_id !== LEASE_ACTIONS.extend) {
+    refuse('The Slack interaction is for a button Switchyard does not have.', [{ field: 'payload.actions.0.action_id', message: 'must be approve, reject or extend' }]);
   }
   if (action.value === undefined || !ENVIRONMENT_ID_PATTERN.test(action.value)) {
     refuse('The button does not name an environment.', [{ field: 'payload.actions.0.value', message: 'must be an environment id, e.g. staging-1a2b3c4d' }]);
   }
-  return { kind: 'decision', decision: action.action_id, environmentId: action.value, userId: user.id, responseUrl };
+  if (action.action_id === LEASE_ACTIONS.extend) return { kind: 'extend', environmentId: action.value, userId: user.id, responseUrl };
+  return { kind: 'decision', decision: action.action_id as ApprovalDecisionAction, environmentId: action.value, userId: user.id, responseUrl };
 }

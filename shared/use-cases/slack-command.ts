@@ -8,6 +8,8 @@ import { REQUEST_DETAIL_TYPE, REQUEST_EVENT_SOURCE } from '../ports';
 import { assertAllowedResponseUrl } from '../adapters/http/slack-response-url';
 import type { Config } from '../lambda/config';
 import type { Deps } from './deps';
+import { extendLease } from './leases';
+import { requestClose } from './close-steps';
 import { switchRoleFor, type SwitchRoleSettings } from './provision-steps';
 import { REPLY_TO_KEY } from './request-from-event';
 
@@ -20,7 +22,9 @@ export type SlackReply = ReturnType<typeof usageMessage>;
  * follow on the command's response_url.
  */
 export async function handleSlackCommand(
-  deps: Pick<Deps, 'environments' | 'idempotency' | 'events'> & { config: SwitchRoleSettings & Pick<Config, 'SLACK_RESPONSE_URL_PREFIXES' | 'DEFAULT_OU' | 'EMAIL_TEMPLATE'> },
+  deps: Pick<Deps, 'environments' | 'idempotency' | 'events' | 'clock' | 'decommission'> & {
+    config: SwitchRoleSettings & Pick<Config, 'SLACK_RESPONSE_URL_PREFIXES' | 'DEFAULT_OU' | 'EMAIL_TEMPLATE' | 'LEASE_MAX' | 'LEASE_REMINDERS'>;
+  },
   req: { rawBody: string; headers: Record<string, string> },
 ): Promise<SlackReply> {
   const form = parseSlashCommandForm(req.rawBody);
@@ -39,12 +43,26 @@ export async function handleSlackCommand(
       return listMessage(page.items);
     }
     case 'status': {
-      // Only a well-formed id is looked up as one (as GET /environments/{id} does): anything else is a
-      // name, whose id is derived. Passing free text as a key let a long target fail the read (a 502).
-      const byId = ENVIRONMENT_ID_PATTERN.test(command.target) ? await deps.environments.get(command.target) : undefined;
-      const env = byId ?? (await deps.environments.get(environmentId(command.target)));
+      const env = await findEnvironment(deps, command.target);
       if (!env) return usageMessage(`No environment called "${command.target}".`);
       return statusMessage(env, env.status === 'READY' ? switchRoleFor(env, deps.config) : undefined);
+    }
+    case 'extend':
+    case 'close': {
+      const env = await findEnvironment(deps, command.target);
+      if (!env) return usageMessage(`No environment called "${command.target}".`);
+      // Once per signed request: Slack retrying a slow answer must not extend twice.
+      if (!(await deps.idempotency.claimOnce(slackRequestKey(req.headers['x-slack-request-timestamp']!, req.rawBody)))) return statusMessage(env);
+      try {
+        const changed =
+          command.kind === 'extend'
+            ? await extendLease(deps, { id: env.id, ttl: command.ttl, by: form.userId })
+            : await requestClose(deps, { id: env.id, reason: 'slack', requestedBy: form.userId });
+        return statusMessage(changed);
+      } catch (error) {
+        if (error instanceof SwitchyardError && error.status < 500) return rejectedMessage({ code: error.code, message: error.message, fields: (error as InvalidInputError).fields });
+        throw error;
+      }
     }
     case 'create': {
       const body = {
@@ -95,4 +113,14 @@ async function handOver(
     await deps.idempotency.releaseClaim(key).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The environment a command names: a well-formed id is looked up as one (as GET /environments/{id}
+ * does), anything else as a name whose id is derived. Free text is never used as a key: a long target
+ * would fail the read (a 502).
+ */
+async function findEnvironment(deps: Pick<Deps, 'environments'>, target: string) {
+  const byId = ENVIRONMENT_ID_PATTERN.test(target) ? await deps.environments.get(target) : undefined;
+  return byId ?? (await deps.environments.get(environmentId(target)));
 }

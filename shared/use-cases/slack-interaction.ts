@@ -1,18 +1,22 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import type { Environment } from '../domain/environment';
 import { parseSlackInteraction } from '../domain/slack-interaction';
-import { approvalDecidedMessage, approvalRefusedMessage, recordedDecision, type ApprovalDecision, type ApprovalRefusal, type SlackMessage } from '../domain/slack-messages';
+import { approvalDecidedMessage, approvalRefusedMessage, escapeMrkdwn, recordedDecision, type ApprovalDecision, type ApprovalRefusal, type SlackMessage } from '../domain/slack-messages';
 import { assertAllowedResponseUrl } from '../adapters/http/slack-response-url';
 import { decideApproval, type ApprovalDeps } from './approval';
+import { extendLease, type ExtendDeps } from './leases';
+import { EXTEND_BUTTON_SECONDS } from '../domain/lease-schedule';
+import { SwitchyardError } from '../domain/errors';
 
 /** Posts a message to a click's response_url; the handler bounds it so Slack hears back within its 3 s. */
 export type SlackRespond = (responseUrl: string, message: SlackMessage) => Promise<void>;
 
-export type SlackInteractionDeps = ApprovalDeps & { respond: SlackRespond };
+export type SlackInteractionDeps = ApprovalDeps & ExtendDeps & { respond: SlackRespond };
 
 export type InteractionOutcome =
   /** A link button (switch-role): Slack only needs the 200. */
   | { kind: 'link' }
+  | { kind: 'extended' | 'not-extended'; environmentId: string; replied: boolean; replyError?: unknown }
   | {
       kind: 'decided' | 'already-decided' | 'refused';
       environmentId: string;
@@ -36,6 +40,7 @@ export async function handleSlackInteraction(deps: SlackInteractionDeps, rawBody
   // Checked before deciding: a response_url outside Slack is refused, not posted to afterwards.
   assertAllowedResponseUrl(click.responseUrl, deps.config.SLACK_RESPONSE_URL_PREFIXES);
   const id = click.environmentId;
+  if (click.kind === 'extend') return extendFromSlack(deps, click);
 
   let kind: 'decided' | 'already-decided' | 'refused';
   let message: SlackMessage;
@@ -83,4 +88,30 @@ function firstDecision(error: ConflictError, env: Environment): ApprovalDecision
     return { decision: reported.decision, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
   }
   return recordedDecision(env);
+}
+
+/**
+ * The Extend button of a lease reminder: the lease is extended by EXTEND_BUTTON_SECONDS (within
+ * LEASE_MAX) and the clicker is told the new end, or why not (no lease, not READY, past LEASE_MAX),
+ * in a message only they see.
+ */
+async function extendFromSlack(deps: SlackInteractionDeps, click: { environmentId: string; userId: string; responseUrl: string }): Promise<InteractionOutcome> {
+  let kind: 'extended' | 'not-extended';
+  let text: string;
+  try {
+    const env = await extendLease(deps, { id: click.environmentId, ttl: EXTEND_BUTTON_SECONDS, by: click.userId });
+    kind = 'extended';
+    text = `:calendar: ${escapeMrkdwn(env.name)}'s lease now ends ${escapeMrkdwn(env.lease?.expiresAt ?? '')} (extended by <@${click.userId}>).`;
+  } catch (error) {
+    if (!(error instanceof SwitchyardError) || error.status >= 500) throw error;
+    kind = 'not-extended';
+    text = `:warning: The lease was not extended: ${escapeMrkdwn(error.message)}`;
+  }
+  const message = { response_type: 'ephemeral', replace_original: false, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] } as unknown as SlackMessage;
+  try {
+    await deps.respond(click.responseUrl, message);
+    return { kind, environmentId: click.environmentId, replied: true };
+  } catch (replyError) {
+    return { kind, environmentId: click.environmentId, replied: false, replyError };
+  }
 }

@@ -4,13 +4,20 @@
  * switch-role files, while the environment stays listed as CLOSED.
  */
 import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, QUICK_SIM_ENV, tempDataDir, waitForFinal } from './helpers';
+import { signSlackRequest } from '../../shared/domain/slack-signature';
+import { call, QUICK_SIM_ENV, slackCommandForm, tempDataDir, waitForFinal } from './helpers';
+
+const SLACK_SECRET = 'closing-test-signing-secret';
 
 let runtime: Runtime;
 let base: string;
 
 beforeAll(async () => {
-  runtime = await startRuntime({ dataDir: tempDataDir(), port: 0, env: { ...QUICK_SIM_ENV, SWITCHYARD_SIM_CLOSE_SECONDS: '1', SWITCHYARD_LIFECYCLE_INTERVAL: 'off' } });
+  runtime = await startRuntime({
+    dataDir: tempDataDir(),
+    port: 0,
+    env: { ...QUICK_SIM_ENV, SWITCHYARD_SIM_CLOSE_SECONDS: '1', SWITCHYARD_LIFECYCLE_INTERVAL: 'off', SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_RESPONSE_URL_PREFIXES: 'https://hooks.slack.com/' },
+  });
   base = runtime.url;
 });
 
@@ -59,3 +66,34 @@ it('refuses to close what is not READY, and answers a status filter that is not 
   expect(bad.status).toBe(400);
   expect(bad.body.error.fields).toEqual([{ field: 'status', message: expect.any(String) }]);
 });
+
+/** `/env TEXT`, signed as Slack signs it; the reply is the ephemeral answer. */
+async function slash(text: string) {
+  const body = slackCommandForm(text, 'https://hooks.slack.com/commands/T1/1/x');
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signSlackRequest(SLACK_SECRET, timestamp, body) };
+  const first = await call(base, 'POST', '/slack/commands', body, headers);
+  // The same signed request again, as Slack retries a slow answer: it must change nothing more.
+  const copy = await call(base, 'POST', '/slack/commands', body, headers);
+  return { first, copy };
+}
+
+it('extends a lease once per signed /env extend, and closes with /env close', async () => {
+  const asked = await call(base, 'POST', '/environments', { name: 'Slack Leased', ou: 'Sandbox/Playground', ttl: 'P2D' });
+  const ready = await waitForFinal(base, asked.body.id);
+  const end = Date.parse(ready.lease.expiresAt);
+
+  const extended = await slash('extend "Slack Leased" P3D');
+  expect(extended.first.status).toBe(200);
+  const after = (await call(base, 'GET', `/environments/${ready.id}`)).body;
+  // Three days more, once, although Slack's copy of the request came too.
+  expect(Date.parse(after.lease.expiresAt)).toBe(end + 3 * 86_400_000);
+  expect(after.lease.extended).toHaveLength(1);
+  expect(after.lease.extended[0].by).toBe('U2CERLKJA');
+
+  const closing = await slash('close "Slack Leased"');
+  expect(closing.first.status).toBe(200);
+  expect(JSON.stringify(closing.first.body)).toContain('CLOSING');
+  const closed = await until(ready.id, 'CLOSED');
+  expect(closed.closing).toMatchObject({ reason: 'slack', requestedBy: 'U2CERLKJA', attempt: 1 });
+}, 60_000);

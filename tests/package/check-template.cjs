@@ -136,8 +136,10 @@ const FUNCTIONS = {
     // Authenticated by Slack's signature, not IAM.
     open: true,
     secretParam: 'SLACK_SIGNING_SECRET_PARAM',
-    // PutItem: claims each signed /env create once, so a copy of it publishes nothing.
-    actions: ['ssm:GetParameter', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', ...PUT_EVENTS],
+    // PutItem: claims each signed /env create, extend and close once, so a copy of it does nothing;
+    // StartExecution: /env close starts DecommissionEnvironment.
+    startsDecommission: true,
+    actions: ['ssm:GetParameter', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', ...PUT_EVENTS, 'states:StartExecution'],
   },
   slackInteractions: {
     dir: 'slack-interactions',

@@ -87,7 +87,7 @@ function plainEnv(name = 'Staging'): Environment {
   return newEnvironment(request, { now: new Date('2026-11-28T09:00:00Z'), source: 'api' });
 }
 
-const click = (id: string, user: string, action: 'approve' | 'reject' = 'approve') =>
+const click = (id: string, user: string, action: 'approve' | 'reject' | 'extend' = 'approve') =>
   interactionForm(clickPayload({ user: { id: user, username: 'someone' }, response_url: RESPONSE_URL }, { action_id: action, value: id }));
 
 const visible = (m: SlackMessage) => [m.text, ...m.blocks.map((b) => JSON.stringify(b))].join('\n');
@@ -134,6 +134,36 @@ describe('parseSlackInteraction', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
+
+describe('the Extend button of a lease reminder', () => {
+  function leased(expiresAt: string | undefined): Environment {
+    const env = protectedEnv('Playground');
+    return { ...env, status: 'READY', approval: undefined, accountId: '123456789012', ...(expiresAt ? { lease: { seconds: 86_400, from: 'ttl' as const, expiresAt } } : {}) };
+  }
+
+  it('extends the lease by seven days and tells only the clicker the new end', async () => {
+    const w = world();
+    const env = leased('2026-11-29T09:30:00.000Z');
+    w.environments.items.set(env.id, env);
+    const outcome = await handleSlackInteraction(w.deps, click(env.id, 'U0SOMEONE1', 'extend'));
+    expect(outcome).toEqual({ kind: 'extended', environmentId: env.id, replied: true });
+    // The later of now and the end, plus seven days.
+    const expected = new Date(Date.parse('2026-11-29T09:30:00.000Z') + 7 * 86_400_000).toISOString();
+    expect(w.environments.items.get(env.id)!.lease).toMatchObject({ expiresAt: expected, extended: [expect.objectContaining({ by: 'U0SOMEONE1', expiresAt: expected })] });
+    expect(w.replies[0]!.message).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(visible(w.replies[0]!.message)).toContain(expected);
+    expect(w.published.map((e) => e.detailType)).toEqual(['Environment Lease Extended']);
+  });
+
+  it('changes nothing for an environment without a lease, and says why', async () => {
+    const w = world();
+    const env = leased(undefined);
+    w.environments.items.set(env.id, env);
+    expect(await handleSlackInteraction(w.deps, click(env.id, 'U0SOMEONE1', 'extend'))).toMatchObject({ kind: 'not-extended' });
+    expect(w.environments.writes).toBe(0);
+    expect(visible(w.replies[0]!.message)).toContain('not extended');
+  });
+});
 
 describe('handleSlackInteraction', () => {
   it('an approver approves: one decision, the workflow starts, the message shows who approved', async () => {
