@@ -69,7 +69,7 @@ const bySize = <T extends { accounts: number }>(list: readonly T[] | undefined, 
 const usd = (n: number) => `$${n.toFixed(6)}`;
 const thousands = (n: number) => n.toLocaleString('en-US');
 
-function goals(r: BenchReport): Goal[] {
+export function goals(r: BenchReport): Goal[] {
   const out: Goal[] = [];
   if (r.bundles?.length) {
     const worst = r.bundles.reduce((a, b) => (b.ratio > a.ratio ? b : a));
