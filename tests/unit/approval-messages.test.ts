@@ -23,6 +23,7 @@ import {
   type SlackMessage,
 } from '../../shared/domain/slack-messages';
 import type { Notification } from '../../shared/ports';
+import { texts } from '../fixtures/slack-text';
 
 const now = new Date('2026-11-28T09:00:00Z');
 const APPROVERS = ['U0APPROVER1', 'local:ana', 'arn:aws:iam::123456789012:role/Approvers'];
@@ -52,16 +53,6 @@ function decided(env: Environment, decision: 'APPROVED' | 'REJECTED', extra: Par
   return advance(env, decision === 'APPROVED' ? 'REQUESTED' : 'REJECTED', new Date('2026-11-28T09:30:00Z'), 'decided', { approval: record });
 }
 
-/** Every text a person can see in a message. */
-function texts(message: Pick<SlackMessage, 'text' | 'blocks'>): string[] {
-  const out = [message.text];
-  for (const block of message.blocks) {
-    if (block.type === 'header' || block.type === 'section') out.push(block.text.text);
-    if (block.type === 'context') out.push(...block.elements.map((e) => e.text));
-    if (block.type === 'actions') out.push(...block.elements.map((e) => e.text.text));
-  }
-  return out;
-}
 const visible = (message: Pick<SlackMessage, 'text' | 'blocks'>) => texts(message).join('\n');
 const byType = <T extends SlackBlock['type']>(message: Pick<SlackMessage, 'blocks'>, type: T) => message.blocks.filter((b): b is Extract<SlackBlock, { type: T }> => b.type === type);
 

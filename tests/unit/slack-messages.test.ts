@@ -15,6 +15,7 @@ import {
   type SlackMessage,
 } from '../../shared/domain/slack-messages';
 import { buildSwitchRoleDetails } from '../../shared/domain/switch-role';
+import { texts } from '../fixtures/slack-text';
 
 const now = new Date('2026-11-28T09:00:00Z');
 
@@ -32,16 +33,6 @@ function failed(name = 'Staging', failure = { code: 'EMAIL_ALREADY_EXISTS', mess
   return advance(advance(environment(name), 'CREATING', now), 'FAILED', now, failure.code, { failure });
 }
 
-/** Every text a person can see in a message, block by block. */
-function texts(message: SlackMessage): string[] {
-  const out = [message.text];
-  for (const block of message.blocks) {
-    if (block.type === 'header' || block.type === 'section') out.push(block.text.text);
-    if (block.type === 'context') out.push(...block.elements.map((e) => e.text));
-    if (block.type === 'actions') out.push(...block.elements.map((e) => e.text.text));
-  }
-  return out;
-}
 
 /**
  * Slack's limits (Block Kit reference: a message holds at most 50 blocks; a header's text at most 150
