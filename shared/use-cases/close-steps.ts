@@ -4,6 +4,7 @@ import { EnvironmentStateError, NotClosableError, NotFoundError } from '../domai
 import type { Config } from '../lambda/config';
 import type { Deps } from './deps';
 import { deliverToChannels } from './deliver';
+import { ouChain } from './handoff-steps';
 import { ENVIRONMENT_TAG } from './provision-steps';
 import { resolveOu } from './resolve-ou';
 
@@ -125,8 +126,10 @@ export async function prepareCloseStep(
   const parent = (await deps.organization.listParents(accountId))[0];
   const moved = parent !== undefined && parent.id !== target.id;
   if (parent && moved) await deps.organization.moveAccount(accountId, parent.id, target.id);
+  // A pattern `o-…/r-…/ou-…/<granted OU>/*` covers that OU and every OU below it: is CLOSED_OU one of them?
   const granted = (await deps.grantPatterns.all()) ?? [];
-  const stillGranted = granted.some((p) => p.split('/').slice(0, -1).includes(target.id));
+  const chain = granted.length ? await ouChain(deps.organization, target.id) : [];
+  const stillGranted = granted.some((p) => chain.includes(p.split('/').at(-2) ?? ''));
   const note = stillGranted
     ? `moved to ${target.path}; WARNING: that OU lies below an OU the admin's grant covers, so the admin can still switch in until it is closed`
     : `moved to ${target.path}, outside every OU the admin's grant covers`;
@@ -212,10 +215,14 @@ export async function recordCloseFailureStep(deps: Pick<Deps, 'environments' | '
  * its next attempt (a new execution), and a CLOSING one is started again by its name, which does
  * nothing while its execution runs and makes good a start lost in a crash.
  */
-export async function sweepClosings(deps: Pick<Deps, 'environments' | 'decommission' | 'clock'>): Promise<{ resumed: string[] }> {
+export async function sweepClosings(
+  deps: Pick<Deps, 'environments' | 'decommission' | 'clock'>,
+  /** The environments in flight, when the caller listed them already (each change re-reads its record). */
+  active?: readonly Environment[],
+): Promise<{ resumed: string[] }> {
   const resumed: string[] = [];
   const now = deps.clock.now();
-  for (const env of await deps.environments.listActive()) {
+  for (const env of active ?? (await deps.environments.listActive())) {
     if (env.status === 'CLOSE_QUEUED' && env.closing && (!env.closing.notBefore || Date.parse(env.closing.notBefore) <= now.getTime())) {
       const next = await deps.environments.update(env.id, (current) =>
         current.status === 'CLOSE_QUEUED' && current.closing

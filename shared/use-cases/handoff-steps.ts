@@ -27,7 +27,7 @@ async function placedEnvironment(deps: Pick<Deps, 'environments'>, id: string): 
 }
 
 /** The OU ids from below the root down to `ouId`. */
-async function ouChain(org: Organization, ouId: string): Promise<string[]> {
+export async function ouChain(org: Organization, ouId: string): Promise<string[]> {
   const chain = [ouId];
   for (let depth = 0; depth < 6; depth++) {
     const parent = (await org.listParents(chain[0]!))[0];
