@@ -24,8 +24,10 @@ type LifecycleDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'events' |
  */
 export const build = (deps: () => LifecycleDeps) =>
   taskHandler('CheckLifecycle', ScheduleEventSchema, async () => {
-    const approvals = await sweepApprovals(deps());
-    const closings = await sweepClosings(deps());
+    // One read of the environments in flight for both sweeps: they act on different statuses.
+    const active = await deps().environments.listActive();
+    const approvals = await sweepApprovals(deps(), active);
+    const closings = await sweepClosings(deps(), active);
     const leases = await sweepLeases(deps());
     const sweep = { ...approvals, closingsResumed: closings.resumed, leaseReminders: leases.reminded, leasesExpired: leases.expired, leasesFailed: leases.failed };
     if (Object.values(sweep).some((ids) => ids.length)) logger.info('lifecycle check', { ...sweep });

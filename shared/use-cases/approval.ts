@@ -141,10 +141,14 @@ const START_GRACE_MS = 60_000;
  * who were not asked yet (an event lost, a channel down), and starts approved environments whose
  * execution never started.
  */
-export async function sweepApprovals(deps: Pick<Deps, 'clock' | 'environments' | 'events' | 'workflow' | 'deliveries' | 'channels'>): Promise<ApprovalSweep> {
+export async function sweepApprovals(
+  deps: Pick<Deps, 'clock' | 'environments' | 'events' | 'workflow' | 'deliveries' | 'channels'>,
+  /** The environments in flight, when the caller listed them already (each change re-reads its record). */
+  active?: readonly Environment[],
+): Promise<ApprovalSweep> {
   const sweep: ApprovalSweep = { expired: [], asked: [], started: [] };
   const now = deps.clock.now().getTime();
-  for (const env of await deps.environments.listActive()) {
+  for (const env of active ?? (await deps.environments.listActive())) {
     const approval = env.approval;
     if (!approval) continue;
     if (env.status === 'PENDING_APPROVAL' && now >= Date.parse(approval.expiresAt)) {
