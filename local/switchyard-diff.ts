@@ -5,7 +5,7 @@
  */
 
 interface Piece {
-  /** The line as shown (no terminator). */
+  /** The line as shown: without its `\n`, with the `\r` of a CRLF ending, as diff -u shows it (so patch restores it). */
   text: string;
   /** The line as compared (with its terminator). */
   raw: string;
@@ -19,7 +19,7 @@ function pieces(text: string): Piece[] {
     const nl = text.indexOf('\n', offset);
     const end = nl === -1 ? text.length : nl + 1;
     const raw = text.slice(offset, end);
-    out.push({ raw, text: raw.replace(/\r?\n$/, ''), last: nl === -1 });
+    out.push({ raw, text: raw.replace(/\n$/, ''), last: nl === -1 });
     offset = end;
   }
   return out;
