@@ -316,8 +316,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     if (opts.resume !== false) {
       for (const active of await stores.value.environments.listActive()) {
         // A request waiting for approval has no execution until someone approves it, and one waiting
-        // for the closing quota none until the lifecycle check starts its next attempt.
-        if (active.status === 'PENDING_APPROVAL' || active.status === 'CLOSE_QUEUED') continue;
+        // for the closing quota none until the lifecycle check starts its next attempt; a READY one
+        // listed here waits for approval to close, and nothing runs for it either.
+        if (active.status === 'PENDING_APPROVAL' || active.status === 'CLOSE_QUEUED' || active.status === 'READY') continue;
         if (active.status === 'CLOSING') await decommission.start(closeExecutionName(active), { id: active.id });
         else await workflow.start(active.executionName, { id: active.id });
         resumed.push(active.id);

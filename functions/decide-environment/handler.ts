@@ -5,7 +5,7 @@ import { environmentIdParam, httpHandler, json, jsonBody, type HttpRequest } fro
 import { lazy } from '../../shared/lambda/lazy';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsEnvironments } from '../../shared/lambda/aws/registry';
-import { awsWorkflow } from '../../shared/lambda/aws/workflow';
+import { awsDecommission, awsWorkflow } from '../../shared/lambda/aws/workflow';
 import { systemClock } from '../../shared/ports';
 import { decideApproval, type ApprovalDeps } from '../../shared/use-cases/approval';
 import { environmentView } from '../../shared/use-cases/views';
@@ -32,6 +32,6 @@ export const build = (deps: () => ApprovalDeps) =>
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), workflow: awsWorkflow(config), events: awsEvents(config) };
+    return { config, clock: systemClock, environments: awsEnvironments(config), workflow: awsWorkflow(config), decommission: awsDecommission(config), events: awsEvents(config) };
   }),
 );

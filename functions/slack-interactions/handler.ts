@@ -7,12 +7,12 @@ import { interactionResponder } from '../../shared/lambda/slack-interaction-repl
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsEnvironments } from '../../shared/lambda/aws/registry';
 import { awsSecrets } from '../../shared/lambda/aws/secrets';
-import { awsWorkflow } from '../../shared/lambda/aws/workflow';
+import { awsDecommission, awsWorkflow } from '../../shared/lambda/aws/workflow';
 import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { handleSlackInteraction } from '../../shared/use-cases/slack-interaction';
 
-type RouteDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'workflow' | 'events' | 'secrets'>;
+type RouteDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'workflow' | 'decommission' | 'events' | 'secrets'>;
 
 /**
  * POST /slack/interactions: Approve and Reject clicks, verified by Slack's signature (not IAM). The
@@ -35,6 +35,6 @@ export const build = (deps: () => RouteDeps) =>
 export const handler = build(
   lazy(() => {
     const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), workflow: awsWorkflow(config), events: awsEvents(config), secrets: awsSecrets(config) };
+    return { config, clock: systemClock, environments: awsEnvironments(config), workflow: awsWorkflow(config), decommission: awsDecommission(config), events: awsEvents(config), secrets: awsSecrets(config) };
   }),
 );

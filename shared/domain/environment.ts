@@ -32,6 +32,31 @@ export function isFinal(status: EnvironmentStatus): boolean {
   return status === 'READY' || status === 'FAILED' || status === 'REJECTED' || status === 'CLOSED';
 }
 
+/**
+ * Waits for an approver's decision: a request in a protected OU (PENDING_APPROVAL), or the closing of
+ * a READY environment in one (its approval's action is `close`; nothing is closed until a yes).
+ */
+export function awaitsApproval(env: Pick<Environment, 'status' | 'approval'>): boolean {
+  const approval = env.approval;
+  if (!approval || approval.decision) return false;
+  return approval.action === 'close' ? env.status === 'READY' : env.status === 'PENDING_APPROVAL';
+}
+
+/** Whether an environment's pending or decided approval is for closing it. */
+export function isCloseApproval(approval: Pick<Approval, 'action'> | undefined): boolean {
+  return approval?.action === 'close';
+}
+
+/**
+ * What tells one question to the approvers from another, in delivery records, webhook ids and outbox
+ * files: `approval` for a request, `close-approval-<ms>` for each time closing was asked (a closing
+ * rejected and asked again is a new question).
+ */
+export function approvalKey(env: Pick<Environment, 'approval'>): string {
+  const approval = env.approval;
+  return approval?.action === 'close' ? `close-approval-${Date.parse(approval.requestedAt)}` : 'approval';
+}
+
 /** On the way from READY to CLOSED. */
 export const CLOSING_STATUSES: readonly EnvironmentStatus[] = ['CLOSE_QUEUED', 'CLOSING'];
 
@@ -88,6 +113,10 @@ export const EnvironmentSchema = deferredSchema(() => {
      */
     approval: z.optional(
       z.object({
+        /** What waits for the decision: creating the account (the default, PENDING_APPROVAL) or closing it (the environment stays READY meanwhile). */
+        action: z.optional(z.enum(['create', 'close'])),
+        /** For a closing: what asked for it, carried into `closing` once approved. */
+        closeReason: z.optional(z.enum(['lease', 'api', 'slack'])),
         ou: z.string(),
         requester: optional,
         approvers: z.array(z.string()),

@@ -169,28 +169,38 @@ export function renderFailedMessage(env: Environment): RenderedMessage {
 export function renderApprovalMessage(env: Environment): RenderedMessage {
   const ou = env.ouPath ?? env.ou;
   const approval = env.approval;
-  const subject = oneLine(`[Switchyard] Approval needed: ${env.name} in ${ou}`);
-  const requester = [env.requestedBy, approval?.requester && approval.requester !== env.requestedBy ? `(${approval.requester})` : undefined].filter(Boolean).join(' ');
+  const closing = approval?.action === 'close';
+  const subject = oneLine(`[Switchyard] Approval needed: ${closing ? `close ${env.name}` : env.name} in ${ou}`);
+  const asker = closing ? approval?.requester : [env.requestedBy, approval?.requester && approval.requester !== env.requestedBy ? `(${approval.requester})` : undefined].filter(Boolean).join(' ');
   const rows: Array<[string, string | undefined]> = [
     ['Environment', `${env.name} (${env.id})`],
+    ...(closing ? ([['Account', env.accountId]] as Array<[string, string | undefined]>) : []),
     ['OU', ou],
     ['Protected OU', approval?.ou && approval.ou !== ou ? approval.ou : undefined],
     ['Colour', colorName(env.color)],
-    ['Requested by', requester || 'not named'],
+    ...(closing ? ([['Why', approval?.closeReason === 'lease' ? `its lease ended (${env.lease?.expiresAt ?? 'expired'})` : `asked via ${approval?.closeReason ?? 'api'}`]] as Array<[string, string | undefined]>) : []),
+    [closing ? 'Closing asked by' : 'Requested by', asker || (closing && approval?.closeReason === 'lease' ? 'the lease' : 'not named')],
     ['Requested at', approval?.requestedAt ?? env.createdAt],
     ['Decide by', approval?.expiresAt],
     ['Approvers', approval?.approvers.join(', ')],
   ];
   const approve = `POST /environments/${env.id}/approve`;
   const reject = `POST /environments/${env.id}/reject`;
-  const expiry = approval?.expiresAt ? `Without a decision by ${approval.expiresAt} the request is rejected (APPROVAL_EXPIRED).` : '';
+  const expiry = approval?.expiresAt
+    ? closing
+      ? `Without a decision by ${approval.expiresAt} the account is not closed (APPROVAL_EXPIRED).`
+      : `Without a decision by ${approval.expiresAt} the request is rejected (APPROVAL_EXPIRED).`
+    : '';
+  const lead = closing
+    ? `Closing the AWS account of the environment "${env.name}" waits for approval: ${ou} is a protected OU. Nothing has been closed; the account stays usable until an approver says yes.`
+    : `The AWS environment "${env.name}" waits for approval: ${ou} is a protected OU. No account has been created yet.`;
 
   const text = [
-    `The AWS environment "${env.name}" waits for approval: ${ou} is a protected OU. No account has been created yet.`,
+    lead,
     '',
     fieldLines(rows),
     '',
-    'To decide, as one of the approvers (the requester cannot approve their own request):',
+    'To decide, as one of the approvers (whoever asked cannot approve their own request):',
     `  - in Slack, press Approve or Reject on the approval message, or`,
     `  - call the API (signed with SigV4): ${approve}  or  ${reject}`,
     '    with an optional JSON body {"comment": "..."}.',
@@ -201,10 +211,10 @@ export function renderApprovalMessage(env: Environment): RenderedMessage {
   const html = page(
     subject,
     [
-      `<p>The AWS environment <strong>${escapeHtml(env.name)}</strong> waits for approval: ${escapeHtml(ou)} is a protected OU. No account has been created yet.</p>`,
+      `<p>${escapeHtml(lead)}</p>`,
       fieldTable(rows),
       heading('How to decide'),
-      '<p>As one of the approvers (the requester cannot approve their own request): press <strong>Approve</strong> or <strong>Reject</strong> on the approval message in Slack, or call the API, signed with SigV4, with an optional JSON body <code>{"comment": "..."}</code>:</p>',
+      '<p>As one of the approvers (whoever asked cannot approve their own request): press <strong>Approve</strong> or <strong>Reject</strong> on the approval message in Slack, or call the API, signed with SigV4, with an optional JSON body <code>{"comment": "..."}</code>:</p>',
       pre(`${approve}\n${reject}`),
       ...(expiry ? [`<p>${escapeHtml(expiry)}</p>`] : []),
     ].join('\n'),

@@ -258,6 +258,9 @@ export function statusMessage(env: Environment, details?: SwitchRoleDetails): Sl
   if (env.status === 'READY' && details) blocks.push(...switchRoleBlocks(env, details));
   else if (env.status === 'FAILED') blocks.push(...failureBlocks(env));
   else blocks.push(section(progressLine(env)));
+  if (env.status === 'READY' && env.approval?.action === 'close' && !env.approval.decision) {
+    blocks.push(section(`:raised_hand: Closing waits for an approver (${approversText(env.approval.approvers)}) until ${slackDate(env.approval.expiresAt)}; the account stays usable meanwhile.`));
+  }
   if (env.approval?.comment) blocks.push(section(`*Comment*${quote(env.approval.comment)}`));
   const timeline = env.timeline.slice(-TIMELINE_ENTRIES).map((entry) => `${escapeMrkdwn(entry.at)} ${entry.status}${entry.note ? ` — ${escapeMrkdwn(entry.note)}` : ''}`);
   if (timeline.length) blocks.push(context(timeline.join('\n')));
@@ -351,6 +354,22 @@ function requestFacts(env: Environment): string {
   ].join('\n');
 }
 
+/** Who or what asked to close an environment, from its close approval. */
+function closeAskedText(env: Environment): string {
+  const approval = env.approval;
+  if (approval?.closeReason === 'lease') return `its lease ended${env.lease?.expiresAt ? ` ${slackDate(env.lease.expiresAt)}` : ''}`;
+  return `asked by ${approval?.requester ? principalText(approval.requester) : 'not named'}`;
+}
+
+function closeFacts(env: Environment): string {
+  return [
+    `*Environment* ${bold(env.name)} ${code(env.id)}`,
+    `*Account* ${code(env.accountId ?? 'none')}`,
+    `*OU* ${escapeMrkdwn(ouOf(env))}${env.approval?.ou && env.approval.ou !== ouOf(env) ? ` (below the protected ${escapeMrkdwn(env.approval.ou)})` : ''}`,
+    `*Why* ${closeAskedText(env)}`,
+  ].join('\n');
+}
+
 /**
  * "Approvers, please decide", for the admin's Slack channel: the request and two buttons whose value
  * is the environment id. Slack posts a click to the app's interactivity URL (POST /slack/interactions),
@@ -358,10 +377,13 @@ function requestFacts(env: Environment): string {
  */
 export function approvalRequestMessage(env: Environment): SlackMessage {
   const approval = env.approval;
-  const text = `:raised_hand: Approval needed: ${escapeMrkdwn(env.name)} in ${escapeMrkdwn(ouOf(env))}, requested by ${requesterText(env)}.`;
+  const closing = approval?.action === 'close';
+  const text = closing
+    ? `:raised_hand: Approval needed to close ${escapeMrkdwn(env.name)} (${escapeMrkdwn(env.accountId ?? '')}) in ${escapeMrkdwn(ouOf(env))}, ${closeAskedText(env)}.`
+    : `:raised_hand: Approval needed: ${escapeMrkdwn(env.name)} in ${escapeMrkdwn(ouOf(env))}, requested by ${requesterText(env)}.`;
   const blocks: SlackBlock[] = [
-    header(`✋ Approval needed: ${escapeMrkdwn(env.name)}`),
-    section(requestFacts(env)),
+    header(closing ? `✋ Approval needed to close: ${escapeMrkdwn(env.name)}` : `✋ Approval needed: ${escapeMrkdwn(env.name)}`),
+    section(closing ? closeFacts(env) : requestFacts(env)),
     section(
       [
         `*Approvers* ${approversText(approval?.approvers ?? [])}`,
@@ -374,7 +396,9 @@ export function approvalRequestMessage(env: Environment): SlackMessage {
       elements: [button('Approve', APPROVAL_ACTIONS.approve, env.id, 'primary'), button('Reject', APPROVAL_ACTIONS.reject, env.id, 'danger')],
     },
     context(
-      `No account exists until an approver other than the requester approves${approval?.expiresAt ? `; without a decision the request is rejected (${APPROVAL_EXPIRED})` : ''}. Follow it with \`/env status ${escapeMrkdwn(env.id)}\`.`,
+      closing
+        ? `Nothing is closed until an approver other than whoever asked approves${approval?.expiresAt ? `; without a decision the account stays open (${APPROVAL_EXPIRED})` : ''}. Follow it with \`/env status ${escapeMrkdwn(env.id)}\`.`
+        : `No account exists until an approver other than the requester approves${approval?.expiresAt ? `; without a decision the request is rejected (${APPROVAL_EXPIRED})` : ''}. Follow it with \`/env status ${escapeMrkdwn(env.id)}\`.`,
     ),
   ];
   return message(text, blocks, { response_type: 'in_channel' });
@@ -422,6 +446,14 @@ export function approvalDecidedMessage(env: Environment, decision: ApprovalDecis
   if (!decision) {
     title = `✋ Approval needed: ${name}`;
     line = `${bold(env.name)} has no decision yet.`;
+  } else if (env.approval?.action === 'close') {
+    const verdict = expired ? 'expired' : decision.decision === 'APPROVED' ? 'approved' : 'rejected';
+    title = `${expired ? '⌛' : decision.decision === 'APPROVED' ? '✅' : '🚫'} Closing ${verdict}: ${name}`;
+    line = expired
+      ? `Nobody decided on closing ${bold(env.name)}${env.approval.expiresAt ? ` by ${slackDate(env.approval.expiresAt)}` : ' in time'} (${APPROVAL_EXPIRED}). The account stays open; ask again to close it.`
+      : decision.decision === 'APPROVED'
+        ? `Closing ${bold(env.name)} was approved${by}${when}${via}. The account is being closed; everyone who got its details hears when it is.`
+        : `Closing ${bold(env.name)} was rejected${by}${when}${via}. The account stays open.`;
   } else if (expired) {
     title = `⌛ Approval expired: ${name}`;
     line = `Nobody decided on ${bold(env.name)}${env.approval?.expiresAt ? ` by ${slackDate(env.approval.expiresAt)}` : ' in time'}, so the request was rejected (${APPROVAL_EXPIRED}). No account was created; request it again to ask anew.`;
@@ -434,7 +466,7 @@ export function approvalDecidedMessage(env: Environment, decision: ApprovalDecis
   }
   const blocks: SlackBlock[] = [header(title), section(line)];
   if (decision?.comment) blocks.push(section(`*Comment*${quote(decision.comment)}`));
-  blocks.push(section(requestFacts(env)));
+  blocks.push(section(env.approval?.action === 'close' ? closeFacts(env) : requestFacts(env)));
   blocks.push(context(`Follow it with \`/env status ${escapeMrkdwn(env.id)}\`.`));
   const text = `${expired ? ':hourglass:' : decision?.decision === 'APPROVED' ? ':white_check_mark:' : decision ? ':no_entry:' : ':raised_hand:'} ${line}`;
   return message(text, blocks, { response_type: 'in_channel', replace_original: true });

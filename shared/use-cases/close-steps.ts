@@ -1,9 +1,11 @@
 import { closeQuota } from '../domain/close-quota';
-import { advance, annotate, CLOSING_STATUSES, type Environment } from '../domain/environment';
+import { protectedBy } from '../domain/approval';
+import { advance, annotate, awaitsApproval, CLOSING_STATUSES, type Approval, type Environment } from '../domain/environment';
 import { EnvironmentStateError, NotClosableError, NotFoundError } from '../domain/errors';
 import type { Config } from '../lambda/config';
 import type { Deps } from './deps';
 import { deliverToChannels } from './deliver';
+import { publishApprovalRequested } from './approval-events';
 import { ouChain } from './handoff-steps';
 import { ENVIRONMENT_TAG } from './provision-steps';
 import { resolveOu } from './resolve-ou';
@@ -24,6 +26,7 @@ const AWS_QUOTA_RETRY_MS = 24 * 3600 * 1000;
 
 export type CloseReason = 'lease' | 'api' | 'slack';
 export type CloseSettings = Pick<Config, 'CLOSE_QUOTA' | 'CLOSED_OU'>;
+export type CloseApprovalSettings = Pick<Config, 'APPROVAL_OUS' | 'APPROVERS' | 'APPROVAL_TIMEOUT'>;
 
 /** The execution name of a closing attempt: one per attempt, since a finished execution's name cannot start again. */
 export function closeExecutionName(env: Pick<Environment, 'id' | 'closing'>): string {
@@ -39,14 +42,17 @@ async function load(deps: Pick<Deps, 'environments'>, id: string): Promise<Envir
 /**
  * Asks for an environment to be closed (DELETE, Slack, an expired lease): CLOSING, then the
  * DecommissionEnvironment execution. Asking again while it closes answers with the same environment.
+ * In a protected OU (APPROVAL_OUS) the closing waits for an approver like a creation does: the
+ * environment stays READY with a pending close approval, and the approvers are asked; a yes
+ * (decideApproval) starts the closing.
  */
 export async function requestClose(
-  deps: Pick<Deps, 'environments' | 'decommission' | 'clock'>,
+  deps: Pick<Deps, 'environments' | 'decommission' | 'clock' | 'events'> & { config: CloseApprovalSettings },
   input: { id: string; reason: CloseReason; requestedBy?: string },
 ): Promise<Environment> {
   const current = await deps.environments.get(input.id);
   if (!current) throw new NotFoundError(`Environment ${input.id} does not exist.`);
-  if (CLOSING_STATUSES.includes(current.status) || current.status === 'CLOSED') return current;
+  if (CLOSING_STATUSES.includes(current.status) || current.status === 'CLOSED' || awaitsApproval(current)) return current;
   const retry = current.status === 'FAILED' && current.closing !== undefined;
   if ((current.status !== 'READY' && !retry) || !current.accountId) {
     throw new NotClosableError(
@@ -54,21 +60,61 @@ export async function requestClose(
     );
   }
   const now = deps.clock.now();
+  // A retry after a failed closing was approved already (or needed none).
+  const protectedOu = retry ? undefined : protectedBy(current.ouPath ?? current.ou, deps.config.APPROVAL_OUS);
+  if (protectedOu) return askToClose(deps, current.id, protectedOu, input, now);
   const env = await deps.environments.update(current.id, (latest) => {
     if (latest.status !== 'READY' && !(latest.status === 'FAILED' && latest.closing)) return undefined;
-    const closing = {
-      reason: input.reason,
-      requestedAt: now.toISOString(),
-      ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
-      attempt: (latest.closing?.attempt ?? 0) + 1,
-    };
-    const note = `closing requested (${input.reason}${input.requestedBy ? ` by ${input.requestedBy}` : ''})`;
-    // A closing that failed is taken up again from where it stood.
-    const from = latest.status === 'FAILED' ? { ...latest, status: 'READY' as const, failure: undefined } : latest;
-    return advance(from, 'CLOSING', now, note, { closing });
+    return startClosing(latest, { reason: input.reason, ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}) }, now);
   });
   if (env.status !== 'CLOSING') return env;
   await deps.decommission.start(closeExecutionName(env), { id: env.id });
+  return env;
+}
+
+/** READY (or FAILED while closing) → CLOSING, with the closing's next attempt recorded. */
+export function startClosing(latest: Environment, by: { reason: CloseReason; requestedBy?: string; note?: string }, now: Date): Environment {
+  const closing = {
+    reason: by.reason,
+    requestedAt: now.toISOString(),
+    ...(by.requestedBy ? { requestedBy: by.requestedBy } : {}),
+    attempt: (latest.closing?.attempt ?? 0) + 1,
+  };
+  const note = by.note ?? `closing requested (${by.reason}${by.requestedBy ? ` by ${by.requestedBy}` : ''})`;
+  // A closing that failed is taken up again from where it stood.
+  const from = latest.status === 'FAILED' ? { ...latest, status: 'READY' as const, failure: undefined } : latest;
+  return advance(from, 'CLOSING', now, note, { closing });
+}
+
+/**
+ * Records a pending close approval on a READY environment in a protected OU and asks the approvers
+ * (an `Environment Approval Requested` event; the lifecycle check asks again when it was lost).
+ */
+async function askToClose(
+  deps: Pick<Deps, 'environments' | 'events'> & { config: CloseApprovalSettings },
+  id: string,
+  ou: string,
+  input: { reason: CloseReason; requestedBy?: string },
+  now: Date,
+): Promise<Environment> {
+  let asked = false;
+  const env = await deps.environments.update(id, (latest) => {
+    asked = false;
+    if (latest.status !== 'READY' || awaitsApproval(latest)) return undefined;
+    asked = true;
+    const approval: Approval = {
+      action: 'close',
+      closeReason: input.reason,
+      ou,
+      ...(input.requestedBy ? { requester: input.requestedBy } : {}),
+      approvers: [...deps.config.APPROVERS],
+      requestedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + deps.config.APPROVAL_TIMEOUT * 1000).toISOString(),
+    };
+    const why = input.reason === 'lease' ? 'its lease ended' : `asked via ${input.reason}${input.requestedBy ? ` by ${input.requestedBy}` : ''}`;
+    return annotate({ ...latest, approval }, now, `closing waits for approval (${why}): ${ou} is protected; ${approval.approvers.join(', ')} may decide until ${approval.expiresAt}`);
+  });
+  if (asked) await publishApprovalRequested(deps, env);
   return env;
 }
 

@@ -1,11 +1,11 @@
 import { uncertainDeliveryNote } from '../domain/delivery';
 import { formatDuration, parseDuration } from '../domain/duration';
-import { annotate, type Environment } from '../domain/environment';
+import { annotate, awaitsApproval, type Environment } from '../domain/environment';
 import { ConflictError, InvalidInputError, NotFoundError, NotReadyError } from '../domain/errors';
 import { extendedLease, leaseExpired, reminderDue, reminderId } from '../domain/lease-schedule';
 import type { Config } from '../lambda/config';
 import type { Notification } from '../ports';
-import { requestClose } from './close-steps';
+import { requestClose, type CloseApprovalSettings } from './close-steps';
 import { sendOnce, type DeliveryOutcome } from './deliver';
 import type { Deps } from './deps';
 
@@ -17,7 +17,7 @@ import type { Deps } from './deps';
 
 export type LeaseSettings = Pick<Config, 'LEASE_REMINDERS' | 'LEASE_MAX'>;
 
-export type LeaseSweepDeps = Pick<Deps, 'clock' | 'environments' | 'decommission' | 'deliveries' | 'channels'> & { config: Pick<Config, 'LEASE_REMINDERS'> };
+export type LeaseSweepDeps = Pick<Deps, 'clock' | 'environments' | 'decommission' | 'deliveries' | 'channels' | 'events'> & { config: Pick<Config, 'LEASE_REMINDERS'> & CloseApprovalSettings };
 
 export interface LeaseSweep {
   /** Environments sent a reminder by this check. */
@@ -71,6 +71,8 @@ async function sweepOne(deps: LeaseSweepDeps, listed: Environment): Promise<'rem
     // Read again just before: an extension a moment ago keeps it open.
     const latest = await deps.environments.get(listed.id);
     if (!latest || latest.status !== 'READY' || !leaseExpired(latest.lease, now)) return undefined;
+    // In a protected OU an approver said no to closing at this end (or nobody decided): it stays open until extended and ending again, or closed by hand.
+    if (closingDeclined(latest)) return undefined;
     const closing = await requestClose(deps, { id: latest.id, reason: 'lease' });
     return closing.status === 'READY' ? undefined : 'expired';
   }
@@ -94,6 +96,14 @@ async function sweepOne(deps: LeaseSweepDeps, listed: Environment): Promise<'rem
     return notes.reduce<Environment>((next, note) => annotate(next, now, note), recorded);
   });
   return due.send !== undefined ? 'reminded' : undefined;
+}
+
+/** Whether closing this environment at its lease's current end was asked and not approved. */
+function closingDeclined(env: Environment): boolean {
+  const approval = env.approval;
+  return Boolean(
+    approval?.action === 'close' && approval.closeReason === 'lease' && approval.decision === 'REJECTED' && env.lease?.expiresAt && Date.parse(approval.requestedAt) >= Date.parse(env.lease.expiresAt),
+  );
 }
 
 export type ExtendDeps = Pick<Deps, 'clock' | 'environments' | 'events'> & { config: LeaseSettings };
@@ -145,7 +155,11 @@ export async function extendLease(deps: ExtendDeps, input: ExtendInput): Promise
       return undefined;
     }
     previous = lease.expiresAt;
-    return annotate({ ...latest, lease: extended.lease }, now, extended.note);
+    const next = annotate({ ...latest, lease: extended.lease }, now, extended.note);
+    // A closing waiting for approval because the lease ended has no reason left once it is extended.
+    if (!awaitsApproval(latest) || latest.approval?.closeReason !== 'lease') return next;
+    const withdrawn = { ...latest.approval, decision: 'REJECTED' as const, decidedAt: now.toISOString(), ...(input.by ? { decidedBy: input.by } : {}), via: 'extension', reason: 'LEASE_EXTENDED' };
+    return annotate({ ...next, approval: withdrawn }, now, 'the closing that waited for approval is withdrawn: the lease was extended');
   });
   if (refused) throw refused;
   await deps.events.publish([

@@ -8,6 +8,7 @@ import { parseEnvironmentRequest, type EnvironmentRequest } from '../domain/requ
 import type { Config } from '../lambda/config';
 import type { Deps } from './deps';
 import { resolveOuIndexed } from './resolve-ou';
+import { publishApprovalRequested } from './approval-events';
 
 export interface RequestInput {
   body: unknown;
@@ -77,7 +78,7 @@ export async function requestEnvironment(
   const { created, environment } = await deps.environments.create(fresh);
   if (!created) return sameRequestAgain(deps, environment, request);
   if (environment.status === 'PENDING_APPROVAL') {
-    await askForApproval(deps, environment);
+    await publishApprovalRequested(deps, environment);
     return { environment, created: true };
   }
   await deps.workflow.start(environment.executionName, { id: environment.id });
@@ -129,20 +130,6 @@ async function leaseFor(
   if (path === undefined) path = (await resolveOuIndexed(deps, request.ou).catch(() => undefined))?.path;
   const seconds = path === undefined ? undefined : defaultLease(path, LEASE_DEFAULTS);
   return seconds === undefined ? undefined : { seconds: Math.min(seconds, LEASE_MAX), from: 'default' };
-}
-
-/** The event notifyApprovers turns into a question on every channel. A lost one is asked again by the lifecycle check. */
-async function askForApproval(deps: Pick<Deps, 'events'>, env: Environment): Promise<void> {
-  try {
-    await deps.events.publish([
-      {
-        detailType: 'Environment Approval Requested',
-        detail: { id: env.id, name: env.name, ou: env.ou, requestedBy: env.requestedBy, requester: env.approval?.requester, approvers: env.approval?.approvers, expiresAt: env.approval?.expiresAt },
-      },
-    ]);
-  } catch {
-    // Recorded is what counts: the lifecycle check asks the approvers of every PENDING_APPROVAL environment not yet asked.
-  }
 }
 
 /** Binds the Idempotency-Key to this request the first time; the same key with another request is a 409. */

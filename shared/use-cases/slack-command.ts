@@ -23,7 +23,7 @@ export type SlackReply = ReturnType<typeof usageMessage>;
  */
 export async function handleSlackCommand(
   deps: Pick<Deps, 'environments' | 'idempotency' | 'events' | 'clock' | 'decommission'> & {
-    config: SwitchRoleSettings & Pick<Config, 'SLACK_RESPONSE_URL_PREFIXES' | 'DEFAULT_OU' | 'EMAIL_TEMPLATE' | 'LEASE_MAX' | 'LEASE_REMINDERS'>;
+    config: SwitchRoleSettings & Pick<Config, 'SLACK_RESPONSE_URL_PREFIXES' | 'DEFAULT_OU' | 'EMAIL_TEMPLATE' | 'LEASE_MAX' | 'LEASE_REMINDERS' | 'APPROVAL_OUS' | 'APPROVERS' | 'APPROVAL_TIMEOUT'>;
   },
   req: { rawBody: string; headers: Record<string, string> },
 ): Promise<SlackReply> {

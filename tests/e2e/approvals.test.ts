@@ -12,7 +12,7 @@ beforeAll(async () => {
   runtime = await startRuntime({
     dataDir: tempDataDir(),
     port: 0,
-    env: { ...QUICK_SIM_ENV, APPROVAL_OUS: 'Workloads/Production', APPROVERS: 'local:ana,local:bob', APPROVAL_TIMEOUT: 'PT1H', SWITCHYARD_LIFECYCLE_INTERVAL: 'off' },
+    env: { ...QUICK_SIM_ENV, APPROVAL_OUS: 'Workloads/Production', APPROVERS: 'local:ana,local:bob', APPROVAL_TIMEOUT: 'PT1H', SWITCHYARD_LIFECYCLE_INTERVAL: 'off', SWITCHYARD_SIM_CLOSE_SECONDS: '1' },
   });
   base = runtime.url;
 });
@@ -46,6 +46,33 @@ it('holds a production request until an approver says yes, then provisions it; t
   const ready = await waitForFinal(base, id);
   expect(ready.status).toBe('READY');
   expect(runtime.sim!.accountsView().filter((a) => a.name === 'Ledger Prod')).toHaveLength(1);
+});
+
+it('closes a production account only once an approver other than whoever asked says yes (DELETE, then approve)', async () => {
+  const asked = await call(base, 'POST', '/environments', { name: 'Retire Prod', ou: 'Workloads/Production' }, as('carol'));
+  const id = asked.body.id as string;
+  expect((await call(base, 'POST', `/environments/${id}/approve`, {}, as('bob'))).status).toBe(200);
+  expect((await waitForFinal(base, id)).status).toBe('READY');
+
+  const close = await call(base, 'DELETE', `/environments/${id}`, undefined, as('ana'));
+  expect(close.status).toBe(202);
+  expect(close.body).toMatchObject({ id, status: 'READY', approval: { action: 'close', requester: 'local:ana' } });
+  // Still usable while it waits: its switch-role details are served.
+  expect((await call(base, 'GET', `/environments/${id}/switch-role`)).status).toBe(200);
+  const own = await call(base, 'POST', `/environments/${id}/approve`, {}, as('ana'));
+  expect(own.status).toBe(403);
+  expect(own.body.error.code).toBe('SELF_APPROVAL');
+
+  const approved = await call(base, 'POST', `/environments/${id}/approve`, { comment: 'migrated' }, as('bob'));
+  expect(approved.status).toBe(200);
+  expect(approved.body).toMatchObject({ id, status: 'CLOSING', approval: { action: 'close', decision: 'APPROVED', decidedBy: 'local:bob' } });
+  let env = approved.body;
+  for (let i = 0; i < 200 && env.status !== 'CLOSED'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    env = (await call(base, 'GET', `/environments/${id}`)).body;
+  }
+  expect(env.status).toBe('CLOSED');
+  expect(runtime.sim!.accountsView().find((a) => a.name === 'Retire Prod')!.status).toBe('SUSPENDED');
 });
 
 it('refuses the requester deciding on their own request', async () => {

@@ -146,8 +146,9 @@ const FUNCTIONS = {
     http: 'POST /slack/interactions',
     // Authenticated by Slack's signature, not IAM.
     open: true,
-    // An Approve click starts the execution the request held back.
+    // An Approve click starts the execution the request held back, or the closing it asked about.
     startsWorkflow: true,
+    startsDecommission: true,
     secretParam: 'SLACK_SIGNING_SECRET_PARAM',
     // The decision: a read and a conditional put of the environment, StartExecution on approve, the outcome event.
     actions: ['ssm:GetParameter', 'dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution', ...PUT_EVENTS],
@@ -228,10 +229,11 @@ const FUNCTIONS = {
     dir: 'decide-environment',
     http: ['POST /environments/{id}/approve', 'POST /environments/{id}/reject'],
     startsWorkflow: true,
+    startsDecommission: true,
     actions: [...REGISTRY_WRITE, 'states:StartExecution', ...PUT_EVENTS],
   },
-  // DELETE /environments/{id}: records the closing, starts DecommissionEnvironment.
-  closeEnvironment: { dir: 'close-environment', http: 'DELETE /environments/{id}', startsDecommission: true, actions: [...REGISTRY_WRITE, 'states:StartExecution'] },
+  // DELETE /environments/{id}: records the closing, starts DecommissionEnvironment (in a protected OU, asks the approvers first).
+  closeEnvironment: { dir: 'close-environment', http: 'DELETE /environments/{id}', startsDecommission: true, actions: [...REGISTRY_WRITE, 'states:StartExecution', ...PUT_EVENTS] },
   // DecommissionEnvironment's tasks, sharing DecommissionEnvironmentRole.
   ...Object.fromEntries(
     [

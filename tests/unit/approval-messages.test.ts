@@ -185,6 +185,7 @@ describe('the approval request on the outgoing webhook', () => {
         name: 'Payments',
         ou: 'Workloads/Production/Payments',
         protectedOu: 'Workloads/Production',
+        action: 'create',
         color: 'F2B0A9',
         colorName: 'red',
         requestedBy: 'slack:roadrunner',
@@ -305,5 +306,50 @@ describe('/env create and /env status of a protected environment', () => {
   it('shows an expired request as such', () => {
     const shown = visible(statusMessage(decided(pending(), 'REJECTED', { reason: 'APPROVAL_EXPIRED', via: 'timeout', decidedBy: undefined })));
     expect(shown).toContain('was not approved in time (APPROVAL_EXPIRED)');
+  });
+});
+
+describe('asking to close an environment in a protected OU', () => {
+  const closeApproval = { ...approval, action: 'close' as const, closeReason: 'api' as const, requester: 'U0CLOSER01', requestedAt: '2026-11-30T10:00:00.000Z' };
+  function closeAsked(): Environment {
+    const ready = advance({ ...pending(), accountId: '210987654321' }, 'READY', now, 'ready');
+    return { ...ready, approval: closeApproval };
+  }
+
+  it('every channel says it is about closing an existing account, and names it and who asked', () => {
+    const env = closeAsked();
+    const slack = approvalRequestMessage(env);
+    expect(visible(slack)).toContain('Approval needed to close: Payments');
+    expect(visible(slack)).toContain('210987654321');
+    expect(visible(slack)).toContain('<@U0CLOSER01>');
+    expect(visible(slack)).toContain('the account stays open');
+    expect(visible(slack)).not.toContain('No account exists');
+    const email = renderNotification({ kind: 'approval', environment: env });
+    expect(email.subject).toBe('[Switchyard] Approval needed: close Payments in Workloads/Production/Payments');
+    expect(email.text).toContain('Closing the AWS account of the environment "Payments" waits for approval');
+    expect(email.text).toMatch(/Closing asked by: +U0CLOSER01/);
+    const event = notificationEvent({ kind: 'approval', environment: env });
+    expect(event).toMatchObject({ type: 'environment.approval_requested', data: { action: 'close', accountId: '210987654321', closeReason: 'api', requester: 'U0CLOSER01' } });
+  });
+
+  it('is a question of its own: another webhook id and outbox file than the request had', () => {
+    const request = pending();
+    const closing = closeAsked();
+    expect(webhookMessageId({ kind: 'approval', environment: request })).toBe(`${request.id}.approval`);
+    expect(webhookMessageId({ kind: 'approval', environment: closing })).toBe(`${closing.id}.close-approval-${Date.parse('2026-11-30T10:00:00.000Z')}`);
+    const outbox = new OutboxNotifier(mkdtempSync(join(tmpdir(), 'outbox-')), { channel: 'email' });
+    expect(outbox.fileFor({ kind: 'approval', environment: closing })).not.toBe(outbox.fileFor({ kind: 'approval', environment: request }));
+  });
+
+  it('a decision on it says the account closes, or stays open', () => {
+    const env = closeAsked();
+    const yes = { ...env, approval: { ...env.approval!, decision: 'APPROVED' as const, decidedBy: 'U0APPROVER1', decidedAt: '2026-11-30T11:00:00.000Z', via: 'slack' } };
+    expect(visible(approvalDecidedMessage(yes))).toContain('Closing *Payments* was approved by <@U0APPROVER1>');
+    const no = { ...env, approval: { ...env.approval!, decision: 'REJECTED' as const, decidedBy: 'U0APPROVER1', decidedAt: '2026-11-30T11:00:00.000Z', via: 'slack', reason: 'REJECTED' } };
+    expect(visible(approvalDecidedMessage(no))).toContain('The account stays open.');
+    const late = { ...env, approval: { ...env.approval!, decision: 'REJECTED' as const, decidedAt: '2026-12-01T09:00:00.000Z', via: 'timeout', reason: 'APPROVAL_EXPIRED' } };
+    expect(visible(approvalDecidedMessage(late))).toContain('Nobody decided on closing *Payments*');
+    // /env status while it waits.
+    expect(visible(statusMessage(env))).toContain('Closing waits for an approver');
   });
 });

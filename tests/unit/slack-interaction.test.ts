@@ -59,6 +59,12 @@ function world(opts: { respond?: (url: string, message: SlackMessage) => Promise
         return { executionId: `exec-${name}`, alreadyStarted: false };
       },
     },
+    decommission: {
+      start: async (name) => {
+        started.push(name);
+        return { executionId: `exec-${name}`, alreadyStarted: false };
+      },
+    },
     events: { publish: async (events) => void published.push(...events) },
     respond:
       opts.respond ??

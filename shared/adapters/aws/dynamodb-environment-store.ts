@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { environmentFromRecord, environmentRecord, isFinal, type Environment, type EnvironmentStatus } from '../../domain/environment';
+import { environmentFromRecord, environmentRecord, awaitsApproval, isFinal, type Environment, type EnvironmentStatus } from '../../domain/environment';
 import { NotFoundError, RetryableAwsError } from '../../domain/errors';
 import type { EnvironmentStore, Page } from '../../ports';
 import { KEY_PREFIX, LISTED, RegistryTable, stripKeys, type Item } from './dynamodb-table';
@@ -19,13 +19,15 @@ function toItem(env: Environment): Item {
     gsi1sk: `${env.createdAt}#${env.id}`,
     emailKey: env.email.toLowerCase(),
     // Sparse index: a whole-item put without activePk drops the environment from byActive. In flight
-    // is ACTIVE; READY with a lease is LEASED until it is closed; anything else final is on neither.
+    // is ACTIVE (and so is a closing waiting for approval); READY with a lease is LEASED until it is
+    // closed; anything else final is on neither.
     ...activeKey(env),
   };
 }
 
 function activeKey(env: Environment): { activePk?: string } {
-  if (!isFinal(env.status)) return { activePk: ACTIVE };
+  // A READY environment whose closing waits for an approver is in flight too: the lifecycle check asks and expires.
+  if (!isFinal(env.status) || awaitsApproval(env)) return { activePk: ACTIVE };
   return env.status === 'READY' && env.lease ? { activePk: LEASED } : {};
 }
 

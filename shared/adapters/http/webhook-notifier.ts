@@ -2,7 +2,7 @@ import type { Webhook } from 'standardwebhooks';
 import { colorName } from '../../domain/colors';
 import { formatDuration } from '../../domain/duration';
 import { reminderId } from '../../domain/lease-schedule';
-import type { Environment, EnvironmentStatus, Failure } from '../../domain/environment';
+import { approvalKey, type Environment, type EnvironmentStatus, type Failure } from '../../domain/environment';
 import { NotConfiguredError } from '../../domain/errors';
 import type { Finding } from '../../domain/drift';
 import type { Notification, Notifier } from '../../ports';
@@ -95,6 +95,11 @@ export interface ApprovalRequestedEventData {
   ou: string;
   /** The protected OU (APPROVAL_OUS entry) the requested OU is, or lies below. */
   protectedOu: string;
+  /** `create`: no account exists yet; `close`: closing the account of a READY environment. */
+  action: 'create' | 'close';
+  /** For a closing: its account, and what asked (`lease`, `api`, `slack`). */
+  accountId?: string;
+  closeReason?: 'lease' | 'api' | 'slack';
   /** Palette hex without `#`. */
   color: string;
   colorName: string;
@@ -149,6 +154,8 @@ export function notificationEvent(notification: Notification): NotificationEvent
         name: env.name,
         ou,
         protectedOu: approval?.ou ?? ou,
+        action: approval?.action ?? 'create',
+        ...(approval?.action === 'close' ? { accountId: env.accountId, closeReason: approval.closeReason } : {}),
         color: env.color,
         colorName: colorName(env.color),
         ...requestedBy,
@@ -234,6 +241,7 @@ export function webhookMessageId(notification: Notification): string {
   if (notification.kind === 'drift') return `drift.${notification.report.id}`;
   // Each reminder is its own message: its offset, and the end it reminds of (an extension moves it).
   if (notification.kind === 'lease-reminder') return `${notification.environment.id}.${notification.kind}.${reminderId(notification.environment, notification.before)}`;
+  if (notification.kind === 'approval') return `${notification.environment.id}.${approvalKey(notification.environment)}`;
   return `${notification.environment.id}.${notification.kind}`;
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withDeliveryOutcome } from '../../domain/delivery';
 import { formatDuration } from '../../domain/duration';
+import { approvalKey } from '../../domain/environment';
 import { renderNotification } from '../../domain/messages';
 import type { EnvironmentNotification, Notification, Notifier } from '../../ports';
 
@@ -62,7 +63,12 @@ export class OutboxNotifier implements Notifier {
     // A drift summary is named after its report (its time first, so they list in order).
     const subject = notification.kind === 'drift' ? `drift-${notification.report.checkedAt.replace(/[^0-9TZ]/g, '')}` : notification.environment.id;
     // One file per reminder offset (`….lease-reminder-P1D.email.json`); a reminder sent again after an extension replaces it.
-    const kind = notification.kind === 'lease-reminder' ? `${notification.kind}-${formatDuration(notification.before)}` : notification.kind;
+    const kind =
+      notification.kind === 'lease-reminder'
+        ? `${notification.kind}-${formatDuration(notification.before)}`
+        : notification.kind === 'approval'
+          ? approvalKey(notification.environment)
+          : notification.kind;
     return join(this.dir, `${subject}.${kind}.${this.opts.channel}.json`);
   }
 
