@@ -9,7 +9,7 @@ import { systemClock } from '../../shared/ports';
 import type { Deps } from '../../shared/use-cases/deps';
 import { configureAccountStep } from '../../shared/use-cases/handoff-steps';
 
-/** ConfigureAccount: sets the account alias from the environment name and tags the account. */
+/** ConfigureAccount: sets the account alias from the environment name, tags the account and paints it in its console colour. */
 export const build = (deps: () => Pick<Deps, 'environments' | 'organization' | 'accountSetup' | 'clock' | 'config'>) =>
   taskHandler('ConfigureAccount', IdInputSchema, (input) => configureAccountStep(deps(), input));
 

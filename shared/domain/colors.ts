@@ -71,3 +71,35 @@ export function defaultColor(name: string, ouPath: string): string {
   if (/\b(playground|sandbox)\b/.test(words)) return CONSOLE_PALETTE.green;
   return CONSOLE_PALETTE.blue;
 }
+
+/**
+ * The colours the console can show for a whole account, as UpdateAccountCustomizations takes them in
+ * `accountColor` (AWS User Experience Customization API Reference, UpdateAccountCustomizations,
+ * "Valid Values"; GetAccountCustomizations answers `none` for an account never coloured).
+ */
+export const ACCOUNT_COLORS = ['none', 'pink', 'purple', 'darkBlue', 'lightBlue', 'teal', 'green', 'yellow', 'orange', 'red'] as const;
+
+export type AccountColor = (typeof ACCOUNT_COLORS)[number];
+
+export function isAccountColor(value: unknown): value is AccountColor {
+  return typeof value === 'string' && (ACCOUNT_COLORS as readonly string[]).includes(value);
+}
+
+/**
+ * The account colour each switch-role colour is painted as, so the console shows an account in the
+ * same colour however someone signed in to it. The account palette has no plain blue: the
+ * switch-role blue (83D4E8) is a light one.
+ */
+export const ACCOUNT_COLOR_OF: Readonly<Record<PaletteName, AccountColor>> = {
+  red: 'red',
+  orange: 'orange',
+  yellow: 'yellow',
+  green: 'green',
+  blue: 'lightBlue',
+};
+
+/** The account colour for a recorded switch-role colour (current or earlier palette hex); undefined for a hex outside the palette. */
+export function accountColorFor(hex: string): AccountColor | undefined {
+  const name = HEX_TO_NAME.get(hex.replace(/^#/, '').toUpperCase());
+  return name && ACCOUNT_COLOR_OF[name];
+}

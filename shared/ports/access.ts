@@ -1,4 +1,5 @@
 import type { GrantPolicy } from '../domain/access-policy';
+import type { AccountColor } from '../domain/colors';
 
 /** The management-account IAM group or user that may switch into new accounts. */
 export interface AdminPrincipal {
@@ -19,6 +20,14 @@ export interface AccountSetup {
    * Throws RoleNotReadyError while the account's role cannot be assumed yet.
    */
   setAlias(accountId: string, roleName: string, alias: string): Promise<'set' | 'already' | 'taken'>;
+
+  /**
+   * Sets the colour the console shows for the whole account, for everyone who signs in to it
+   * (UpdateAccountCustomizations, which is idempotent). Throws RoleNotReadyError while the account's
+   * role cannot be assumed yet; AwsRequestRejectedError when AWS refuses the colour, RetryableAwsError
+   * when it was still throttled, failing or unreachable after the adapter's own retries.
+   */
+  setAccountColor(accountId: string, roleName: string, color: AccountColor): Promise<void>;
 }
 
 /** Whether a managed account's organization access role can be assumed (drift checks): STS alone. */

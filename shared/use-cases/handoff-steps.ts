@@ -1,4 +1,5 @@
 import { managedAccountTags } from '../domain/drift';
+import { accountColorFor, type AccountColor } from '../domain/colors';
 import { aliasCandidates } from '../domain/account-alias';
 import { orgPathPattern, renderGrantPolicies } from '../domain/access-policy';
 import { annotate, type Environment } from '../domain/environment';
@@ -127,7 +128,7 @@ const ROLE_RETRY_MS = 250;
 export async function configureAccountStep(
   deps: Pick<Deps, 'environments' | 'organization' | 'accountSetup' | 'clock'> & { config: Pick<Config, 'ALIAS_PREFIX' | 'ROLE_NAME' | 'ROLE_WAIT_SECONDS'> },
   input: { id: string },
-): Promise<{ alias?: string; tags: number }> {
+): Promise<{ alias?: string; tags: number; accountColor?: AccountColor }> {
   const env = await placedEnvironment(deps, input.id);
   let alias = env.alias;
   if (!alias) {
@@ -142,7 +143,33 @@ export async function configureAccountStep(
   // The same tags drift checks expect to stay on the account.
   const tags = managedAccountTags(env);
   await deps.organization.tagAccount(env.accountId, tags);
+  const color = await paintAccount(deps, env.accountId, env.color);
   const note = alias ? `account alias ${alias}; tagged` : 'every alias tried is taken elsewhere in AWS; the account keeps its number; tagged';
-  await deps.environments.update(env.id, (current) => annotate({ ...current, ...(alias ? { alias } : {}) }, deps.clock.now(), note));
-  return { ...(alias ? { alias } : {}), tags: Object.keys(tags).length };
+  await deps.environments.update(env.id, (current) => annotate(annotate({ ...current, ...(alias ? { alias } : {}) }, deps.clock.now(), note), deps.clock.now(), color.note));
+  return { ...(alias ? { alias } : {}), tags: Object.keys(tags).length, ...(color.set ? { accountColor: color.set } : {}) };
+}
+
+/**
+ * The console's colour for the whole account, from the environment's switch-role colour. The
+ * account is usable without it, so AWS refusing it (after the adapter's retries) is a note in the
+ * timeline, never a failed step; a role not yet assumable waits and goes to the state machine's
+ * retry exactly as for the alias. Setting it again is harmless: UpdateAccountCustomizations is
+ * idempotent and annotate keeps one copy of a note.
+ */
+async function paintAccount(
+  deps: Pick<Deps, 'accountSetup' | 'clock'> & { config: Pick<Config, 'ROLE_NAME' | 'ROLE_WAIT_SECONDS'> },
+  accountId: string,
+  hex: string,
+): Promise<{ set?: AccountColor; note: string }> {
+  const color = accountColorFor(hex);
+  if (!color) return { note: `switch-role colour ${hex} has no console account colour; the account is left uncoloured` };
+  try {
+    await whenRoleReady(deps.clock, deps.config.ROLE_WAIT_SECONDS, () => deps.accountSetup.setAccountColor(accountId, deps.config.ROLE_NAME, color));
+    return { set: color, note: `account colour ${color}` };
+  } catch (error) {
+    // Only AWS's answers become a note: anything else is a defect and surfaces as one.
+    const name = (error as Error | undefined)?.name;
+    if (name !== 'AwsRequestRejectedError' && name !== 'RetryableAwsError') throw error;
+    return { note: `account colour ${color} not set: ${(error as Error).message}` };
+  }
 }

@@ -48,6 +48,9 @@ it('ConfigureAccount stops waiting for the new role when the clock says the wait
       asked++;
       throw new RoleNotReadyError('not yet');
     },
+    setAccountColor: async () => {
+      throw new Error('ConfigureAccount got past the alias while the role was not ready');
+    },
   };
   const placed = advance(newEnvironment(request, { now: new Date('2026-11-28T09:00:00Z'), source: 'test' }), 'PLACING', new Date('2026-11-28T09:05:00Z'), undefined, {
     accountId: '123456789012',

@@ -29,6 +29,8 @@ export interface SimulatedAccountView {
   ou: string;
   /** The IAM account alias, once set. */
   alias?: string;
+  /** The console colour of the whole account (UpdateAccountCustomizations), once set to one. */
+  accountColor?: string;
   /** When the account was closed (CloseAccount accepted); it leaves the organization 90 days later. */
   closedAt?: string;
   /** While PENDING_CLOSURE: when it will be SUSPENDED. */
@@ -62,6 +64,7 @@ export function accountView(s: OrgState, a: AccountRecord): SimulatedAccountView
     status: a.status,
     ou: pathOf(s, a.parentId),
     ...(s.iam?.aliases[a.id] ? { alias: s.iam.aliases[a.id] } : {}),
+    ...(s.uxc?.accountColors[a.id] ? { accountColor: s.uxc.accountColors[a.id] } : {}),
     ...(a.closedAt ? { closedAt: a.closedAt } : {}),
     ...(a.status === 'PENDING_CLOSURE' && a.suspendsAt ? { suspendsAt: a.suspendsAt } : {}),
   };

@@ -19,6 +19,7 @@ import type { SimulatedOrganizationStats } from './stats';
 import { OrgStore } from './store';
 import * as tags from './tags';
 import * as trail from './trail';
+import * as uxc from './uxc';
 import type { TrailCursor, TrailRecord } from './trail';
 
 /**
@@ -35,6 +36,7 @@ import type { TrailCursor, TrailRecord } from './trail';
  *   tags.ts          tags on the root, OUs and accounts
  *   organization.ts  DescribeOrganization
  *   iam.ts           assuming the organization access role, account aliases, the IAM state hook
+ *   uxc.ts           each account's console colour (User Experience Customization)
  *   seed.ts          filling the organization for tests at scale
  *   trail.ts         CloudTrail's records of the changes, for the organization index
  *   pagination.ts    pages and NextTokens
@@ -419,6 +421,23 @@ export class SimulatedOrganization {
 
   getAccountAlias(accountId: string): string | undefined {
     return this.store.read((s) => s.iam?.aliases[accountId]);
+  }
+
+  /**
+   * UXC's UpdateAccountCustomizations with `accountColor`, called inside the account (after its role
+   * was assumed): a value outside UXC's list is a ValidationException; the same colour again is a no-op.
+   */
+  setAccountColor(accountId: string, color: unknown): void {
+    const checked = uxc.checkAccountColor(color);
+    this.store.transaction((s) => {
+      accounts.existingAccount(s, accountId);
+      if (uxc.setAccountColor(s, accountId, checked)) this.store.markChanged();
+    });
+  }
+
+  /** What GetAccountCustomizations answers for the account's colour: `none` until one is set. */
+  getAccountColor(accountId: string): string {
+    return this.store.read((s) => uxc.accountColorOf(s, accountId));
   }
 
   /**

@@ -3,6 +3,7 @@ import type { IamState } from '../sim-iam';
 import { accountNumber, alnum } from './ids';
 import type { SimulatedOrganizationStats } from './stats';
 import type { TrailState } from './trail';
+import type { UxcState } from './uxc';
 
 /**
  * The whole simulated organization as one plain JSON value: what the file holds, what every
@@ -118,6 +119,8 @@ export interface OrgState {
   iam?: IamState;
   /** CloudTrail's records of changes (trail.ts); absent in files written before they were kept. */
   trail?: TrailState;
+  /** Each account's console colour (uxc.ts); absent in files written before colours were simulated. */
+  uxc?: UxcState;
 }
 
 /** The settings a caller asked for, checked; those left out keep what the organization has. */
@@ -206,7 +209,7 @@ export function newState(settings: SimSettings, now: Date): OrgState {
 
 /**
  * The state in a file's text. Fields added since FORMAT was introduced are optional in OrgState
- * (`iam`, `closings`, `settings.roleDelaySeconds`, `settings.createSpread`, the closing settings,
+ * (`iam`, `uxc`, `closings`, `settings.roleDelaySeconds`, `settings.createSpread`, the closing settings,
  * `stats.faultsInjected`, an account's `closedAt`), so older files load as they are.
  */
 export function parseState(text: string, path: string): OrgState {
