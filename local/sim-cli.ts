@@ -73,14 +73,20 @@ function printJson(ctx: CommandContext, value: unknown): void {
 const COMMANDS: Record<string, Command> = {
   accounts: {
     synopsis: '[--json]',
-    summary: 'every account (the management account too) with its status and OU path',
+    summary: 'every account (the management account too) with its status, OU path, alias and console colour',
     options: JSON_OPTION,
     run(ctx) {
       const accounts = ctx.organization().accountsView();
       if (ctx.values.json) {
-        ctx.io.stdout(`${JSON.stringify(accounts.map(({ id, name, email, status, ou, alias, closedAt }) => ({ id, name, email, status, ou, ...(alias ? { alias } : {}), ...(closedAt ? { closedAt } : {}) })), null, 2)}\n`);
+        ctx.io.stdout(
+          `${JSON.stringify(
+            accounts.map(({ id, name, email, status, ou, alias, accountColor, closedAt }) => ({ id, name, email, status, ou, ...(alias ? { alias } : {}), ...(accountColor ? { accountColor } : {}), ...(closedAt ? { closedAt } : {}) })),
+            null,
+            2,
+          )}\n`,
+        );
       } else {
-        ctx.io.stdout(table(['ID', 'NAME', 'EMAIL', 'STATUS', 'OU', 'ALIAS'], accounts.map((a) => [a.id, a.name, a.email, a.status, a.ou || '(root)', a.alias ?? ''])));
+        ctx.io.stdout(table(['ID', 'NAME', 'EMAIL', 'STATUS', 'OU', 'ALIAS', 'COLOR'], accounts.map((a) => [a.id, a.name, a.email, a.status, a.ou || '(root)', a.alias ?? '', a.accountColor ?? ''])));
       }
       return 0;
     },

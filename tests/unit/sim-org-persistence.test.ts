@@ -165,7 +165,7 @@ describe('npm run sim', () => {
     expect(main(['accounts'], io)).toBe(0);
     const lines = io.out.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^ID\s+NAME\s+EMAIL\s+STATUS\s+OU\s+ALIAS$/);
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+EMAIL\s+STATUS\s+OU\s+ALIAS\s+COLOR$/);
     expect(lines[2]).toContain(accountId);
     expect(lines[2]).toContain('Workloads/Staging');
     const column = (line: string, word: string) => line.indexOf(word);
