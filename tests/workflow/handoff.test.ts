@@ -1,5 +1,6 @@
 import { DescribeOrganizationCommand, ListRootsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-organizations';
 import { simOrganizationsClient } from '../../shared/adapters/local/sim-org-transport';
+import { mapUxcError, UxcCallError } from '../../shared/adapters/aws/uxc-errors';
 import { newEnvironment } from '../../shared/domain/environment';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { harness, type Harness } from './harness';
@@ -191,5 +192,57 @@ describe('the switch-role handoff (GrantAccess, ConfigureAccount)', () => {
     expect(env.status).toBe('READY');
     expect(h.sim.grantsView().policies).toHaveLength(0);
     expect(env.timeline.map((t) => t.note)).toContain('no ADMIN_GROUP or ADMIN_USER configured: nobody was granted access');
+  });
+});
+
+describe("the account's own colour (ConfigureAccount)", () => {
+  it('paints each account in the console colour of its environment, blue as the light blue of the account palette', async () => {
+    h = await harness({ createSeconds: 10 });
+    // Staging defaults to yellow; the others name their colour.
+    const staging = await h.provision({ name: 'Staging', ou: 'Workloads/Staging' });
+    const tools = await h.provision({ name: 'Tools', ou: 'Workloads/Staging', color: 'blue' });
+    const ledger = await h.provision({ name: 'Ledger', ou: 'Workloads/Production', color: 'red' });
+    expect([staging.status, tools.status, ledger.status]).toEqual(['READY', 'READY', 'READY']);
+    const colourOf = (accountId: string | undefined) => h!.sim.accountsView().find((a) => a.id === accountId)!.accountColor;
+    expect([colourOf(staging.accountId), colourOf(tools.accountId), colourOf(ledger.accountId)]).toEqual(['yellow', 'lightBlue', 'red']);
+    expect(tools.timeline.map((t) => t.note)).toContain('account colour lightBlue');
+    // Nothing else was coloured.
+    expect(h.sim.accountsView().filter((a) => a.accountColor)).toHaveLength(3);
+  });
+
+  it('leaves the environment READY, with the refusal and its fix in the timeline, when AWS will not set the colour', async () => {
+    const denied = 'User: arn:aws:sts::210987654321:assumed-role/OrganizationAccountAccessRole/switchyard-configure is not authorized to perform: uxc:UpdateAccountCustomizations with an explicit deny in a service control policy';
+    h = await harness({
+      createSeconds: 10,
+      // The refusal as the deployed adapter words UXC's 403 (its error mapping, not a copy of it).
+      wrapAccountSetup: (setup) => ({
+        setAlias: (...args) => setup.setAlias(...args),
+        setAccountColor: async (_accountId, _roleName, color) => {
+          throw mapUxcError(new UxcCallError('AccessDeniedException', denied, 'client', { status: 403 }), color);
+        },
+      }),
+    });
+    const env = await h.provision({ name: 'Staging', ou: 'Workloads/Staging' });
+    expect(env.status).toBe('READY');
+    expect(env.failure).toBeUndefined();
+    // The rest of the handoff happened.
+    expect(env.alias).toBe('staging');
+    expect(h.notifier.sent).toHaveLength(1);
+    const note = env.timeline.map((t) => t.note ?? '').find((n) => n.startsWith('account colour yellow not set: '));
+    expect(note).toContain(`UXC AccessDeniedException — ${denied}.`);
+    expect(note).toContain('Fix: ');
+    expect(note).toContain('aws uxc update-account-customizations --account-color yellow');
+    expect(h.sim.accountsView().find((a) => a.id === env.accountId)!.accountColor).toBeUndefined();
+  });
+
+  it('can run ConfigureAccount again: the same colour, and the note once', async () => {
+    h = await harness({ createSeconds: 10 });
+    const env = await h.provision({ name: 'Staging', ou: 'Workloads/Staging', color: 'green' });
+    const again = await h.functions.configureAccount!({ id: env.id }, { functionName: 'configureAccount', awsRequestId: 'again' });
+    expect(again).toMatchObject({ alias: 'staging', accountColor: 'green' });
+    const after = (await h.deps.environments.get(env.id))!;
+    expect(after.status).toBe('READY');
+    expect(after.timeline.filter((t) => t.note === 'account colour green')).toHaveLength(1);
+    expect(h.sim.accountsView().find((a) => a.id === env.accountId)!.accountColor).toBe('green');
   });
 });

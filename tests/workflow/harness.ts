@@ -13,7 +13,7 @@ import { parseFaults } from '../../shared/adapters/local/sim-faults';
 import { newEnvironment, type Environment } from '../../shared/domain/environment';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { loadConfig } from '../../shared/lambda/config';
-import type { Channel, Events, Notification, Notifier, Organization, OutgoingEvent } from '../../shared/ports';
+import type { AccountSetup, Channel, Events, Notification, Notifier, Organization, OutgoingEvent } from '../../shared/ports';
 import { named } from '../../shared/use-cases/channels';
 import { EnvSecrets } from '../../shared/adapters/local/env-secrets';
 import { SimulatedAccess } from '../../shared/adapters/local/sim-access';
@@ -57,6 +57,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Wraps the organization port, e.g. to inject faults a test needs at an exact point. */
   wrapOrganization?: (org: Organization) => Organization;
+  /** Wraps the AccountSetup port (the simulated account's alias and colour), e.g. to have AWS refuse a call. */
+  wrapAccountSetup?: (setup: AccountSetup) => AccountSetup;
   /** More channels, delivered after the recording `email` one. */
   channels?: Channel[];
   /** SWITCHYARD_SIM_FAULTS for the simulated organization, with a seeded die so a run repeats. */
@@ -148,7 +150,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     secrets: new EnvSecrets({}),
     // The adapter that runs on Lambda, against the simulated management account's IAM.
     grants: new IamAccessGrants(simIamClient(sim), simStsClient(sim)),
-    accountSetup: new SimulatedAccess(sim),
+    accountSetup: opts.wrapAccountSetup ? opts.wrapAccountSetup(new SimulatedAccess(sim)) : new SimulatedAccess(sim),
     roleProbe: new SimulatedAccess(sim),
     workflow,
     decommission,
