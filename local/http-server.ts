@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { LIVE_HUB_PATH } from '../shared/domain/hub-page';
 import { MAX_BODY_BYTES, errorReply } from '../shared/lambda/http';
 import type { TaskFunction } from '../shared/adapters/local/local-workflow';
-import { matchRoute, type Route } from './routes';
+import { matchRoute, type Route, type RouteMatch } from './routes';
 
 /** Extra handlers for paths that exist only locally (e.g. emulated AWS endpoints). */
 export type LocalRoute = (req: IncomingMessage, body: string) => Promise<{ status: number; headers?: Record<string, string>; body: string }>;
@@ -121,7 +122,7 @@ export function createHttpServer(functions: Record<string, TaskFunction>, routes
         send(res, reply.status, reply.body, reply.headers);
         return;
       }
-      const match = matchRoute(method, url.pathname, routes);
+      const match = url.pathname === LIVE_HUB_PATH ? hubRoute(method, routes) : matchRoute(method, url.pathname, routes);
       if (!match) return send(res, 404, errorBody('NOT_FOUND', `No route ${method} ${url.pathname}.`));
       if ('allowed' in match) {
         return send(res, 405, errorBody('METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}; use ${match.allowed.join(', ')}.`), { allow: match.allowed.join(', ') });
@@ -154,6 +155,17 @@ export function createHttpServer(functions: Record<string, TaskFunction>, routes
   // oversized head) would otherwise be bare text; they get the JSON error shape like every route.
   server.on('clientError', (error: ParseError, socket: Socket) => answerParseError(error, socket, inFlight));
   return server;
+}
+
+/**
+ * `GET /` is the live switch-role hub, served on loopback only: the function behind
+ * `GET /switch-roles` renders it when the route key says `GET /` (a key API Gateway never gives it).
+ */
+function hubRoute(method: string, routes: Route[]): RouteMatch {
+  const switchRoles = routes.find((r) => r.method === 'GET' && r.path === '/switch-roles');
+  if (!switchRoles) return undefined;
+  if (method !== 'GET') return { allowed: ['GET'] };
+  return { route: { method: 'GET', path: LIVE_HUB_PATH, fn: switchRoles.fn }, params: {} };
 }
 
 function apiGatewayEvent(req: IncomingMessage, url: URL, method: string, route: Route, params: Record<string, string>, body: string): APIGatewayProxyEventV2 {

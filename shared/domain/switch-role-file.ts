@@ -8,6 +8,10 @@ export type SwitchRoleFormat = (typeof SWITCH_ROLE_FORMATS)[number];
 export const SWITCH_ROLE_FILE_FORMATS = ['aws-config', 'extension'] as const;
 export type SwitchRoleFileFormat = (typeof SWITCH_ROLE_FILE_FORMATS)[number];
 
+/** What `GET /switch-roles` returns: one of the files, or the switch-role hub page as one HTML file. */
+export const SWITCH_ROLES_FORMATS = [...SWITCH_ROLE_FILE_FORMATS, 'html'] as const;
+export type SwitchRolesFormat = (typeof SWITCH_ROLES_FORMATS)[number];
+
 /** The AWS CLI's own profile-name rules are loose; this keeps a value safe inside `source_profile = …`. */
 export const SOURCE_PROFILE_PATTERN = /^[\w.+@-]{1,64}$/;
 
@@ -59,6 +63,6 @@ export function switchRoleFile(sections: readonly string[], generatedAt: Date): 
 }
 
 /** The download name a browser or `curl -OJ` gives the file. */
-export function switchRoleFileName(format: SwitchRoleFileFormat): string {
-  return `switchyard-${format}`;
+export function switchRoleFileName(format: SwitchRolesFormat): string {
+  return format === 'html' ? 'switchyard-hub.html' : `switchyard-${format}`;
 }

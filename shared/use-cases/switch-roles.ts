@@ -1,5 +1,6 @@
 import type { Environment } from '../domain/environment';
 import { EnvironmentStateError, NotReadyError } from '../domain/errors';
+import { IN_FLIGHT_STATUSES, renderHubPage, type HubPage } from '../domain/hub-page';
 import { slugify } from '../domain/naming';
 import type { SwitchRoleDetails } from '../domain/switch-role';
 import { switchRoleFile, uniqueProfileNames, type SwitchRoleFileFormat } from '../domain/switch-role-file';
@@ -51,4 +52,24 @@ export async function switchRolesFile(
     return opts.format === 'aws-config' ? details.awsConfigProfile : details.extensionEntry;
   });
   return { body: switchRoleFile(sections, deps.clock.now()), count: sections.length };
+}
+
+/**
+ * What the switch-role hub shows: every READY environment with the switch-role details its own
+ * endpoint returns (`GET /environments/{id}/switch-role`; the page groups them by OU), and the
+ * environments in flight (one index query), newest first. A `sourceProfile` other than the
+ * configured one goes into every profile, as it does in the files.
+ */
+export async function hubPage(deps: Pick<Deps, 'environments' | 'clock'> & { config: SwitchRoleSettings }, opts: { live: boolean; sourceProfile?: string }): Promise<HubPage> {
+  const [ready, active] = await Promise.all([readyEnvironments(deps.environments), deps.environments.listActive()]);
+  const ouPath = (env: Environment) => env.ouPath ?? env.ou;
+  return renderHubPage({
+    ready: ready.map((env) => ({ id: env.id, ouPath: ouPath(env), details: switchRoleFor(env, deps.config, opts.sourceProfile ? { sourceProfile: opts.sourceProfile } : {})! })),
+    inFlight: active
+      .filter((env) => IN_FLIGHT_STATUSES.includes(env.status))
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? -1 : 1))
+      .map((env) => ({ id: env.id, name: env.name, ouPath: ouPath(env), status: env.status, createdAt: env.createdAt, ...(env.accountId ? { accountId: env.accountId } : {}) })),
+    generatedAt: deps.clock.now(),
+    live: opts.live,
+  });
 }
