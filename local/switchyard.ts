@@ -406,6 +406,15 @@ const open: Command<typeof OPEN_OPTIONS> = {
   },
 };
 
+/** The profile roles are assumed from: --source-profile, else --profile; undefined leaves it to the deployment. */
+function sourceProfileOption(values: { 'source-profile'?: string; profile?: string }): string | undefined {
+  const sourceProfile = values['source-profile'] ?? values.profile;
+  if (sourceProfile !== undefined && !SOURCE_PROFILE_PATTERN.test(sourceProfile)) {
+    throw new UsageError(`${values['source-profile'] !== undefined ? '--source-profile' : '--profile (the default source profile)'} must be 1 to 64 letters, digits or . _ + @ - (got ${JSON.stringify(sourceProfile)}).`);
+  }
+  return sourceProfile;
+}
+
 const SYNC_OPTIONS = {
   'config-file': { type: 'string', value: 'FILE', description: 'the file to keep in step (default: $AWS_CONFIG_FILE, else ~/.aws/config)' },
   'source-profile': { type: 'string', value: 'P', description: "the profile the roles are assumed from (default: --profile, else the deployment's SOURCE_PROFILE)" },
@@ -429,10 +438,7 @@ const syncConfig: Command<typeof SYNC_OPTIONS> = {
   ],
   options: SYNC_OPTIONS,
   async run(ctx) {
-    const sourceProfile = ctx.values['source-profile'] ?? ctx.values.profile;
-    if (sourceProfile !== undefined && !SOURCE_PROFILE_PATTERN.test(sourceProfile)) {
-      throw new UsageError(`${ctx.values['source-profile'] !== undefined ? '--source-profile' : '--profile (the default source profile)'} must be 1 to 64 letters, digits or . _ + @ - (got ${JSON.stringify(sourceProfile)}).`);
-    }
+    const sourceProfile = sourceProfileOption(ctx.values);
     const file = ctx.values['config-file'] !== undefined ? userPath(ctx.values['config-file'], ctx.cwd) : defaultConfigFile(ctx.env);
     const reply = await ctx.api().send('GET', '/switch-roles', { query: { format: 'aws-config', ...(sourceProfile ? { source_profile: sourceProfile } : {}) } });
     const sections = parseProfileSections(reply.text);
@@ -490,17 +496,19 @@ const syncConfig: Command<typeof SYNC_OPTIONS> = {
 
 const HUB_OPTIONS = {
   out: { type: 'string', value: 'FILE', description: 'where to save the page (default: switchyard-hub.html in the working folder)' },
+  'source-profile': { type: 'string', value: 'P', description: "the source_profile in the page's profiles (default: --profile, else the deployment's SOURCE_PROFILE)" },
   open: { type: 'boolean', description: 'open the saved page with the platform opener (xdg-open, open, start)' },
   ...COMMON,
 } as const satisfies OptionSpecs;
 
 const hub: Command<typeof HUB_OPTIONS> = {
-  synopsis: '[--out FILE] [--open] [--json]',
+  synopsis: '[--out FILE] [--source-profile P] [--open] [--json]',
   summary: 'saves the switch-role hub (GET /switch-roles?format=html) as one self-contained page and prints its path',
   options: HUB_OPTIONS,
   async run(ctx) {
     const file = userPath(ctx.values.out ?? 'switchyard-hub.html', ctx.cwd);
-    const reply = await ctx.api().send('GET', '/switch-roles', { query: { format: 'html' } });
+    const sourceProfile = sourceProfileOption(ctx.values);
+    const reply = await ctx.api().send('GET', '/switch-roles', { query: { format: 'html', ...(sourceProfile ? { source_profile: sourceProfile } : {}) } });
     const type = reply.headers.get('content-type') ?? '';
     if (!/^text\/html\b/i.test(type)) throw new CommandError(`${ctx.api().endpoint.url}/switch-roles?format=html answered ${type || 'without a content type'} rather than an HTML page; nothing was saved.`);
     const existing = readExisting(file);
