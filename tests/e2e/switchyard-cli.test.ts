@@ -91,6 +91,19 @@ async function readyOverHttp(name: string, ou = 'Sandbox/Playground'): Promise<a
 }
 
 describe('usage', () => {
+  it("is package.json's bin: an executable file with a node shebang, so npx switchyard runs it", async () => {
+    const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'));
+    const bin = join(projectRoot, pkg.bin.switchyard);
+    expect(bin).toBe(BIN);
+    expect(statSync(bin).mode & 0o111).not.toBe(0);
+    // Run as the shell runs a bin, by its path alone.
+    const run = await new Promise<Run>((resolve) =>
+      execFile(bin, ['--help'], { cwd: home, env: runEnv({}) }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr })),
+    );
+    expect(run.code).toBe(0);
+    expect(run.out.split('\n')[0]).toBe('Usage: switchyard <command> [arguments]');
+  });
+
   it('prints the commands, the endpoint and signing rule and the exit codes for --help, and exits 0', async () => {
     const { code, out, err } = await switchyard(['--help']);
     expect({ code, err }).toEqual({ code: 0, err: '' });
