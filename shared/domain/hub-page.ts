@@ -82,7 +82,7 @@ export const HUB_STYLE = [
   ...Object.entries(CONSOLE_PALETTE).map(([name, hex]) => `.swatch-${name}{background-color:#${hex}}`),
   '.swatch-none{background:repeating-linear-gradient(45deg,#fff 0 4px,#ccc 4px 8px)}',
   '.name{font-weight:600;font-size:1.05rem;margin:0}',
-  '.facts{margin:.1rem 0 .4rem;color:#333}.facts span+span::before{content:" \\00b7 "}',
+  '.facts{margin:.1rem 0 .4rem;color:#333}.facts span+span::before{content:" \\00b7  "}',
   '.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}',
   'a{color:#0b57a4}a:visited{color:#5b2d8e}',
   '.switch{font-weight:600}',

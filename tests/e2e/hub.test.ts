@@ -39,7 +39,7 @@ interface Provisioned {
 
 const missing = chromiumMissing();
 if (missing && !process.env.CI) {
-  console.warn(`\n*** The switch-role hub's browser tests are SKIPPED: ${missing}\n*** Run \`apt-get install -y chromium\` to run them.\n`);
+  console.warn(`\n*** The switch-role hub's browser tests are SKIPPED. ${missing}\n`);
 }
 
 describe('chromium for the browser tests', () => {
