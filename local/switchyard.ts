@@ -53,7 +53,7 @@ interface Context<O extends OptionSpecs> {
   env: Record<string, string | undefined>;
   cwd: string;
   api(): ApiClient;
-  /** Seconds between polls of request --wait. */
+  /** Milliseconds between polls of request --wait (three times that after the first minute). */
   pollMs: number;
 }
 
@@ -212,7 +212,7 @@ async function follow(ctx: Context<OptionSpecs>, first: EnvironmentView): Promis
 
 const REQUEST_OPTIONS = {
   ou: { type: 'string', value: 'PATH', required: true, description: 'the OU to place the account in: a path (Workloads/Staging) or an ou-… id' },
-  color: { type: 'string', value: 'C', description: "the console colour: red, orange, yellow, green, blue (default: from the name's OU)" },
+  color: { type: 'string', value: 'C', description: 'the console colour: red, orange, yellow, green, blue (default: by tier: prod red, staging yellow, sandbox green, else blue)' },
   ttl: { type: 'string', value: 'DURATION', description: 'a lease: the account is closed this long after READY (P14D, PT12H)' },
   email: { type: 'string', value: 'ADDRESS', description: "the account's root email (default: the deployment's plus-address template)" },
   wait: { type: 'boolean', description: 'follow it until READY (exit 0, prints the console link) or FAILED/REJECTED (exit 3)' },
