@@ -18,7 +18,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { loadDefinition, functionLogicalId, taskFunctionKeys } = require('../../statemachines/provision-environment.cjs');
-const { readZipDirectory } = require('./zip.cjs');
+const { readZipDirectory, readZipEntry } = require('./zip.cjs');
 const { functionTable } = require('../../functions/index.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -214,6 +214,7 @@ const FUNCTIONS = {
     // ATTACH_ACTIONS while adminGroup or adminUser is set.
     attaches: true,
   },
+  // Inside the new account it holds only the session CONFIGURE_SESSION_ACTIONS allow (checked below).
   configureAccount: { dir: 'configure-account', actions: ['sts:AssumeRole', 'organizations:TagResource', ...REGISTRY_WRITE] },
   notifyAdmin: { dir: 'notify-admin', timeout: 60, secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'], notifies: true, actions: [...REGISTRY_WRITE, 'sns:Publish'] },
   notifyFailure: { dir: 'notify-failure', timeout: 60, secretParam: ['NOTIFY_WEBHOOK_SECRET_PARAM', 'SLACK_WEBHOOK_URL_PARAM'], notifies: true, actions: [...REGISTRY_WRITE, 'sns:Publish'] },
@@ -936,6 +937,45 @@ check('iam: function role resources are scoped (table, own log group, state mach
   }
   if (problems.length) fail(problems.join('; '));
   return 'ok';
+});
+
+/**
+ * What ConfigureAccount does inside a new account, where the organization access role it assumes has
+ * AdministratorAccess: read and set the account alias, and set the account colour (UXC's
+ * UpdateAccountCustomizations, which the Service Authorization Reference maps to these three uxc
+ * actions). The session policy it passes to AssumeRole must allow exactly these, and nothing else.
+ */
+const CONFIGURE_SESSION_ACTIONS = ['iam:ListAccountAliases', 'iam:CreateAccountAlias', 'uxc:UpdateAccountCustomizations', 'uxc:PutAccountColor', 'uxc:DeleteAccountColor'];
+const CONFIGURE_SESSION_POLICY = path.join(ROOT, 'shared', 'adapters', 'aws', 'configure-account-session-policy.json');
+
+check("iam: configureAccount's session in a new account allows exactly the alias and colour actions, and its bundle carries that policy", ({ outDir }) => {
+  const policy = JSON.parse(fs.readFileSync(CONFIGURE_SESSION_POLICY, 'utf8'));
+  const problems = [];
+  if (policy.Version !== '2012-10-17') problems.push(`Version ${policy.Version}`);
+  const statements = asArray(policy.Statement);
+  for (const s of statements) {
+    const label = `statement ${s.Sid ?? JSON.stringify(s.Action)}`;
+    if (s.Effect !== 'Allow') problems.push(`${label}: Effect ${s.Effect}`);
+    if (s.NotAction || s.NotResource) problems.push(`${label}: NotAction/NotResource`);
+    if (asArray(s.Action).some((a) => typeof a !== 'string' || a.includes('*'))) problems.push(`${label}: wildcard action`);
+    // Neither IAM's account-alias actions nor UXC's have a resource type: "*" is all IAM accepts.
+    if (JSON.stringify(asArray(s.Resource)) !== '["*"]') problems.push(`${label}: Resource ${JSON.stringify(s.Resource)}`);
+    if (s.Condition) problems.push(`${label}: a Condition this check does not expect`);
+  }
+  const allowed = statements.flatMap((s) => asArray(s.Action));
+  const extra = allowed.filter((a) => !CONFIGURE_SESSION_ACTIONS.includes(a));
+  const missing = CONFIGURE_SESSION_ACTIONS.filter((a) => !allowed.includes(a));
+  if (extra.length) problems.push(`extra ${extra.join(', ')}`);
+  if (missing.length) problems.push(`missing ${missing.join(', ')}`);
+  // AWS limits an inline session policy to 2,048 characters.
+  const packed = JSON.stringify(policy).length;
+  if (packed > 2048) problems.push(`${packed} characters, over AssumeRole's 2,048`);
+  // The function sends what this file says: esbuild inlines the JSON into the bundle.
+  const code = readZipEntry(path.join(outDir, 'configureAccount.zip'), 'functions/configure-account/handler.js').toString('utf8');
+  const absent = CONFIGURE_SESSION_ACTIONS.filter((a) => !code.includes(a));
+  if (absent.length) problems.push(`the bundle does not carry ${absent.join(', ')}`);
+  if (problems.length) fail(problems.join('; '));
+  return `${allowed.length} actions, ${packed} characters`;
 });
 
 /** The rule whose target is requestFromEvent, and that target. */
