@@ -26,14 +26,14 @@ it('npm run sim -- accounts --json shows the accountColor of each provisioned ac
     { body: { name: 'Tools', ou: 'Sandbox/Playground', color: 'blue' }, accountColor: 'lightBlue' },
     { body: { name: 'Ledger', ou: 'Workloads/Production', color: 'red' }, accountColor: 'red' },
   ];
-  const ready = [];
+  const ready: Array<{ status: string; accountId: string; timeline: Array<{ note?: string }> }> = [];
   for (const { body } of requests) {
     const posted = await call(runtime.url, 'POST', '/environments', body);
     expect(posted.status).toBe(202);
     ready.push(await waitForFinal(runtime.url, posted.body.id));
   }
   expect(ready.map((e) => e.status)).toEqual(['READY', 'READY', 'READY']);
-  expect(ready[1].timeline.map((t: { note?: string }) => t.note)).toContain('account colour lightBlue');
+  expect(ready[1]!.timeline.map((t) => t.note)).toContain('account colour lightBlue');
   await runtime.close();
   runtime = undefined;
 
@@ -45,7 +45,7 @@ it('npm run sim -- accounts --json shows the accountColor of each provisioned ac
   expect(stderr).toBe('');
   const accounts = JSON.parse(stdout) as Array<{ id: string; name: string; accountColor?: string }>;
   for (const [i, { accountColor }] of requests.entries()) {
-    expect(accounts.find((a) => a.id === ready[i].accountId)).toMatchObject({ name: requests[i]!.body.name, accountColor });
+    expect(accounts.find((a) => a.id === ready[i]!.accountId)).toMatchObject({ name: requests[i]!.body.name, accountColor });
   }
   expect(accounts.find((a) => a.name === 'Management')).not.toHaveProperty('accountColor');
 });

@@ -98,7 +98,7 @@ describe('SimulatedAccess.setAccountColor (the local AccountSetup)', () => {
 
   it("words UXC's refusal as the deployed adapter does", async () => {
     const { sim, accountId } = withAccount();
-    const error = await new SimulatedAccess(sim).setAccountColor(accountId, 'OrganizationAccountAccessRole', 'magenta' as never).catch((e: unknown) => e as Error);
+    const error = (await new SimulatedAccess(sim).setAccountColor(accountId, 'OrganizationAccountAccessRole', 'magenta' as never).catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ name: 'AwsRequestRejectedError', awsError: 'ValidationException' });
     expect(error.message).toMatch(/^UXC ValidationException — .*Fix: this is a defect/);
   });
