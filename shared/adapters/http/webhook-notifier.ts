@@ -1,4 +1,3 @@
-import type { Webhook } from 'standardwebhooks';
 import { colorName } from '../../domain/colors';
 import { formatDuration } from '../../domain/duration';
 import { reminderId } from '../../domain/lease-schedule';
@@ -7,7 +6,7 @@ import { NotConfiguredError } from '../../domain/errors';
 import type { Finding } from '../../domain/drift';
 import type { Notification, Notifier } from '../../ports';
 import { parseHttpUrl, postJson, type JsonPostOptions, type JsonPostTarget } from './json-post';
-import { standardWebhook } from './standard-webhooks';
+import { signWebhook, webhookSigningKey } from './standard-webhooks';
 
 /**
  * Tells another system how provisioning ended: a JSON POST signed per Standard Webhooks
@@ -269,20 +268,16 @@ export class WebhookNotifier implements Notifier {
   async send(notification: Notification): Promise<void> {
     const secret = await this.opts.secret();
     if (!secret) throw new NotConfiguredError('The notification webhook signing secret is not set (NOTIFY_WEBHOOK_SECRET locally, the SSM parameter named by NOTIFY_WEBHOOK_SECRET_PARAM on AWS).');
-    let signer: Webhook;
-    try {
-      signer = standardWebhook(secret);
-    } catch {
-      // The library's message could quote the value; this one names only the setting.
-      throw new NotConfiguredError('The notification webhook signing secret is not a valid whsec_<base64> secret.');
-    }
+    const key = webhookSigningKey(secret);
+    // Never the value in the message: it names only the setting.
+    if (!key?.length) throw new NotConfiguredError('The notification webhook signing secret is not a valid whsec_<base64> secret.');
     const id = webhookMessageId(notification);
     const body = JSON.stringify(notificationEvent(notification));
-    const signedAt = (this.opts.now ?? (() => new Date()))();
+    const signedAt = Math.floor((this.opts.now ?? (() => new Date()))().getTime() / 1000);
     const headers = {
       'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
-      'webhook-signature': signer.sign(id, signedAt, body),
+      'webhook-timestamp': String(signedAt),
+      'webhook-signature': signWebhook(key, id, signedAt, body),
       'user-agent': 'Switchyard',
     };
     await postJson({ url: this.url, body, headers }, TARGET, this.opts);
