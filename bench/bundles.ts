@@ -26,7 +26,8 @@
 // 4. Each function gets its floor bundle, built with the same options: it imports every SDK client
 //    package the function's bundle holds, constructs the client instances that sent something
 //    (`new XClient({})`; the document client from a DynamoDBClient) and sends the recorded commands,
-//    one after another, with the recorded inputs.
+//    one after another, with the recorded inputs. A fetch the function made (to a Slack response_url,
+//    the only receiver the model answers) is recorded and replayed alike, and the floor makes it too.
 // 5. Timed runs: a fresh `node` per sample, for the function and for its floor, interleaved (order
 //    flipped every other round), after one untimed pass that also checks that both replay the
 //    recording exactly. `node` gets the flags Lambda's bootstrap gives it for the function's memory
@@ -45,7 +46,7 @@ import { REGISTRY_TABLE_DEFINITION } from '../shared/adapters/aws/dynamodb-table
 import { EXIT, exitWith, runCommand, type CommandSpec } from '../local/cli';
 import { decodeJson, encodeJson, HOOK_KEY, type ChildResult, type ChildSpec, type RecordedCall } from './cold-start-child';
 import { defaultInvocation, discoveryPlan, lambdaEnvironment, ssmParameters, type Invocation } from './cold-start-events';
-import { initialWorld, type IndexKeys } from './cold-start-world';
+import { initialWorld, type IndexKeys, type WorldState } from './cold-start-world';
 
 export type BundleResult = {
   function: string;
@@ -304,8 +305,9 @@ function exportsCommand(pkg: string, command: string): boolean {
 /**
  * The floor entry: imports the client class of every SDK package the function's bundle holds (so
  * loading them costs what it costs the function), then, when invoked with the recorded inputs,
- * constructs the client instances that sent something and sends the recorded commands in order.
- * Nothing else: no configuration, no validation, no logging, no answer shaping.
+ * constructs the client instances that sent something and sends the recorded commands in order, and
+ * the recorded fetches (a Slack response_url) with their URL, method, headers and body. Nothing else:
+ * no configuration, no validation, no logging, no answer shaping.
  */
 export function floorSource(packages: string[], calls: Array<Pick<RecordedCall, 'instance' | 'client' | 'command'>>): string {
   const byService = new Map<string, string>();
@@ -325,6 +327,10 @@ export function floorSource(packages: string[], calls: Array<Pick<RecordedCall, 
   const commands: string[] = [];
   const plan: Array<[number, number]> = [];
   for (const call of calls) {
+    if (call.client === 'fetch') {
+      plan.push([-1, -1]);
+      continue;
+    }
     const pkg = byService.get(call.client);
     if (!pkg) throw new Error(`the floor cannot send ${call.client}.${call.command}: no SDK package in the bundle has serviceId ${call.client}`);
     const commandName = `${call.command}Command`;
@@ -352,6 +358,11 @@ export function floorSource(packages: string[], calls: Array<Pick<RecordedCall, 
     `  const clients = [];`,
     `  for (let i = 0; i < plan.length; i++) {`,
     `    const [instance, command] = plan[i];`,
+    `    if (instance < 0) {`,
+    `      const { url, ...init } = inputs[i];`,
+    `      await (await fetch(url, init)).text();`,
+    `      continue;`,
+    `    }`,
     `    const client = (clients[instance] ??= makers[instance]());`,
     `    try { await client.send(new commands[command](inputs[i])); } catch { /* a recorded error answer */ }`,
     `  }`,
@@ -478,8 +489,10 @@ export async function measureBundles(opts: BundleOptions = {}): Promise<BundleRe
     fs.writeFileSync(worldFile, encodeJson(initialWorld({ indexes, parameters: ssmParameters(subjects.map((s) => s.env)) })));
     const specsDir = path.join(work, 'specs');
     fs.mkdirSync(specsDir, { recursive: true });
-    for (const step of plan) {
-      const s = byKey.get(step.function)!;
+    for (const planned of plan) {
+      const s = byKey.get(planned.function)!;
+      // An event an earlier step put on the bus, as the model holds it now.
+      const step: Invocation = planned.eventFrom ? { ...planned, event: planned.eventFrom(decodeJson<WorldState>(fs.readFileSync(worldFile, 'utf8'))) } : planned;
       const spec: ChildSpec = {
         root: ROOT,
         bundle: s.bundle,

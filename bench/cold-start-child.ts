@@ -8,7 +8,9 @@
 // Smithy's `Client` class (the base of every AWS SDK v3 client, DynamoDBDocumentClient included) as
 // its module is evaluated; `mockClient(Client)` then stubs `Client.prototype.send`, so every client
 // the bundle constructs is answered by the stub. That happens inside the window, for the product and
-// the floor alike. Nothing reaches the network: a `fetch` is refused and reported.
+// the floor alike. Nothing reaches the network: a `fetch` is answered only where the AWS model
+// knows the receiver (a Slack response_url), and recorded and replayed like an SDK command (the floor
+// sends the same fetch); any other fetch, and every node:http/https request, is refused and reported.
 //
 // Modes. `discover`: answers come from the stateful AWS model in cold-start-world.ts, and every
 // command sent is recorded with its answer. `replay`: answers come, in order, from a discovery
@@ -25,11 +27,11 @@ export const HOOK_KEY = 'switchyard.bench.smithyClient';
 export type Signing = { kind: 'slack'; secret: string } | { kind: 'standard-webhooks'; secret: string; id: string };
 
 export interface RecordedCall {
-  /** Which client instance sent it: 0 for the first that sent anything, and so on. */
+  /** Which client instance sent it: 0 for the first that sent anything, and so on; -1 for a fetch. */
   instance: number;
-  /** `DynamoDBDocument` for lib-dynamodb commands, else the client's serviceId (`Organizations`, `SFN`, …). */
+  /** `DynamoDBDocument` for lib-dynamodb commands, `fetch` for a request through fetch, else the client's serviceId (`Organizations`, `SFN`, …). */
   client: string;
-  /** The operation (`DescribeCreateAccountStatus`), or for the document client its command (`Get`, `Put`, `Query`). */
+  /** The operation (`DescribeCreateAccountStatus`), for the document client its command (`Get`, `Put`, `Query`), for a fetch its method. */
   command: string;
   input: unknown;
   output?: unknown;
@@ -73,11 +75,13 @@ export interface ChildResult {
   recorded?: RecordedCall[];
   /** replay: how the calls differed from the recording, if they did. */
   divergence?: string;
-  /** Requests that did not go through an AWS SDK client (refused). */
+  /** Requests outside the SDK that nothing answers (refused): a fetch to a receiver the model does not know, node:http(s). */
   otherRequests: string[];
   /** The timed window on the monotonic clock, in microseconds (the clock of `node --cpu-prof` profiles). */
   windowUs: [number, number];
 }
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** lib-dynamodb's commands by the DynamoDB operation they wrap. */
 const DOCUMENT_COMMANDS: Record<string, string> = {
@@ -145,6 +149,49 @@ function signed(event: Record<string, unknown>, sign: Signing): unknown {
   return { ...event, headers };
 }
 
+/** What a fetch answered with: only what the product's JSON poster reads of a Response (built without touching undici). */
+function fetchResponse(url: string, answer: { status: number; body: string }) {
+  return {
+    ok: answer.status >= 200 && answer.status < 300,
+    status: answer.status,
+    statusText: '',
+    url,
+    redirected: false,
+    headers: { get: () => null, has: () => false },
+    body: null,
+    text: async () => answer.body,
+    json: async () => JSON.parse(answer.body) as unknown,
+  };
+}
+
+/** A fetch's request as recorded: URL, method, headers and body (text). */
+function fetchInput(input: unknown, init: { method?: string; headers?: unknown; body?: unknown } | undefined) {
+  const url = typeof input === 'string' ? input : String((input as { url?: string })?.url ?? input);
+  const headers = init?.headers && typeof init.headers === 'object' && !Array.isArray(init.headers) ? { ...(init.headers as Record<string, string>) } : {};
+  return { url, method: String(init?.method ?? 'GET').toUpperCase(), headers, body: typeof init?.body === 'string' ? init.body : '' };
+}
+
+/** Refuses every node:http and node:https request: it would go to the network, which the benchmark never reaches. */
+function refuseNodeRequests(otherRequests: string[]): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { EventEmitter } = require('node:events') as typeof import('node:events');
+  for (const name of ['http', 'https'] as const) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(`node:${name}`) as typeof import('node:https');
+    const refuse = (...args: unknown[]) => {
+      const first = args[0] as { method?: string; hostname?: string; host?: string; path?: string } | string | URL;
+      const where = typeof first === 'string' || first instanceof URL ? String(first) : `${name}://${first?.hostname ?? first?.host ?? '?'}${first?.path ?? ''}`;
+      otherRequests.push(`node:${name} ${typeof first === 'object' && !(first instanceof URL) ? (first?.method ?? 'GET') : 'GET'} ${where.replace(/[?#].*$/, '')}`);
+      const request = new EventEmitter() as InstanceType<typeof EventEmitter> & Record<string, unknown>;
+      const fail = () => process.nextTick(() => request.emit('error', Object.assign(new Error('connect ECONNREFUSED (the cold-start benchmark allows no network)'), { code: 'ECONNREFUSED' })));
+      Object.assign(request, { setTimeout: () => request, setHeader: () => undefined, write: () => true, end: () => (fail(), request), destroy: () => request, abort: () => undefined });
+      return request;
+    };
+    mod.request = refuse as unknown as typeof mod.request;
+    mod.get = refuse as unknown as typeof mod.get;
+  }
+}
+
 function summarize(result: unknown): string {
   const status = (result as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' ? `HTTP ${status}` : 'ok';
@@ -168,10 +215,10 @@ async function main(): Promise<void> {
   const instances = new WeakMap<object, number>();
   let nextInstance = 0;
 
-  const answer = (client: SdkClient, command: SdkCommand): Promise<unknown> => {
-    const id = describe(client, command);
+  const answer = (client: SdkClient | undefined, command: SdkCommand, fetched?: ReturnType<typeof fetchInput>): Promise<unknown> => {
+    const id = fetched ? { client: 'fetch', command: fetched.method } : describe(client!, command);
     sent.push(`${id.client}.${id.command}`);
-    let instance = instances.get(client as object);
+    let instance = fetched ? -1 : instances.get(client as object);
     if (instance === undefined) instances.set(client as object, (instance = nextInstance++));
     if (replay) {
       // The next recorded call of this client and command (in order; the order itself is checked too).
@@ -185,10 +232,24 @@ async function main(): Promise<void> {
       const call = replay[index]!;
       return call.error ? Promise.reject(awsError(call.error)) : Promise.resolve(call.output);
     }
-    const call: RecordedCall = { instance, ...id, input: JSON.parse(encodeJson(command?.input ?? {})) };
+    if (fetched) {
+      // Only receivers the model answers are part of the recording; anything else is refused and reported.
+      let output: unknown;
+      try {
+        output = world!.answer(state!, { client: id.client, command: id.command, input: clone(fetched) });
+      } catch {
+        sent.pop();
+        otherRequests.push(`fetch ${fetched.url.replace(/[?#].*$/, '')}`);
+        return Promise.reject(new TypeError('fetch failed (the cold-start benchmark allows no network)'));
+      }
+      recorded.push({ instance, ...id, input: clone(fetched), output });
+      return Promise.resolve(output);
+    }
+    const input = (command?.input ?? {}) as Record<string, unknown>;
+    const call: RecordedCall = { instance, ...id, input: JSON.parse(encodeJson(input)) };
     recorded.push(call);
     try {
-      const output = world!.answer(state!, { client: id.client, command: id.command, input: (command?.input ?? {}) as Record<string, unknown> });
+      const output = world!.answer(state!, { client: id.client, command: id.command, input });
       call.output = JSON.parse(encodeJson(output));
       return Promise.resolve(output);
     } catch (error) {
@@ -208,10 +269,11 @@ async function main(): Promise<void> {
       return answer(this, command);
     });
   };
-  globalThis.fetch = (async (input: unknown) => {
-    otherRequests.push(`fetch ${String((input as { url?: string })?.url ?? input).replace(/[?#].*$/, '')}`);
-    throw new TypeError('fetch failed (the cold-start benchmark allows no network)');
-  }) as typeof fetch;
+  globalThis.fetch = (async (input: unknown, init?: { method?: string; headers?: unknown; body?: unknown }) => {
+    const request = fetchInput(input, init);
+    return fetchResponse(request.url, (await answer(undefined, {}, request)) as { status: number; body: string });
+  }) as unknown as typeof fetch;
+  refuseNodeRequests(otherRequests);
 
   const event = spec.floor ? (replay ?? []).map((c) => c.input) : spec.sign ? signed(spec.event as Record<string, unknown>, spec.sign) : spec.event;
   const deadline = Date.now() + spec.timeoutSeconds * 1000;

@@ -3,16 +3,19 @@
 //
 // Discovery runs the functions once each, in the order a deployment meets them (a drift check builds
 // the organization index, an environment is requested, provisioned step by step and read back, a
-// second one is requested from an event and fails), against the AWS model in cold-start-world.ts.
-// So every record a function reads was written by the product itself, and each handler takes its
-// normal path: a found environment, a verified signature, a 2xx reply. A few seed steps run a
-// function only to leave a record behind (a rejection to list); they are not timed.
+// second one is requested from an event and fails, a third arrives by webhook with a lease that is
+// then extended, two requests in a protected OU are approved (one from Slack, one over HTTP), and
+// the first environment is closed step by step while the closing of the third fails), against the
+// AWS model in cold-start-world.ts. So every record a function reads was written by the product
+// itself, and each handler takes its normal, successful path: a found environment, a verified
+// signature, a 2xx reply. Seed steps run a function only to bring the world to where the next
+// timed step meets it (a rejection to list, an environment provisioned to READY); they are not timed.
 
 import { randomBytes } from 'node:crypto';
 import { environmentId } from '../shared/domain/naming';
 import { httpEvent } from '../tests/fixtures/http-event';
 import type { Signing } from './cold-start-child';
-import { ORG } from './cold-start-world';
+import { ORG, type WorldState } from './cold-start-world';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '111122223333';
@@ -27,7 +30,16 @@ export const BENCH_PARAMETERS: Record<string, string> = {
   ADMIN_EMAIL: 'admin@example.com',
   SENDER_EMAIL: 'switchyard@example.com',
   ADMIN_GROUP: 'Admins',
+  // A deployment whose approval functions run at all protects some OU and names its approvers.
+  APPROVAL_OUS: 'Workloads/Production',
+  APPROVERS: 'U0BENCH02,arn:aws:iam::111122223333:role/Approvers',
 };
+
+/** Who calls the IAM-authorised routes, as API Gateway's IAM authorizer reports them. */
+const REQUESTER = 'arn:aws:sts::111122223333:assumed-role/Developers/ana';
+const APPROVER = 'arn:aws:sts::111122223333:assumed-role/Approvers/lee';
+/** The approver's Slack user id (one of APPROVERS). */
+const SLACK_APPROVER = 'U0BENCH02';
 
 /** The signing secrets, as SSM would hold them (answered by the AWS model). */
 export const SECRETS = {
@@ -138,6 +150,8 @@ export interface Invocation {
   /** A short description for the report. */
   what: string;
   event: unknown;
+  /** The event taken from the AWS model as the step before left it (what an earlier step published on the bus), instead of `event`. */
+  eventFrom?: (world: WorldState) => unknown;
   sign?: Signing;
   /** Seed steps leave records for later steps and are not timed. */
   seed?: boolean;
@@ -145,11 +159,21 @@ export interface Invocation {
 
 const STAGING = { name: 'staging', ou: 'Workloads/Staging', color: 'green', tags: { team: 'platform', costCenter: 'cc-1042' }, requestedBy: 'ana@example.com' };
 const PLAYGROUND = { name: 'playground-ana', ou: 'Sandbox', tags: { team: 'research' } };
-const WEBHOOK_REQUEST = { name: 'ci-preview-42', ou: 'Workloads', tags: { pipeline: 'preview' } };
+/** A CI preview environment: leased, as such environments are. */
+const WEBHOOK_REQUEST = { name: 'ci-preview-42', ou: 'Workloads', tags: { pipeline: 'preview' }, ttl: 'P7D' };
+/** Two requests in the protected OU (APPROVAL_OUS). */
+const BILLING = { name: 'billing-prod', ou: 'Workloads/Production', color: 'red', tags: { team: 'billing' }, requestedBy: 'ana@example.com' };
+const PAYMENTS = { name: 'payments-prod', ou: 'Workloads/Production', color: 'red', tags: { team: 'payments' }, requestedBy: 'ana@example.com' };
 const STAGING_ID = environmentId(STAGING.name);
 const PLAYGROUND_ID = environmentId(PLAYGROUND.name);
+const WEBHOOK_ID = environmentId(WEBHOOK_REQUEST.name);
+const BILLING_ID = environmentId(BILLING.name);
+const PAYMENTS_ID = environmentId(PAYMENTS.name);
 
-function apiRequest(method: string, path: string, routePath: string, opts: { pathParameters?: Record<string, string>; query?: Record<string, string>; body?: unknown; headers?: Record<string, string> } = {}) {
+type ApiOptions = { pathParameters?: Record<string, string>; query?: Record<string, string>; body?: unknown; headers?: Record<string, string>; principal?: string };
+
+/** An HTTP API request; on the IAM-authorised routes with the caller API Gateway's IAM authorizer verified. */
+function apiRequest(method: string, path: string, routePath: string, opts: ApiOptions = {}) {
   const event = httpEvent(path, `${method} ${routePath}`, {
     method,
     ...(opts.pathParameters ? { pathParameters: opts.pathParameters } : {}),
@@ -157,7 +181,16 @@ function apiRequest(method: string, path: string, routePath: string, opts: { pat
     ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
     timeEpoch: Date.now(),
   });
-  return { ...event, headers: { ...event.headers, ...opts.headers } };
+  const principal = opts.principal ?? REQUESTER;
+  const session = principal.split('/').pop()!;
+  const authorizer = { iam: { accessKey: 'ASIABENCHCALLER00000', accountId: ACCOUNT_ID, callerId: `AROABENCHCALLER0000:${session}`, cognitoIdentity: null, principalOrgId: 'o-sw01example', userArn: principal, userId: `AROABENCHCALLER0000:${session}` } };
+  return { ...event, headers: { ...event.headers, ...opts.headers }, requestContext: { ...event.requestContext, authorizer } };
+}
+
+/** A signed route (Slack, a webhook) carries no IAM caller. */
+function signedRequest(path: string, body: string, contentType: string, userAgent: string) {
+  const event = httpEvent(path, `POST ${path}`, { method: 'POST', body, timeEpoch: Date.now() });
+  return { ...event, headers: { ...event.headers, 'content-type': contentType, 'user-agent': userAgent } };
 }
 
 function eventBridgeEvent(source: string, detailType: string, detail: unknown, id: string) {
@@ -179,14 +212,63 @@ function slackCommand(text: string) {
     response_url: 'https://hooks.slack.com/commands/T0BENCH01/1234567890/abcdefABCDEF0123456789',
     trigger_id: '1234567890.1234567890.abcdef0123456789',
   }).toString();
-  const event = httpEvent('/slack/commands', 'POST /slack/commands', { method: 'POST', body, timeEpoch: Date.now() });
-  return { ...event, headers: { ...event.headers, 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)' } };
+  return signedRequest('/slack/commands', body, 'application/x-www-form-urlencoded', 'Slackbot 1.0 (+https://api.slack.com/robots)');
+}
+
+/** A button click on a Switchyard message, as Slack posts it to the interactivity URL (block_actions, trimmed of the message's blocks). */
+function slackClick(actionId: string, environment: string, userId: string) {
+  const payload = {
+    type: 'block_actions',
+    user: { id: userId, username: 'lee', name: 'lee', team_id: 'T0BENCH01' },
+    api_app_id: 'A0BENCH01',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: '1764322200.000100', channel_id: 'C0BENCH01', is_ephemeral: false },
+    trigger_id: '2345678901.1234567890.bcdef01234567890',
+    team: { id: 'T0BENCH01', domain: 'example' },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: 'C0BENCH01', name: 'platform' },
+    message: { type: 'message', subtype: 'bot_message', text: `Approval requested: ${environment}`, ts: '1764322200.000100', bot_id: 'B0BENCH01' },
+    state: { values: {} },
+    response_url: 'https://hooks.slack.com/actions/T0BENCH01/2345678901/BcDeFgHiJkLmNoPqRsTuVwXy',
+    actions: [{ action_id: actionId, block_id: 'approval', text: { type: 'plain_text', text: 'Approve', emoji: true }, value: environment, style: 'primary', type: 'button', action_ts: '1764322260.123456' }],
+  };
+  return signedRequest('/slack/interactions', new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', 'Slackbot 1.0 (+https://api.slack.com/robots)');
+}
+
+/** The newest event of this detail-type about this environment that a step put on the bus, as EventBridge delivers it to a rule's target. */
+function published(detailType: string, id: string, eventId: string) {
+  return (world: WorldState) => {
+    const event = world.events.findLast((e) => e.detailType === detailType && e.detail.id === id);
+    if (!event) throw new Error(`no ${detailType} event about ${id} was published before this step`);
+    return eventBridgeEvent(event.source, event.detailType, event.detail, eventId);
+  };
+}
+
+/** The steps that take an environment from its request to READY, as the provisioning workflow runs them (seeds). */
+function provisionedToReady(id: string): Invocation[] {
+  return [
+    { function: 'createAccount', seed: true, what: 'task input { id }', event: { id } },
+    { function: 'checkAccountStatus', seed: true, what: 'task input { id, polls }', event: { id, polls: 0 } },
+    { function: 'placeAccount', seed: true, what: 'task input { id }', event: { id } },
+    { function: 'grantAccess', seed: true, what: 'task input { id }', event: { id } },
+    { function: 'configureAccount', seed: true, what: 'task input { id }', event: { id } },
+    { function: 'notifyAdmin', seed: true, what: 'task input { id }', event: { id } },
+    { function: 'recordReady', seed: true, what: 'task input: the execution state', event: { id, input: { id, create: { state: 'SUCCEEDED' } } } },
+  ];
+}
+
+/** How a Lambda task's error reaches the Catch's ResultPath: its name, and a Cause holding Lambda's JSON error. */
+function caughtError(errorType: string, errorMessage: string) {
+  return { Error: errorType, Cause: JSON.stringify({ errorType, errorMessage, trace: [`${errorType}: ${errorMessage}`, '    at Runtime.handler (/var/task/functions/decommission-environment/handler.js:1:40512)'] }) };
 }
 
 /** Every invocation discovery makes, in order. Functions not listed here get defaultInvocation. */
 export function discoveryPlan(): Invocation[] {
   return [
     { function: 'checkDriftOnSchedule', what: 'scheduled drift check (builds the organization index)', event: eventBridgeEvent('aws.events', 'Scheduled Event', {}, 'e7c5f1a2-0001-4bd1-9c2e-bench0000001') },
+    // Every few minutes, and almost always with nothing due: a new deployment's first run.
+    { function: 'checkLifecycle', what: 'scheduled lifecycle check (nothing due yet)', event: eventBridgeEvent('aws.events', 'Scheduled Event', {}, 'e7c5f1a2-0007-4bd1-9c2e-bench0000007') },
     {
       function: 'createEnvironment',
       what: 'POST /environments with an Idempotency-Key',
@@ -242,7 +324,7 @@ export function discoveryPlan(): Invocation[] {
     {
       function: 'provisionWebhook',
       what: 'POST /webhooks/provision, signed (Standard Webhooks)',
-      event: apiRequest('POST', '/webhooks/provision', '/webhooks/provision', { body: WEBHOOK_REQUEST }),
+      event: signedRequest('/webhooks/provision', JSON.stringify(WEBHOOK_REQUEST), 'application/json', 'Svix-Webhooks/1.24.0'),
       sign: { kind: 'standard-webhooks', secret: SECRETS.webhook, id: 'msg_2bench0000000000000000001' },
     },
     { function: 'slackCommand', what: 'POST /slack/commands `/env create`, signed', event: slackCommand('create demo-ana ou=Sandbox'), sign: { kind: 'slack', secret: SECRETS.slack } },
@@ -272,6 +354,53 @@ export function discoveryPlan(): Invocation[] {
           },
         ],
       },
+    },
+    // The webhook's preview environment is provisioned, and its lease extended.
+    ...provisionedToReady(WEBHOOK_ID),
+    {
+      function: 'extendEnvironment',
+      what: 'POST /environments/{id}/extend { ttl } (a leased READY environment)',
+      event: apiRequest('POST', `/environments/${WEBHOOK_ID}/extend`, '/environments/{id}/extend', { pathParameters: { id: WEBHOOK_ID }, body: { ttl: 'P7D' } }),
+    },
+    // Requests in the protected OU wait for an approver: one asked on every channel and approved from Slack, one approved over HTTP.
+    {
+      function: 'createEnvironment',
+      seed: true,
+      what: 'POST /environments in a protected OU (waits for approval)',
+      event: apiRequest('POST', '/environments', '/environments', { body: BILLING, headers: { 'idempotency-key': 'bench-7f3a9c1e-create-billing' } }),
+    },
+    {
+      function: 'notifyApprovers',
+      what: 'Environment Approval Requested event (email and SNS channels)',
+      event: null,
+      eventFrom: published('Environment Approval Requested', BILLING_ID, 'c2d3e4f5-0008-4bd1-9c2e-bench0000008'),
+    },
+    { function: 'slackInteractions', what: 'POST /slack/interactions: an approver clicks Approve, signed', event: slackClick('approve', BILLING_ID, SLACK_APPROVER), sign: { kind: 'slack', secret: SECRETS.slack } },
+    {
+      function: 'createEnvironment',
+      seed: true,
+      what: 'POST /environments in a protected OU (waits for approval)',
+      event: apiRequest('POST', '/environments', '/environments', { body: PAYMENTS, headers: { 'idempotency-key': 'bench-7f3a9c1e-create-payments' } }),
+    },
+    {
+      function: 'decideEnvironment',
+      what: 'POST /environments/{id}/approve by an approver (IAM)',
+      event: apiRequest('POST', `/environments/${PAYMENTS_ID}/approve`, '/environments/{id}/approve', { pathParameters: { id: PAYMENTS_ID }, body: { comment: 'Budget approved by finance.' }, principal: APPROVER }),
+    },
+    // The staging environment is closed, step by step as DecommissionEnvironment runs them.
+    { function: 'closeEnvironment', what: 'DELETE /environments/{id} (READY)', event: apiRequest('DELETE', `/environments/${STAGING_ID}`, '/environments/{id}', { pathParameters: { id: STAGING_ID } }) },
+    { function: 'decommissionEnvironmentBegin', what: 'task input { id } (BeginClose)', event: { id: STAGING_ID } },
+    { function: 'decommissionEnvironmentPrepare', what: 'task input { id } (PrepareClose)', event: { id: STAGING_ID } },
+    { function: 'decommissionEnvironmentAccount', what: 'task input { id } (CloseAccount)', event: { id: STAGING_ID } },
+    { function: 'decommissionEnvironmentCheck', what: 'task input { id, polls } (CheckClosure: SUSPENDED)', event: { id: STAGING_ID, polls: 0 } },
+    { function: 'decommissionEnvironmentRecord', what: 'task input { id } (RecordClosed; email and SNS channels)', event: { id: STAGING_ID } },
+    // The preview environment's closing fails: Organizations throttled PrepareClose's move through every retry.
+    { function: 'closeEnvironment', seed: true, what: 'DELETE /environments/{id} (READY)', event: apiRequest('DELETE', `/environments/${WEBHOOK_ID}`, '/environments/{id}', { pathParameters: { id: WEBHOOK_ID } }) },
+    { function: 'decommissionEnvironmentBegin', seed: true, what: 'task input { id } (BeginClose)', event: { id: WEBHOOK_ID } },
+    {
+      function: 'decommissionEnvironmentFailure',
+      what: 'task input { id, error } (RecordCloseFailure after PrepareClose ran out of retries)',
+      event: { id: WEBHOOK_ID, error: caughtError('RetryableAwsError', 'Organizations MoveAccount did not complete: TooManyRequestsException (AWS Organizations cannot complete the request because of too many requests). Retry later.') },
     },
   ];
 }

@@ -1,6 +1,6 @@
 // The AWS side of the cold-start benchmark's discovery runs (bench/bundles.ts): a small, stateful
 // model of the registry table, the organization, IAM, STS, SSM and the fire-and-forget services,
-// answering SDK commands the way AWS would. Discovery runs every function once, in the order a
+// answering SDK commands the way AWS would (and the few HTTP requests that go to Slack). Discovery runs every function once, in the order a
 // deployment would call them, against this model; what each function sent and was answered is
 // recorded, and the timed runs (function and floor alike) replay those answers verbatim. So this
 // file only has to answer plausibly, never fast: its cost is never inside a timed window.
@@ -21,7 +21,7 @@ export interface WorldState {
     rootId: string;
     managementAccountId: string;
     ous: Record<string, { name: string; parentId: string }>;
-    accounts: Record<string, { name: string; email: string; parentId: string; tags: Record<string, string>; joinedAt: string }>;
+    accounts: Record<string, { name: string; email: string; parentId: string; tags: Record<string, string>; joinedAt: string; state?: AccountState }>;
     creations: Record<string, { name: string; email: string; tags: Record<string, string>; requestedAt: string; accountId?: string }>;
     nextAccount: number;
   };
@@ -33,14 +33,22 @@ export interface WorldState {
   };
   /** SSM SecureString parameters by name. */
   parameters: Record<string, string>;
+  /** What PutEvents put on a bus, newest last: the events later steps of a plan are triggered by. */
+  events: PublishedEvent[];
   /** Counter for made-up ids. */
   serial: number;
 }
 
+/** An account's state as DescribeAccount reports it (ACTIVE unless it is being closed). */
+export type AccountState = 'ACTIVE' | 'PENDING_CLOSURE' | 'SUSPENDED';
+
+/** One PutEvents entry as the bus received it, its detail parsed. */
+export type PublishedEvent = { source: string; detailType: string; bus: string; detail: Record<string, unknown> };
+
 export const ACCOUNT_ID = '111122223333';
 const REGION = 'us-east-1';
 /** The model's organization: its root, OUs, and the id the first account it creates gets. */
-export const ORG = { rootId: 'r-sw01', staging: 'ou-sw01-stag0001', firstNewAccount: '444455556600' } as const;
+export const ORG = { rootId: 'r-sw01', staging: 'ou-sw01-stag0001', production: 'ou-sw01-prod0001', firstNewAccount: '444455556600' } as const;
 
 export function initialWorld(opts: { indexes: Record<string, IndexKeys>; parameters: Record<string, string> }): WorldState {
   const rootId = ORG.rootId;
@@ -54,6 +62,7 @@ export function initialWorld(opts: { indexes: Record<string, IndexKeys>; paramet
       ous: {
         'ou-sw01-wkld0001': { name: 'Workloads', parentId: rootId },
         [ORG.staging]: { name: 'Staging', parentId: 'ou-sw01-wkld0001' },
+        [ORG.production]: { name: 'Production', parentId: 'ou-sw01-wkld0001' },
         'ou-sw01-sbox0001': { name: 'Sandbox', parentId: rootId },
         'ou-sw01-clsd0001': { name: 'Closed', parentId: rootId },
       },
@@ -65,6 +74,7 @@ export function initialWorld(opts: { indexes: Record<string, IndexKeys>; paramet
     },
     iam: { policies: {}, attached: [], aliases: [] },
     parameters: opts.parameters,
+    events: [],
     serial: 1,
   };
 }
@@ -232,21 +242,56 @@ const DYNAMODB: Record<string, Handler> = {
     delete world.table[pk];
     return input.ReturnValues === 'ALL_OLD' && old ? { Attributes: clone(old) } : {};
   },
+  'DynamoDBDocument.Update': (world, input) => {
+    const pk = keyOf(input);
+    conditionHolds(world, input, pk);
+    const old = world.table[pk];
+    const item: Item = clone(old) ?? { ...(input.Key as Item) };
+    applyUpdate(item, String(input.UpdateExpression ?? ''), input.ExpressionAttributeNames as Record<string, string> | undefined, input.ExpressionAttributeValues as Item | undefined);
+    world.table[pk] = item;
+    if (input.ReturnValues === 'ALL_NEW') return { Attributes: clone(item) };
+    return input.ReturnValues === 'ALL_OLD' && old ? { Attributes: clone(old) } : {};
+  },
   'DynamoDBDocument.Query': query,
 };
+
+/**
+ * Applies the update expressions the registry's stores write: `SET a = :v, b = if_not_exists(b, :w)`.
+ * Anything else is an error, so a new kind of update shows up in discovery instead of passing silently.
+ */
+function applyUpdate(item: Item, expression: string, names: Record<string, string> | undefined, values: Item | undefined): void {
+  const set = /^SET\s+(.+)$/i.exec(expression.trim());
+  if (!set) throw new Error(`the benchmark's DynamoDB model cannot apply "${expression}"`);
+  for (const clause of set[1]!.split(/\s*,\s*(?![^(]*\))/)) {
+    let m = /^([#\w]+)\s*=\s*(:\w+)$/.exec(clause.trim());
+    if (m) {
+      item[attributeName(m[1]!, names)] = clone(values?.[m[2]!]);
+      continue;
+    }
+    m = /^([#\w]+)\s*=\s*if_not_exists\(\s*([#\w]+)\s*,\s*(:\w+)\s*\)$/i.exec(clause.trim());
+    if (m) {
+      const target = attributeName(m[1]!, names);
+      if (item[attributeName(m[2]!, names)] === undefined) item[target] = clone(values?.[m[3]!]);
+      continue;
+    }
+    throw new Error(`the benchmark's DynamoDB model cannot apply "${clause}"`);
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Organizations
 
 function accountOut(world: WorldState, id: string) {
   const a = world.org.accounts[id]!;
+  const state = a.state ?? 'ACTIVE';
   return {
     Id: id,
     Arn: `arn:aws:organizations::${ACCOUNT_ID}:account/${world.org.id}/${id}`,
     Email: a.email,
     Name: a.name,
-    Status: 'ACTIVE',
-    State: 'ACTIVE',
+    // Status is deprecated and knows no PENDING_CLOSURE: AWS reports a closing account there as ACTIVE.
+    Status: state === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE',
+    State: state,
     JoinedMethod: id === ACCOUNT_ID ? 'INVITED' : 'CREATED',
     JoinedTimestamp: new Date(a.joinedAt),
   };
@@ -299,10 +344,22 @@ const ORGANIZATIONS: Record<string, Handler> = {
       .filter((id) => world.org.accounts[id]!.parentId === input.ParentId)
       .map((id) => accountOut(world, id)),
   }),
+  /** The first look at a closing account finds it closed (as the first look at a creation finds it finished). */
   'Organizations.DescribeAccount': (world, input) => {
     const id = String(input.AccountId);
-    if (!world.org.accounts[id]) throw new AwsError('AccountNotFoundException', `No account ${id}.`);
+    const account = world.org.accounts[id];
+    if (!account) throw new AwsError('AccountNotFoundException', `No account ${id}.`);
+    if (account.state === 'PENDING_CLOSURE') account.state = 'SUSPENDED';
     return { Account: accountOut(world, id) };
+  },
+  'Organizations.CloseAccount': (world, input) => {
+    const id = String(input.AccountId);
+    const account = world.org.accounts[id];
+    if (!account) throw new AwsError('AccountNotFoundException', `No account ${id}.`);
+    if (id === world.org.managementAccountId) throw new AwsError('ConstraintViolationException', 'The management account cannot be closed with CloseAccount.');
+    if (account.state && account.state !== 'ACTIVE') throw new AwsError('AccountAlreadyClosedException', `Account ${id} is already closed.`);
+    account.state = 'PENDING_CLOSURE';
+    return {};
   },
   'Organizations.ListParents': (world, input) => {
     const parent = parentOf(world, String(input.ChildId));
@@ -422,13 +479,30 @@ const OTHERS: Record<string, Handler> = {
     executionArn: `${String(input.stateMachineArn).replace(':stateMachine:', ':execution:')}:${String(input.name)}`,
     startDate: now(),
   }),
-  'EventBridge.PutEvents': (world, input) => ({
-    FailedEntryCount: 0,
-    Entries: (input.Entries as unknown[]).map(() => ({ EventId: `bench-event-${world.serial++}` })),
-  }),
+  'EventBridge.PutEvents': (world, input) => {
+    const entries = input.Entries as Array<{ Source?: string; DetailType?: string; Detail?: string; EventBusName?: string }>;
+    for (const e of entries) {
+      world.events.push({ source: String(e.Source), detailType: String(e.DetailType), bus: String(e.EventBusName ?? 'default'), detail: JSON.parse(e.Detail ?? '{}') as Record<string, unknown> });
+    }
+    return { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: `bench-event-${world.serial++}` })) };
+  },
   'SESv2.SendEmail': (world) => ({ MessageId: `bench-message-${world.serial++}` }),
   'SNS.Publish': (world) => ({ MessageId: `bench-message-${world.serial++}` }),
   'SQS.SendMessage': (world) => ({ MessageId: `bench-message-${world.serial++}`, MD5OfMessageBody: '0'.repeat(32) }),
 };
 
-const HANDLERS: Record<string, Handler> = { ...DYNAMODB, ...ORGANIZATIONS, ...IAM, ...OTHERS };
+// ---------------------------------------------------------------------------------------------
+// Requests outside the SDK (fetch): only Slack's response_url answers; anything else is refused.
+
+/** A POST to a Slack response_url: Slack answers 200 `ok`. */
+export const SLACK_RESPONSE_URL = /^https:\/\/hooks\.slack\.com\/(commands|actions)\//;
+
+const HTTP: Record<string, Handler> = {
+  'fetch.POST': (_world, input) => {
+    const url = String(input.url);
+    if (!SLACK_RESPONSE_URL.test(url)) throw new Error(`the benchmark's AWS model answers no request to ${url.replace(/[?#].*$/, '')}`);
+    return { status: 200, body: 'ok' };
+  },
+};
+
+const HANDLERS: Record<string, Handler> = { ...DYNAMODB, ...ORGANIZATIONS, ...IAM, ...OTHERS, ...HTTP };
