@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { functions as functionDefinitions } from '../functions/index.cjs';
-import { loadDefinition } from '../statemachines/provision-environment.cjs';
+import { loadDefinition, taskFunctionKeys, WAIT_FOR_TASK_TOKEN } from '../statemachines/provision-environment.cjs';
 import type { Runtime } from '../local/runtime';
 import type { StateEvent } from '../shared/adapters/local/local-workflow';
 import { meterDynamo, stopMetering, unmetered, type DynamoUsage } from './dynamodb-meter';
@@ -39,8 +39,12 @@ export const SAMPLE_LOOP = {
   transitionsPerRound: 3,
 };
 
-/** Switchyard's states that wait for a creation slot or for the account: what the sample loop replaces. */
-const WAITING_STATES = new Set(['HasCreationSlot', 'WaitForCreationSlot', 'WaitForAccount', 'CheckAccountStatus', 'IsAccountCreated']);
+/**
+ * Switchyard's states that wait for a creation slot or for the account, and the event function's
+ * invocation that ends the wait: what the sample loop replaces.
+ */
+const WAKE = 'CreateAccountResult → indexOrganization';
+const WAITING_STATES = new Set(['HasCreationSlot', 'WaitForCreationSlot', 'WaitForAccount', 'CheckAccountStatus', 'IsAccountCreated', WAKE]);
 
 export interface ProvisioningResult {
   createSecondsMedian: number;
@@ -105,11 +109,12 @@ const gbSeconds = (ms: number, memoryMb: number) => (Math.ceil(ms) * memoryMb) /
  * StateEntered (or StateRetried) to the execution's next event. A failed attempt's span includes
  * the retry's backoff, so retried tasks count long, never short.
  */
-function invocations(events: TimedEvent[], taskFunctions: Record<string, string>): Invocation[] {
+function invocations(events: TimedEvent[], taskFunctions: Record<string, string>, waitsForToken: ReadonlySet<string>): Invocation[] {
   const out: Invocation[] = [];
   events.forEach((e, i) => {
     if (!e.state || !taskFunctions[e.state] || (e.type !== 'StateEntered' && e.type !== 'StateRetried')) return;
-    const next = events[i + 1];
+    // A task that waits for its token: the function ran until the wait began (or, failing, until the next event).
+    const next = waitsForToken.has(e.state) ? (events.slice(i + 1).find((n) => n.type === 'TaskWaitingForToken' && n.state === e.state) ?? events[i + 1]) : events[i + 1];
     if (!next) return;
     out.push({ state: e.state, fn: taskFunctions[e.state]!, ms: next.at - e.at, first: e.type === 'StateEntered' });
   });
@@ -122,11 +127,16 @@ export async function provisioning(opts: { log?: (line: string) => void; samples
   const createSeconds = opts.createSeconds ?? PROVISIONING_CREATE_SECONDS;
   const createSpread = opts.createSpread ?? PROVISIONING_CREATE_SPREAD;
   const definition = loadDefinition();
-  const taskFunctions = Object.fromEntries(
-    Object.entries(definition.States)
-      .filter(([, s]) => s.Type === 'Task')
-      .map(([name, s]) => [name, (s as { Resource: string }).Resource]),
-  );
+  const taskFunctions = taskFunctionKeys(definition) as Record<string, string>;
+  const waitsForToken = new Set(Object.entries(definition.States).filter(([, s]) => (s as { Resource?: string }).Resource === WAIT_FOR_TASK_TOKEN).map(([name]) => name));
+  // indexOrganization's invocations for the creations' CreateAccountResult: the wake is part of the cost.
+  const wakes = new Map<string, number[]>();
+  const onBusInvocation = (fn: string, event: unknown, ms: number) => {
+    const detail = (event as { detail?: { eventName?: string; serviceEventDetails?: { createAccountStatus?: { accountName?: string } } } }).detail;
+    const name = detail?.serviceEventDetails?.createAccountStatus?.accountName;
+    if (fn !== 'indexOrganization' || detail?.eventName !== 'CreateAccountResult' || !name) return;
+    wakes.set(name, [...(wakes.get(name) ?? []), ms]);
+  };
   const memory = deployedMemoryMb();
   const events = new Map<string, TimedEvent[]>();
   const onWorkflowEvent = (e: StateEvent) => {
@@ -156,9 +166,9 @@ export async function provisioning(opts: { log?: (line: string) => void; samples
       // The organization's change events from these creations: keeping the index current is part of the cost.
       await settled(rt);
       stopMetering();
-      return summarise(rt, { ids, events, taskFunctions, memory, dynamo, createSeconds, createSpread });
+      return summarise(rt, { ids, events, taskFunctions, waitsForToken, wakes, memory, dynamo, createSeconds, createSpread });
     },
-    { onWorkflowEvent },
+    { onWorkflowEvent, onBusInvocation },
   );
 }
 
@@ -177,6 +187,9 @@ interface Collected {
   ids: string[];
   events: Map<string, TimedEvent[]>;
   taskFunctions: Record<string, string>;
+  waitsForToken: ReadonlySet<string>;
+  /** indexOrganization's durations for each environment's CreateAccountResult, by account name. */
+  wakes: Map<string, number[]>;
   memory: Record<string, number>;
   dynamo: DynamoUsage;
   createSeconds: number;
@@ -216,7 +229,7 @@ async function summarise(rt: Runtime, c: Collected): Promise<ProvisioningResult>
     const readyAt = Date.parse(env.timeline.findLast((t) => t.status === 'READY')!.at);
     const placeAt = events.find((e) => e.type === 'StateEntered' && e.state === 'PlaceAccount')?.at ?? readyAt;
     const states = events.filter((e) => e.type === 'StateEntered' || e.type === 'StateRetried');
-    const calls = invocations(events, c.taskFunctions);
+    const calls = [...invocations(events, c.taskFunctions, c.waitsForToken), ...(c.wakes.get(env.name) ?? []).map((ms) => ({ state: WAKE, fn: 'indexOrganization', ms, first: true }))];
     // Switchyard's own steps once each, without a retry, for the sample loop: the comparison can only favour the sample.
     const onceEach = new Set<string>();
     const sampleCalls = calls.filter((call) => call.first && !WAITING_STATES.has(call.state) && !onceEach.has(call.state) && onceEach.add(call.state));

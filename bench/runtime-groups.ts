@@ -47,6 +47,8 @@ export const AWS_LIKE_ORGANIZATIONS_ENV: Record<string, string> = {
 export interface RuntimeHooks {
   /** Every state machine event, as the runtime reports it. */
   onWorkflowEvent?: (event: StateEvent) => void;
+  /** Every function the event bus invoked, with its event and duration. */
+  onBusInvocation?: (fn: string, event: unknown, ms: number) => void;
 }
 
 /** A fresh local runtime in a temporary data folder; only PATH and `env` reach it (never this shell's settings). */
@@ -57,6 +59,7 @@ export async function withRuntime<T>(env: Record<string, string>, run: (rt: Runt
     port: 0,
     env: { PATH: process.env.PATH, SWITCHYARD_SIM_ACCOUNT_QUOTA: '300', ACCOUNT_QUOTA: '300', ...env },
     onWorkflowEvent: hooks.onWorkflowEvent,
+    onBusInvocation: hooks.onBusInvocation,
   });
   try {
     return await run(runtime);

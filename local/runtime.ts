@@ -54,6 +54,8 @@ export interface RuntimeOptions {
   resume?: boolean;
   /** Every state machine event, e.g. to count state transitions. */
   onWorkflowEvent?: (event: StateEvent) => void;
+  /** Every function the event bus invoked, with its event and how long it ran (the benchmark prices them). */
+  onBusInvocation?: (fn: string, event: unknown, ms: number) => void;
 }
 
 export interface Runtime {
@@ -229,6 +231,23 @@ class LocalDriftChecks {
   }
 }
 
+/** The functions, each reporting how long every invocation ran. */
+function timedFunctions(functions: Record<string, TaskFunction>, report: (fn: string, event: unknown, ms: number) => void): Record<string, TaskFunction> {
+  return Object.fromEntries(
+    Object.entries(functions).map(([key, fn]) => [
+      key,
+      async (event: unknown, context: unknown) => {
+        const started = performance.now();
+        try {
+          return await fn(event, context);
+        } finally {
+          report(key, event, performance.now() - started);
+        }
+      },
+    ]),
+  );
+}
+
 function workflowPrinter(opts: RuntimeOptions, print: (line: string) => void): (e: StateEvent) => void {
   return (e) => {
     opts.onWorkflowEvent?.(e);
@@ -271,7 +290,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
     const secrets = new EnvSecrets(env);
     let functions: Record<string, TaskFunction> = {};
-    const bus = new LocalEventBus(join(dataDir, 'events'), EVENT_RULES, () => functions, print);
+    const bus = new LocalEventBus(join(dataDir, 'events'), EVENT_RULES, () => (opts.onBusInvocation ? timedFunctions(functions, opts.onBusInvocation) : functions), print);
     const workflow = new LocalWorkflow(loadDefinition(), () => functions, {
       waitOverrideMs: opts.waitOverrideMs,
       retryOverrideMs: opts.retryOverrideMs,

@@ -2,7 +2,8 @@
 // Loads provision-environment.asl.yaml for two readers.
 //
 // - The local runtime and the tests read the definition as written: each Task's Resource is a
-//   Serverless function key (`createAccount`), which the local engine binds to the same handler.
+//   Serverless function key (`createAccount`), which the local engine binds to the same handler
+//   (a Task that waits for a task token names it in Parameters.FunctionName instead).
 // - serverless.yml reads `definition`, where each Task's Resource has become
 //   `{ 'Fn::GetAtt': [<FunctionLogicalId>, 'Arn'] }`. serverless-step-functions turns those into
 //   an `Fn::Sub` with real ARNs and grants the state machine lambda:InvokeFunction on exactly those
@@ -60,9 +61,20 @@ function taskStates(definition) {
   return tasks;
 }
 
+/**
+ * A Task that invokes its function and then waits for a task token: its Resource is this service
+ * integration, and Parameters.FunctionName names the function (a function key, as written).
+ */
+const WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+
+/** The function key a Task invokes: its Resource, or its FunctionName when it waits for a task token. */
+function taskFunctionKey(state) {
+  return state.Resource === WAIT_FOR_TASK_TOKEN ? state.Parameters?.FunctionName : state.Resource;
+}
+
 /** The function key each Task names, by state name: `{ CreateAccount: 'createAccount', ... }`. */
 function taskFunctionKeys(definition = loadDefinition()) {
-  return Object.fromEntries(taskStates(definition).map(([name, state]) => [name, state.Resource]));
+  return Object.fromEntries(taskStates(definition).map(([name, state]) => [name, taskFunctionKey(state)]));
 }
 
 /**
@@ -75,11 +87,14 @@ function withFunctionArns(definition, functionKeys, definitionPath = DEFINITION_
   const wired = JSON.parse(JSON.stringify(definition));
   const unknown = [];
   for (const [name, state] of taskStates(wired)) {
-    if (typeof state.Resource !== 'string' || !known.has(state.Resource)) {
-      unknown.push(`${name} -> ${JSON.stringify(state.Resource)}`);
+    const key = taskFunctionKey(state);
+    if (typeof key !== 'string' || !known.has(key)) {
+      unknown.push(`${name} -> ${JSON.stringify(key)}`);
       continue;
     }
-    state.Resource = { 'Fn::GetAtt': [functionLogicalId(state.Resource), 'Arn'] };
+    const arn = { 'Fn::GetAtt': [functionLogicalId(key), 'Arn'] };
+    if (state.Resource === WAIT_FOR_TASK_TOKEN) state.Parameters.FunctionName = arn;
+    else state.Resource = arn;
   }
   if (unknown.length > 0) {
     throw new Error(
@@ -112,5 +127,6 @@ module.exports = {
   functionLogicalId,
   taskFunctionKeys,
   withFunctionArns,
+  WAIT_FOR_TASK_TOKEN,
   definition,
 };

@@ -24,3 +24,6 @@ export declare function definitionFor(definitionPath: string): (context: { resol
 export declare function definition(context: {
   resolveConfigurationProperty: (path: string[]) => Promise<unknown>;
 }): Promise<Record<string, unknown>>;
+
+/** The Resource of a Task that invokes Parameters.FunctionName and waits for its task token. */
+export declare const WAIT_FOR_TASK_TOKEN: 'arn:aws:states:::lambda:invoke.waitForTaskToken';

@@ -25,6 +25,11 @@ export interface Config {
   ACCOUNT_CREATION_CAP_SECONDS: number;
   POLL_FIRST_SECONDS: number;
   POLL_MAX_SECONDS: number;
+  /**
+   * How long the workflow waits for Organizations' CreateAccountResult event before it asks for the
+   * creation's status itself (a backstop for a lost event); 0: no events expected, poll only.
+   */
+  CREATION_EVENT_WAIT_SECONDS: number;
   ADMIN_EMAIL: string;
   SENDER_EMAIL: string;
   SOURCE_PROFILE: string;
@@ -212,6 +217,7 @@ export const SETTING_PARSERS: { readonly [K in keyof Config]: SettingParser<Conf
   ACCOUNT_CREATION_CAP_SECONDS: int(1800, 10, 86400),
   POLL_FIRST_SECONDS: int(5, 1, 300),
   POLL_MAX_SECONDS: int(30, 1, 900),
+  CREATION_EVENT_WAIT_SECONDS: int(120, 0, 3600),
   ADMIN_EMAIL: text(''),
   SENDER_EMAIL: text(''),
   SOURCE_PROFILE: matching('default', /^[\w.+@-]+$/, 'a profile name: one or more letters, digits and . + @ _ -'),
@@ -280,7 +286,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /** The settings status polls follow. */
-export type PollSettings = Pick<Config, 'POLL_FIRST_SECONDS' | 'POLL_MAX_SECONDS' | 'ACCOUNT_CREATION_CAP_SECONDS'>;
+export type PollSettings = Pick<Config, 'POLL_FIRST_SECONDS' | 'POLL_MAX_SECONDS' | 'ACCOUNT_CREATION_CAP_SECONDS' | 'CREATION_EVENT_WAIT_SECONDS'>;
 
 export function pollPolicy(config: PollSettings): PollPolicy {
   return {

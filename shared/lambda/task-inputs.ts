@@ -6,6 +6,8 @@ import { deferredSchema } from '../domain/deferred-schema';
 const id = () => z.string().check(z.regex(ENVIRONMENT_ID_PATTERN, 'must be an environment id'));
 
 export const IdInputSchema = deferredSchema(() => z.strictObject({ id: id() }));
+/** AwaitAccount's payload: the environment and the task token Step Functions waits with (at most 1,024 characters, AWS says). */
+export const AwaitInputSchema = deferredSchema(() => z.strictObject({ id: id(), token: z.string().check(z.minLength(1), z.maxLength(1024)) }));
 export const PollInputSchema = deferredSchema(() => z.strictObject({ id: id(), polls: z.number().check(z.int(), z.minimum(0), z.maximum(100000)) }));
 /** Outcome steps receive the whole execution state; only the parts they read are typed. */
 export const OutcomeInputSchema = deferredSchema(() => {

@@ -9,6 +9,7 @@ export type * from './rejection-store';
 export type * from './organization-index';
 export type * from './grant-pattern-store';
 export type * from './closing-window-store';
+export type * from './creation-wake-store';
 export type * from './stores';
 export type * from './workflow';
 export type * from './notifier';

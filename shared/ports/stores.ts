@@ -1,5 +1,6 @@
 import type { ClosingWindowStore } from './closing-window-store';
 import type { CreationSlotStore } from './creation-slot-store';
+import type { CreationWakeStore } from './creation-wake-store';
 import type { DeliveryStore } from './delivery-store';
 import type { DriftReportStore } from './drift-report-store';
 import type { EnvironmentStore } from './environment-store';
@@ -19,4 +20,5 @@ export interface Stores {
   organizationIndex: OrganizationIndex;
   grantPatterns: GrantPatternStore;
   closingWindow: ClosingWindowStore;
+  creationWakes: CreationWakeStore;
 }

@@ -1,6 +1,7 @@
 import type { OrgSnapshot } from '../domain/drift';
 import type { IndexedAccount, OrganizationSnapshotForIndex } from '../ports';
 import type { Deps } from './deps';
+import { wakeCreation } from './provision-steps';
 
 /**
  * Keeping the organization index (shared/ports/organization-index.ts) in step with the organization:
@@ -64,6 +65,25 @@ const PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
  * that failed, events of other kinds and malformed ones change nothing. At most one Organizations
  * call per event (DescribeAccount, for the email a CreateAccountResult does not carry).
  */
+/** AWS's form of a CreateAccount request id. */
+const CREATE_REQUEST_ID = /^car-[a-z0-9]{8,32}$/;
+
+/**
+ * A CreateAccountResult (success or failure) wakes the provisioning workflow waiting for that creation,
+ * if Switchyard started it: the workflow then reads the status itself, so the event is a hint, never
+ * trusted for the account. Other events, and malformed ones, wake nothing.
+ */
+export async function wakeOnCreationResult(deps: Pick<Deps, 'creationWakes' | 'workflow'>, event: unknown): Promise<'woken' | 'recorded' | 'ignored' | 'gone'> {
+  const detail = field(event, 'detail');
+  if (text(event, 'source') !== 'aws.organizations' || text(detail, 'eventName') !== 'CreateAccountResult') return 'ignored';
+  const status = field(detail, 'serviceEventDetails', 'createAccountStatus');
+  const requestId = text(status, 'id');
+  const state = text(status, 'state');
+  const accountId = text(status, 'accountId');
+  if (!requestId || !CREATE_REQUEST_ID.test(requestId) || (state !== 'SUCCEEDED' && state !== 'FAILED')) return 'ignored';
+  return wakeCreation(deps, requestId, { state, ...(accountId && ACCOUNT_ID.test(accountId) ? { accountId } : {}) });
+}
+
 export async function applyOrganizationEvent(deps: IndexDeps, event: unknown): Promise<IndexChange> {
   const detail = field(event, 'detail');
   const eventName = text(detail, 'eventName') ?? '(none)';

@@ -7,7 +7,7 @@ import { slugify } from '../domain/naming';
 import { expectedCreationSeconds, nextPollDelay } from '../domain/polling';
 import { buildSwitchRoleDetails, type SwitchRoleDetails } from '../domain/switch-role';
 import { pollPolicy, type Config, type PollSettings } from '../lambda/config';
-import type { CreateAccountStatus, Notification, Organization } from '../ports';
+import type { CreateAccountStatus, CreationResult, Notification, Organization } from '../ports';
 import { deliverToChannels } from './deliver';
 import type { Deps } from './deps';
 import { resolveOu } from './resolve-ou';
@@ -75,13 +75,14 @@ async function findOwnAccount(deps: Pick<Deps, 'organization' | 'organizationInd
  * account carrying this environment's tag (see findOwnAccount). A first attempt looks for nothing.
  */
 export async function createAccountStep(
-  deps: Pick<Deps, 'environments' | 'creationSlots' | 'organization' | 'organizationIndex' | 'clock'> & { config: CreationSettings },
+  deps: Pick<Deps, 'environments' | 'creationSlots' | 'creationWakes' | 'organization' | 'organizationIndex' | 'clock'> & { config: CreationSettings },
   input: { id: string },
 ): Promise<CreationProgress> {
   let env = await load(deps, input.id);
   if (env.accountId) return { state: 'SUCCEEDED', accountId: env.accountId, requestId: env.createRequestId, polls: 0, waitSeconds: 0 };
   if (env.status === 'FAILED' || env.status === 'READY') throw new EnvironmentStateError(`Environment ${env.id} is already ${env.status}.`);
   if (env.createRequestId) {
+    await deps.creationWakes.expect(env.createRequestId, env.id, deps.clock.now());
     return { state: 'IN_PROGRESS', requestId: env.createRequestId, polls: 0, waitSeconds: await pollDelay(deps, 0, elapsedSeconds(deps, env)) };
   }
 
@@ -116,6 +117,8 @@ export async function createAccountStep(
         tags: { ...env.tags, [ENVIRONMENT_TAG]: env.id, 'switchyard:environment': env.name },
       }));
     await deps.environments.update(env.id, (current) => ({ ...current, createRequestId: status.id }));
+    // Before the workflow waits: AWS's CreateAccountResult for this creation now finds whom to wake.
+    await deps.creationWakes.expect(status.id, env.id, now);
     const firstWait = await pollDelay(deps, 0, elapsedSeconds(deps, env));
     return { requestId: status.id, state: status.state, accountId: status.accountId, failureReason: status.failureReason, polls: 0, waitSeconds: firstWait };
   } catch (error) {
@@ -152,10 +155,51 @@ export function maxRounds(waitMs: number, pauseMs: number): number {
   return Math.ceil(waitMs / pauseMs) + 1;
 }
 
-/** The next status poll's delay, adaptive to what recent creations took (see nextPollDelay). */
+/**
+ * How long WaitForAccount waits before the next status poll. The poll's own delay is adaptive to what
+ * recent creations took (see nextPollDelay); when Organizations' CreateAccountResult event is expected
+ * to wake the workflow (CREATION_EVENT_WAIT_SECONDS), polling is only the backstop for a lost event,
+ * so the wait is at least that long (never past the cap).
+ */
 async function pollDelay(deps: Pick<Deps, 'creationSlots'> & { config: PollSettings }, polls: number, elapsed: number): Promise<number> {
   const expected = expectedCreationSeconds(await deps.creationSlots.recentDurations());
-  return nextPollDelay(pollPolicy(deps.config), polls, elapsed, expected);
+  const policy = pollPolicy(deps.config);
+  const delay = nextPollDelay(policy, polls, elapsed, expected);
+  const backstop = Math.min(deps.config.CREATION_EVENT_WAIT_SECONDS, Math.max(1, Math.ceil(policy.capSeconds - elapsed)));
+  return Math.max(delay, backstop);
+}
+
+/**
+ * AwaitAccount, the task WaitForAccount invokes with its task token: records the token where the
+ * creation's CreateAccountResult event will find it (indexOrganization, wakeCreation), and wakes the
+ * workflow at once when the event came first or the account is known already. Its answer is not
+ * the state's output: the token's is.
+ */
+export async function awaitAccountStep(
+  deps: Pick<Deps, 'environments' | 'creationWakes' | 'workflow'>,
+  input: { id: string; token: string },
+): Promise<{ waiting: boolean }> {
+  const env = await load(deps, input.id);
+  if (env.accountId) {
+    await deps.workflow.sendTaskSuccess(input.token, { state: 'SUCCEEDED', accountId: env.accountId });
+    return { waiting: false };
+  }
+  if (!env.createRequestId) throw new EnvironmentStateError(`Environment ${env.id} has no account creation to wait for.`);
+  const { result } = await deps.creationWakes.awaitResult(env.createRequestId, input.token);
+  if (!result) return { waiting: true };
+  await deps.workflow.sendTaskSuccess(input.token, { ...result });
+  return { waiting: false };
+}
+
+/**
+ * The other half, for a CreateAccountResult event (success or failure): records the result and wakes
+ * the workflow already waiting for it. 'ignored' for a creation Switchyard did not start.
+ */
+export async function wakeCreation(deps: Pick<Deps, 'creationWakes' | 'workflow'>, requestId: string, result: CreationResult): Promise<'woken' | 'recorded' | 'ignored' | 'gone'> {
+  const delivered = await deps.creationWakes.deliverResult(requestId, result);
+  if (!delivered.expected) return 'ignored';
+  if (!delivered.token) return 'recorded';
+  return (await deps.workflow.sendTaskSuccess(delivered.token, { ...result })) === 'sent' ? 'woken' : 'gone';
 }
 
 /** A slot whose holder has not been seen to finish within the creation cap and a margin is taken back. */

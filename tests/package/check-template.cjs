@@ -17,7 +17,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { loadDefinition, functionLogicalId, taskFunctionKeys } = require('../../statemachines/provision-environment.cjs');
+const { loadDefinition, functionLogicalId, taskFunctionKeys, WAIT_FOR_TASK_TOKEN } = require('../../statemachines/provision-environment.cjs');
 const { readZipDirectory, readZipEntry } = require('./zip.cjs');
 const { functionTable } = require('../../functions/index.cjs');
 
@@ -168,10 +168,15 @@ const FUNCTIONS = {
       'organizations:ListTagsForResource',
       'organizations:TagResource',
       ...REGISTRY_WRITE,
+      // The creation's wake item, where its CreateAccountResult event finds the waiting workflow.
+      'dynamodb:UpdateItem',
       // The organization index by email, after an attempt that died before recording its car- id.
       'dynamodb:Query',
     ],
   },
+  // WaitForAccount's task: leaves its token in the creation's wake item, or wakes the workflow at once.
+  // Its own machine is named, not referenced: the machine depends on this function.
+  awaitAccount: { dir: 'await-account', wakesOwnWorkflow: true, actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'states:SendTaskSuccess'] },
   checkAccountStatus: {
     dir: 'check-account-status',
     actions: [
@@ -259,7 +264,12 @@ const FUNCTIONS = {
     actions: [...REGISTRY_WRITE, 'dynamodb:Query', 'states:StartExecution', ...PUT_EVENTS, 'sns:Publish'],
   },
   // Organizations' CloudTrail events on the default bus: one DescribeAccount per account event.
-  indexOrganization: { dir: 'index-organization', actions: ['organizations:DescribeAccount', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] },
+  // ...and wakes the workflow waiting for a creation that ended (its wake item, SendTaskSuccess).
+  indexOrganization: {
+    dir: 'index-organization',
+    wakesWorkflow: true,
+    actions: ['organizations:DescribeAccount', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'states:SendTaskSuccess'],
+  },
 };
 
 const ATTACH_ACTIONS = ['iam:AttachGroupPolicy', 'iam:AttachUserPolicy'];
@@ -627,7 +637,7 @@ check('functions: common environment set; STATE_MACHINE_ARN only on the request 
       if (vars[name] !== undefined && vars[name] !== value) problems.push(`${key}: ${name} is ${JSON.stringify(vars[name])}, want ${JSON.stringify(value)}`);
     }
     const hasArn = vars.STATE_MACHINE_ARN !== undefined;
-    if (FUNCTIONS[key].startsWorkflow) {
+    if (FUNCTIONS[key].startsWorkflow || FUNCTIONS[key].wakesWorkflow) {
       if (!hasArn || !refersTo(vars.STATE_MACHINE_ARN, STATE_MACHINE_ID)) problems.push(`${key}: STATE_MACHINE_ARN does not reference ${STATE_MACHINE_ID}`);
     } else if (hasArn) problems.push(`${key}: has STATE_MACHINE_ARN`);
   }
@@ -679,7 +689,8 @@ check('state machine: every Task Resource resolves to its function ARN, no place
   const expected = taskFunctionKeys(loadDefinition());
   const tasks = tasksOf(definition);
   for (const [state, task] of tasks) {
-    const resource = task.Resource;
+    // A task that waits for its token invokes the function its Parameters name.
+    const resource = task.Resource === WAIT_FOR_TASK_TOKEN ? task.Parameters?.FunctionName : task.Resource;
     let target;
     const sub = typeof resource === 'string' && resource.match(/^\$\{([^}]+)\}$/);
     if (sub && params[sub[1]]?.['Fn::GetAtt']?.[1] === 'Arn') target = params[sub[1]]['Fn::GetAtt'][0];
@@ -901,8 +912,14 @@ check('iam: function role resources are scoped (table, own log group, state mach
         if (!resources.length || !resources.every((r) => logGroupIds.includes(r['Fn::GetAtt']?.[0]))) problems.push(`${label}: not only the log groups of its role's functions (${logGroupIds.join(', ')})`);
       } else if (service === 'dynamodb') {
         if (!resources.length || !resources.every((r) => r !== '*' && refersTo(r, TABLE_ID))) problems.push(`${label}: not scoped to ${TABLE_ID}`);
+      } else if (service === 'states' && FUNCTIONS[key].wakesOwnWorkflow) {
+        // By name (a Ref would make the machine depend on its own task): exactly the provisioning machine, only SendTaskSuccess.
+        const name = template.Resources[STATE_MACHINE_ID]?.Properties?.StateMachineName;
+        const byName = resources.length === 1 && resources[0]['Fn::Sub'] === `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${name}`;
+        if (!name || !byName) problems.push(`${label}: not exactly the provisioning state machine by name (${JSON.stringify(resources)})`);
+        if (actions.some((a) => a !== 'states:SendTaskSuccess')) problems.push(`${label}: more than states:SendTaskSuccess`);
       } else if (service === 'states') {
-        const machines = [...(FUNCTIONS[key].startsWorkflow ? [STATE_MACHINE_ID] : []), ...(FUNCTIONS[key].startsDecommission ? ['DecommissionEnvironmentStateMachine'] : [])];
+        const machines = [...(FUNCTIONS[key].startsWorkflow || FUNCTIONS[key].wakesWorkflow ? [STATE_MACHINE_ID] : []), ...(FUNCTIONS[key].startsDecommission ? ['DecommissionEnvironmentStateMachine'] : [])];
         if (!resources.length || !resources.every((r) => r !== '*' && machines.some((m) => refersTo(r, m)))) problems.push(`${label}: not scoped to the state machine(s) it starts (${machines.join(', ') || 'none'})`);
       } else if (service === 'iam') {
         // Only Switchyard's policies and the admin principal in this account; attachments only of those policies.

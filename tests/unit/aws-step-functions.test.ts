@@ -3,10 +3,14 @@ import {
   ExecutionLimitExceeded,
   InvalidArn,
   InvalidName,
+  InvalidToken,
+  SendTaskSuccessCommand,
   SFNClient,
   SFNServiceException,
   StartExecutionCommand,
   StateMachineDoesNotExist,
+  TaskDoesNotExist,
+  TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -69,4 +73,25 @@ it.each([
   expect(thrown).toBeInstanceOf(AwsRequestRejectedError);
   expect((thrown as AwsRequestRejectedError).awsError).toBe(name);
   expect((thrown as Error).message).toContain('StartExecution');
+});
+
+describe('waking a task that waits for its token', () => {
+  it('sends the output as JSON with the token', async () => {
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    expect(await workflow.sendTaskSuccess('AQB8AAAAKgAAAAMAAAAAAAAAAf', { state: 'SUCCEEDED', accountId: '111122223333' })).toBe('sent');
+    expect(sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'AQB8AAAAKgAAAAMAAAAAAAAAAf', output: '{"state":"SUCCEEDED","accountId":"111122223333"}' });
+  });
+
+  it.each([
+    ['timed out', new TaskTimedOut({ ...meta, message: 'Task Timed Out' })],
+    ['gone with its execution', new TaskDoesNotExist({ ...meta, message: 'Task does not exist' })],
+  ])('answers gone for a task that %s: nobody waits any more', async (_what, error) => {
+    sfn.on(SendTaskSuccessCommand).rejects(error);
+    expect(await workflow.sendTaskSuccess('t', {})).toBe('gone');
+  });
+
+  it('refuses a malformed token as a rejected request', async () => {
+    sfn.on(SendTaskSuccessCommand).rejects(new InvalidToken({ ...meta, message: 'Invalid Token' }));
+    await expect(workflow.sendTaskSuccess('t', {})).rejects.toBeInstanceOf(Error);
+  });
 });

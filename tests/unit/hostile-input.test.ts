@@ -80,6 +80,7 @@ beforeAll(async () => {
       workflowStarts.push(name);
       return workflow.start(name, input);
     },
+    sendTaskSuccess: (token, output) => workflow.sendTaskSuccess(token, output),
   };
   server = createHttpServer(h.functions, ROUTES);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

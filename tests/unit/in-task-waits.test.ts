@@ -7,7 +7,7 @@ import { advance, newEnvironment, type Environment } from '../../shared/domain/e
 import { RoleNotReadyError } from '../../shared/domain/errors';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { loadConfig } from '../../shared/lambda/config';
-import type { AccountSetup, Clock, CreationSlotStore, EnvironmentStore, Organization, OrganizationIndex } from '../../shared/ports';
+import type { AccountSetup, Clock, CreationSlotStore, CreationWakeStore, EnvironmentStore, Organization, OrganizationIndex } from '../../shared/ports';
 import { configureAccountStep } from '../../shared/use-cases/handoff-steps';
 import { createAccountStep } from '../../shared/use-cases/provision-steps';
 
@@ -34,7 +34,7 @@ it('CreateAccount stops waiting for a slot when the clock says the wait is over'
   const creationSlots = { acquire: async () => (asked++, { acquired: false, inUse: 5 }) } as Partial<CreationSlotStore> as CreationSlotStore;
   const env = newEnvironment(request, { now: new Date('2026-11-28T09:00:00Z'), source: 'test' });
   const progress = await createAccountStep(
-    { config, clock: racingClock(), environments: oneEnvironment(env), creationSlots, organization: {} as Organization, organizationIndex: {} as OrganizationIndex },
+    { config, clock: racingClock(), environments: oneEnvironment(env), creationSlots, creationWakes: {} as CreationWakeStore, organization: {} as Organization, organizationIndex: {} as OrganizationIndex },
     { id: env.id },
   );
   expect(progress).toMatchObject({ state: 'QUEUED', waitSeconds: 7 });

@@ -58,12 +58,14 @@ function world(opts: { respond?: (url: string, message: SlackMessage) => Promise
         started.push(name);
         return { executionId: `exec-${name}`, alreadyStarted: false };
       },
+      sendTaskSuccess: async () => 'gone' as const,
     },
     decommission: {
       start: async (name) => {
         started.push(name);
         return { executionId: `exec-${name}`, alreadyStarted: false };
       },
+      sendTaskSuccess: async () => 'gone' as const,
     },
     events: { publish: async (events) => void published.push(...events) },
     respond:

@@ -22,6 +22,7 @@ interface Catcher {
 interface State extends Json {
   Type: string;
   Resource?: string;
+  Parameters?: { FunctionName?: string };
   Retry?: Retrier[];
   Catch?: Catcher[];
 }
@@ -54,6 +55,9 @@ const definition = load();
 const states = allStates(definition);
 const tasks = states.filter(([, s]) => s.Type === 'Task');
 const task = (name: string) => tasks.find(([n]) => n === name)![1];
+/** The function a Task invokes: its Resource, or Parameters.FunctionName when it waits for a task token. */
+const WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+const functionOf = (state: State) => (state.Resource === WAIT_FOR_TASK_TOKEN ? state.Parameters?.FunctionName : state.Resource);
 
 const ROOT = join(__dirname, '../..');
 
@@ -109,7 +113,7 @@ const NOT_TASK_FACING: Record<string, string> = {
 function constructedByTask(): Map<string, Set<string>> {
   const entryPoints: Record<string, string> = {};
   for (const [name, state] of tasks) {
-    const file = join(ROOT, 'functions', state.Resource!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), 'handler.ts');
+    const file = join(ROOT, 'functions', functionOf(state)!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), 'handler.ts');
     expect({ name, exists: existsSync(file) }).toEqual({ name, exists: true });
     entryPoints[name] = file;
   }
@@ -126,7 +130,7 @@ function constructedByTask(): Map<string, Set<string>> {
 describe('the provisioning state machine definition', () => {
   it('has the steps of the design', () => {
     expect(tasks.map(([n]) => n).sort()).toEqual(
-      ['CreateAccount', 'CheckAccountStatus', 'PlaceAccount', 'GrantAccess', 'ConfigureAccount', 'NotifyAdmin', 'RecordReady', 'RecordFailure', 'NotifyFailure'].sort(),
+      ['CreateAccount', 'WaitForAccount', 'CheckAccountStatus', 'PlaceAccount', 'GrantAccess', 'ConfigureAccount', 'NotifyAdmin', 'RecordReady', 'RecordFailure', 'NotifyFailure'].sort(),
     );
     expect(states.map(([n]) => n)).toEqual(expect.arrayContaining(['WaitForAccount', 'ProvisioningFailed']));
     expect(definition.StartAt).toBe('CreateAccount');
@@ -134,13 +138,13 @@ describe('the provisioning state machine definition', () => {
 
   it('names Lambda functions by their Serverless function key, not by ARN', () => {
     for (const [name, state] of tasks) {
-      expect({ name, resource: state.Resource }).toEqual({ name, resource: expect.stringMatching(/^[a-z][A-Za-z0-9]*$/) });
+      expect({ name, resource: functionOf(state) }).toEqual({ name, resource: expect.stringMatching(/^[a-z][A-Za-z0-9]*$/) });
     }
   });
 
   it('is valid Amazon States Language once each Resource is an ARN', () => {
     const copy = structuredClone(definition);
-    for (const [, state] of allStates(copy)) if (state.Type === 'Task') state.Resource = DUMMY_LAMBDA_ARN;
+    for (const [, state] of allStates(copy)) if (state.Type === 'Task' && state.Resource !== WAIT_FOR_TASK_TOKEN) state.Resource = DUMMY_LAMBDA_ARN;
     const result = validator(copy);
     expect(result.errorsText()).toBe('');
     expect(result.isValid).toBe(true);
@@ -148,7 +152,7 @@ describe('the provisioning state machine definition', () => {
 
   it('is reported invalid by the validator when a transition target is missing (the check is live)', () => {
     const copy = structuredClone(definition);
-    for (const [, state] of allStates(copy)) if (state.Type === 'Task') state.Resource = DUMMY_LAMBDA_ARN;
+    for (const [, state] of allStates(copy)) if (state.Type === 'Task' && state.Resource !== WAIT_FOR_TASK_TOKEN) state.Resource = DUMMY_LAMBDA_ARN;
     (copy.States as Record<string, State>).PlaceAccount!.Next = 'NoSuchState';
     expect(validator(copy).isValid).toBe(false);
   });
@@ -215,11 +219,14 @@ describe('error handling', () => {
     for (const error of [...UNRECOVERABLE, 'States.ALL']) expect(retried).not.toContain(error);
   });
 
-  it('gives every task the same retries; ConfigureAccount adds one for the new role in front', () => {
+  it('gives every task the same retries; ConfigureAccount adds one for the new role in front; WaitForAccount leaves out States.Timeout', () => {
     const shared = task('CreateAccount').Retry!;
     for (const [name, state] of tasks) {
-      if (name !== 'ConfigureAccount') expect({ name, retry: state.Retry }).toEqual({ name, retry: shared });
+      if (name !== 'ConfigureAccount' && name !== 'WaitForAccount') expect({ name, retry: state.Retry }).toEqual({ name, retry: shared });
     }
+    // Its timeout is the backstop's turn to poll, never something to retry.
+    expect(task('WaitForAccount').Retry).toEqual(shared.filter((r) => !r.ErrorEquals.includes('States.Timeout')));
+    expect(shared.some((r) => r.ErrorEquals.includes('States.Timeout'))).toBe(true);
     expect(task('ConfigureAccount').Retry).toEqual([
       { ErrorEquals: ['RoleNotReadyError'], IntervalSeconds: 3, BackoffRate: 1.5, MaxAttempts: 10, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
       ...shared,
@@ -233,6 +240,8 @@ describe('error handling', () => {
   // Where each task's failures go: the errors caught by name land exactly where the catch-all sends the rest.
   it.each([
     ['CreateAccount', 'RecordFailure', '$.error'],
+    // Woken, timed out or unable to wait: the status poll decides, on the state's own input.
+    ['WaitForAccount', 'CheckAccountStatus', null],
     ['CheckAccountStatus', 'RecordFailure', '$.error'],
     ['PlaceAccount', 'RecordFailure', '$.error'],
     ['GrantAccess', 'ConfigureAccount', '$.grantError'],

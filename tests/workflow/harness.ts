@@ -52,6 +52,8 @@ export class RecordingEvents implements Events {
 
 export interface HarnessOptions {
   createSeconds?: number;
+  /** Tasks that wait for a task token wait for it for real (up to their timeout), instead of timing out at once. */
+  tokenWaits?: boolean;
   accountQuota?: number;
   roleDelaySeconds?: number;
   env?: Record<string, string>;
@@ -123,11 +125,12 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const notifier = new RecordingNotifier();
   const events = new RecordingEvents();
   // The clock here is simulated: waits inside a task (for a slot, for a role) would be real time.
-  const config = loadConfig({ REGISTRY_TABLE: 'switchyard-test', ADMIN_GROUP: 'Admins', CREATE_SLOT_WAIT_SECONDS: '0', ROLE_WAIT_SECONDS: '0', ...opts.env });
+  // No CloudTrail events reach the harness (a test delivers one itself): it polls, as a deployment outside us-east-1 does.
+  const config = loadConfig({ REGISTRY_TABLE: 'switchyard-test', ADMIN_GROUP: 'Admins', CREATE_SLOT_WAIT_SECONDS: '0', ROLE_WAIT_SECONDS: '0', CREATION_EVENT_WAIT_SECONDS: '0', ...opts.env });
   let timed: Record<string, TaskFunction> = {};
   const states = new Map<string, string[]>();
   const workflow = new LocalWorkflow(loadDefinition(), () => timed, {
-    waitOverrideMs: 0,
+    waitOverrideMs: opts.tokenWaits ? undefined : 0,
     retryOverrideMs: 0,
     onEvent: (e) => {
       if (e.type === 'StateEntered' && e.state) states.set(e.execution, [...(states.get(e.execution) ?? []), e.state]);

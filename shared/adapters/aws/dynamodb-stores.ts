@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock, type Stores } from '../../ports';
 import { DynamoClosingWindowStore } from './dynamodb-closing-window-store';
 import { DynamoCreationSlotStore } from './dynamodb-creation-slot-store';
+import { DynamoCreationWakeStore } from './dynamodb-creation-wake-store';
 import { DynamoDeliveryStore } from './dynamodb-delivery-store';
 import { DynamoDriftReportStore } from './dynamodb-drift-report-store';
 import { DynamoEnvironmentStore } from './dynamodb-environment-store';
@@ -22,5 +23,6 @@ export function dynamoStores(doc: DynamoDBDocumentClient, tableName: string, clo
     organizationIndex: new DynamoOrganizationIndex(doc, tableName),
     grantPatterns: new DynamoGrantPatternStore(doc, tableName),
     closingWindow: new DynamoClosingWindowStore(doc, tableName),
+    creationWakes: new DynamoCreationWakeStore(doc, tableName),
   };
 }

@@ -1,4 +1,4 @@
-import { SFNClient, StartExecutionCommand, type SFNClientConfig } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import type { ExecutionInput, Workflow } from '../../ports';
 import { errorName, mapUnlistedAwsError, rejectedError, retryableError } from './errors';
 
@@ -9,6 +9,8 @@ export function createSfnClient(config: Partial<SFNClientConfig> = {}): SFNClien
 /** Named in every refusal this adapter reports, so the timeline says which service answered. */
 const STEP_FUNCTIONS = { service: 'StepFunctions' } as const;
 const REJECTED_NAMES = new Set(['StateMachineDoesNotExist', 'InvalidArn', 'InvalidName', 'InvalidExecutionInput', 'StateMachineDeleting']);
+/** A task token that no longer waits: it timed out, or its execution ended. Nothing to do. */
+const GONE_NAMES = new Set(['TaskTimedOut', 'TaskDoesNotExist']);
 /** The account's open-execution limit frees up as running executions finish. */
 const RETRYABLE_NAMES = new Set(['ExecutionLimitExceeded']);
 
@@ -42,6 +44,16 @@ export class StepFunctionsWorkflow implements Workflow {
       // The name is the environment id: an execution by that name already covers this environment.
       if (errorName(error) === 'ExecutionAlreadyExists') return { executionId: executionArn(this.stateMachineArn, executionName), alreadyStarted: true };
       throw mapStepFunctionsError('StartExecution', error);
+    }
+  }
+
+  async sendTaskSuccess(token: string, output: Record<string, unknown>): Promise<'sent' | 'gone'> {
+    try {
+      await this.client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+      return 'sent';
+    } catch (error) {
+      if (GONE_NAMES.has(errorName(error))) return 'gone';
+      throw mapStepFunctionsError('SendTaskSuccess', error);
     }
   }
 }

@@ -23,7 +23,7 @@ export interface StateEvent {
 }
 
 export interface LocalWorkflowOptions {
-  /** Milliseconds to wait in a Wait state instead of its own duration (tests set 0). */
+  /** Milliseconds to wait in a Wait state, or for a task token, instead of its own duration (tests set 0). */
   waitOverrideMs?: number;
   /** Milliseconds between Task retries instead of the definition's backoff (tests set 0). */
   retryOverrideMs?: number;
@@ -36,8 +36,24 @@ export interface LocalWorkflowOptions {
  * name again is a no-op; unlike it, a finished name may run again (the local runtime relies on that to
  * resume environments after a restart: every step is idempotent).
  */
+/** The Resource of a Task that invokes a Lambda function and then waits for its task token (Parameters.FunctionName, Payload). */
+import { WAIT_FOR_TASK_TOKEN } from '../../../statemachines/provision-environment.cjs';
+
+export { WAIT_FOR_TASK_TOKEN };
+/** What `$$.Task.Token` reads locally; each waiting task gets a token of its own in its place. */
+const TOKEN_PLACEHOLDER = 'local-task-token';
+
+interface Callback {
+  execution: string;
+  state: string;
+  resolve: (output: Record<string, unknown>) => void;
+  cancel: () => void;
+}
+
 export class LocalWorkflow implements Workflow {
   private readonly machine: StateMachine;
+  /** Tasks waiting for their token, by token. */
+  private readonly callbacks = new Map<string, Callback>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
   /** Task invocations still running: an abort stops the execution, not a handler already called. */
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -52,7 +68,7 @@ export class LocalWorkflow implements Workflow {
     private readonly functions: () => Record<string, TaskFunction>,
     private readonly options: LocalWorkflowOptions = {},
   ) {
-    this.machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+    this.machine = new StateMachine(forTheEngine(definition), { validationOptions: { checkArn: false } });
   }
 
   async start(executionName: string, input: ExecutionInput): Promise<{ executionId: string; alreadyStarted: boolean }> {
@@ -70,7 +86,7 @@ export class LocalWorkflow implements Workflow {
         ...(this.options.retryOverrideMs !== undefined ? { retryIntervalOverrides: this.retryOverrides() } : {}),
       },
       noThrowOnAbort: true,
-      context: { Execution: { Id: executionId, Name: executionName, Input: input as never, StartTime: record.startedAt } },
+      context: { Execution: { Id: executionId, Name: executionName, Input: input as never, StartTime: record.startedAt }, Task: { Token: TOKEN_PLACEHOLDER } },
     });
     emit('ExecutionStarted');
     const done = (async () => {
@@ -89,12 +105,25 @@ export class LocalWorkflow implements Workflow {
       } finally {
         record.stoppedAt = new Date().toISOString();
         await logs;
+        this.forgetCallbacks(executionName);
         this.running.delete(executionName);
         emit(`Execution${record.status === 'SUCCEEDED' ? 'Succeeded' : record.status === 'ABORTED' ? 'Aborted' : 'Failed'}`, { error: record.error });
       }
     })();
     this.running.set(executionName, { abort: execution.abort, done });
     return { executionId, alreadyStarted: false };
+  }
+
+  async sendTaskSuccess(token: string, output: Record<string, unknown>): Promise<'sent' | 'gone'> {
+    const callback = this.callbacks.get(token);
+    if (!callback) return 'gone';
+    callback.resolve(output);
+    return 'sent';
+  }
+
+  /** Drops the tokens an ended execution's tasks waited with (a task that times out drops its own). */
+  private forgetCallbacks(execution: string): void {
+    for (const callback of [...this.callbacks.values()]) if (callback.execution === execution) callback.cancel();
   }
 
   /** Resolves when no execution is running (tests and graceful shutdown). */
@@ -121,10 +150,12 @@ export class LocalWorkflow implements Workflow {
     for (const [state, def] of Object.entries(this.definition.States)) {
       if (def.Type !== 'Task') continue;
       const resource = (def as { Resource: string }).Resource;
-      const fn = functions[resource];
-      if (!fn) throw new Error(`State ${state} needs function ${resource}, which is not bound`);
-      bindings[state] = (input) => {
-        const call = fn(input, lambdaContext(state, executionName));
+      const waits = resource === WAIT_FOR_TASK_TOKEN;
+      const key = waits ? (def as { Parameters?: { FunctionName?: string } }).Parameters?.FunctionName ?? '' : resource;
+      const fn = functions[key];
+      if (!fn) throw new Error(`State ${state} needs function ${key}, which is not bound`);
+      const invoke = (event: unknown) => {
+        const call = fn(event, lambdaContext(state, executionName));
         this.inFlight.add(call);
         void call.then(
           () => this.inFlight.delete(call),
@@ -132,9 +163,47 @@ export class LocalWorkflow implements Workflow {
         );
         return call;
       };
+      bindings[state] = waits ? (input) => this.invokeAndWait(executionName, state, input, invoke) : invoke;
     }
     // The engine types task results as JSON values; the handlers return plain JSON-able data.
     return bindings as never;
+  }
+
+  /**
+   * `lambda:invoke.waitForTaskToken` as Step Functions runs it: the function is invoked with the
+   * Payload (its `$$.Task.Token` a token of this task's own), its answer is dropped, and the task ends
+   * with what sendTaskSuccess is given for that token, or times out (TimeoutSecondsPath, which the
+   * engine enforces; waitOverrideMs instead, when set).
+   */
+  private async invokeAndWait(execution: string, state: string, input: unknown, invoke: (event: unknown) => Promise<unknown>): Promise<unknown> {
+    const token = `${TOKEN_PLACEHOLDER}:${execution}:${state}:${randomUUID()}`;
+    const { Payload, [TIMEOUT_FIELD]: timeoutSeconds } = input as { Payload?: Record<string, unknown>; [TIMEOUT_FIELD]?: unknown };
+    const payload = Object.fromEntries(Object.entries(Payload ?? {}).map(([k, v]) => [k, v === TOKEN_PLACEHOLDER ? token : v]));
+    let timer: NodeJS.Timeout | undefined;
+    const answered = new Promise<Record<string, unknown>>((resolve, reject) => {
+      const settle = () => {
+        clearTimeout(timer);
+        this.callbacks.delete(token);
+      };
+      this.callbacks.set(token, {
+        execution,
+        state,
+        resolve: (output) => (settle(), resolve(output)),
+        // The execution ended (or was stopped) while this task waited.
+        cancel: () => (settle(), reject(new Error('the execution ended while the task waited for its token'))),
+      });
+      const timeoutMs = this.options.waitOverrideMs ?? (typeof timeoutSeconds === 'number' ? timeoutSeconds * 1000 : undefined);
+      if (timeoutMs !== undefined) timer = setTimeout(() => (settle(), reject(Object.assign(new Error('States.Timeout'), { name: 'States.Timeout' }))), timeoutMs);
+    });
+    try {
+      await invoke(payload);
+    } catch (error) {
+      this.callbacks.get(token)?.cancel();
+      answered.catch(() => undefined);
+      throw error;
+    }
+    this.options.onEvent?.({ execution, type: 'TaskWaitingForToken', state });
+    return answered;
   }
 
   private waitOverrides() {
@@ -152,6 +221,31 @@ export class LocalWorkflow implements Workflow {
         .map(([name]) => [name, this.options.retryOverrideMs!]),
     );
   }
+}
+
+/** Where the local engine is handed a waiting task's timeout (see forTheEngine). */
+const TIMEOUT_FIELD = 'localTimeoutSeconds';
+/** What the engine is told a waiting task may take: the binding keeps the real timeout itself. */
+/** The longest a timer may be (2^31 - 1 ms, about 24.8 days): the engine times the task with setTimeout. */
+const ENGINE_TIMEOUT_SECONDS = 24 * 24 * 3600;
+
+/**
+ * The definition as the local engine runs it. aws-local-stepfunctions resolves TimeoutSecondsPath
+ * against a Task's Parameters rather than its input, as Step Functions does: for a task that waits
+ * for its token, the path moves into the Parameters (as `localTimeoutSeconds.$`, which the binding
+ * reads and enforces) and the engine gets a timeout it never reaches. The file itself stays as AWS
+ * runs it.
+ */
+function forTheEngine(definition: StateMachineDefinition): StateMachineDefinition {
+  const copy = JSON.parse(JSON.stringify(definition)) as StateMachineDefinition;
+  for (const def of Object.values(copy.States)) {
+    const task = def as { Type: string; Resource?: string; TimeoutSecondsPath?: string; TimeoutSeconds?: number; Parameters?: Record<string, unknown> };
+    if (task.Type !== 'Task' || task.Resource !== WAIT_FOR_TASK_TOKEN || !task.TimeoutSecondsPath) continue;
+    task.Parameters = { ...task.Parameters, [`${TIMEOUT_FIELD}.$`]: task.TimeoutSecondsPath };
+    delete task.TimeoutSecondsPath;
+    task.TimeoutSeconds = ENGINE_TIMEOUT_SECONDS;
+  }
+  return copy;
 }
 
 /** Enough of a Lambda context for the handlers; no getRemainingTimeInMillis, so middy sets no timers. */

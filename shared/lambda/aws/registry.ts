@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoClosingWindowStore } from '../../adapters/aws/dynamodb-closing-window-store';
 import { DynamoCreationSlotStore } from '../../adapters/aws/dynamodb-creation-slot-store';
+import { DynamoCreationWakeStore } from '../../adapters/aws/dynamodb-creation-wake-store';
 import { DynamoDeliveryStore } from '../../adapters/aws/dynamodb-delivery-store';
 import { DynamoDriftReportStore } from '../../adapters/aws/dynamodb-drift-report-store';
 import { DynamoEnvironmentStore } from '../../adapters/aws/dynamodb-environment-store';
@@ -26,3 +27,4 @@ export const awsRejections = (config: TableConfig) => new DynamoRejectionStore(c
 export const awsOrganizationIndex = (config: TableConfig) => new DynamoOrganizationIndex(client(), config.REGISTRY_TABLE);
 export const awsGrantPatterns = (config: TableConfig) => new DynamoGrantPatternStore(client(), config.REGISTRY_TABLE);
 export const awsClosingWindow = (config: TableConfig) => new DynamoClosingWindowStore(client(), config.REGISTRY_TABLE);
+export const awsCreationWakes = (config: TableConfig) => new DynamoCreationWakeStore(client(), config.REGISTRY_TABLE);
