@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { SigV4Credentials } from '../shared/adapters/aws/sigv4-request';
 import { CommandError, UsageError } from './cli';
 
 /**
@@ -145,14 +146,8 @@ function encode(value: string): string {
 
 type Fetch = typeof fetch;
 
-interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
 export class ApiClient {
-  private credentials?: () => Promise<Credentials>;
+  private credentials?: () => Promise<SigV4Credentials>;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -218,26 +213,18 @@ export class ApiClient {
 
   /** SigV4 for API Gateway (service execute-api) with the caller's credentials from the standard chain. */
   private async sign(method: string, base: URL, path: string, query: Record<string, string>, headers: Record<string, string>, body: Buffer | undefined): Promise<Record<string, string>> {
-    const signing = this.endpoint.signing!;
-    const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]);
+    // Loaded only when a request is signed: the signer takes tens of milliseconds to load, which the
+    // local runtime's plain HTTP need not pay. require, not import(): the command runs through tsx's
+    // CommonJS hook, which a dynamic import() of a TypeScript file does not pass through.
+    const { signRequest } = require('../shared/adapters/aws/sigv4-request') as typeof import('../shared/adapters/aws/sigv4-request');
     const credentials = await this.resolveCredentials();
-    const signer = new SignatureV4({ service: 'execute-api', region: signing.region, credentials, sha256: Sha256 });
-    const signed = await signer.sign({
-      method,
-      protocol: base.protocol,
-      hostname: base.hostname,
-      ...(base.port ? { port: Number(base.port) } : {}),
-      path,
-      query,
-      headers: { ...headers, host: base.host },
-      ...(body ? { body } : {}),
-    });
+    const signed = await signRequest({ method, endpoint: base, path, query, headers, ...(body ? { body } : {}) }, { service: 'execute-api', region: this.endpoint.signing!.region, credentials });
     // fetch sends Host itself, from the same URL.
     const { host: _host, ...rest } = signed.headers;
     return rest;
   }
 
-  private async resolveCredentials(): Promise<Credentials> {
+  private async resolveCredentials(): Promise<SigV4Credentials> {
     const signing = this.endpoint.signing!;
     if (!this.credentials) {
       // The SDK's notice that releases after January 2027 need Node 22 says nothing actionable here.

@@ -1,8 +1,7 @@
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AccountColor } from '../../domain/colors';
+import { signRequest, type SigV4Credentials, type SignedRequest } from './sigv4-request';
 import { isRetryableUxcError, isThrottledUxcError, UxcCallError } from './uxc-errors';
 
 export { UxcCallError } from './uxc-errors';
@@ -10,9 +9,10 @@ export { UxcCallError } from './uxc-errors';
 /**
  * AWS User Experience Customization (UXC): the console's colour for a whole account. There is no
  * JavaScript SDK client for it (npm has no @aws-sdk/client-uxc), so this module is the one call
- * Switchyard makes, UpdateAccountCustomizations, signed with the SDK's own SigV4 signer and sent with
- * node's http(s). Built-ins only besides the signer (which every SDK client already loads) and a
- * SHA-256: nothing here adds to a function's cold start beyond a few kilobytes.
+ * Switchyard makes, UpdateAccountCustomizations, signed with the SDK's own SigV4 signer
+ * (./sigv4-request) and sent with node's http(s). Built-ins only besides the signer (which every SDK
+ * client already loads) and a SHA-256: nothing here adds to a function's cold start beyond a few
+ * kilobytes.
  *
  * Where each fact comes from:
  * - Operation: `PATCH /v1/account-customizations`, JSON body `{ "accountColor" }`, 200 with the
@@ -42,11 +42,7 @@ const UXC_HOMES: Readonly<Record<string, { url: string; region: string }>> = {
   'aws-us-gov': { url: 'https://uxc.us-gov-west-1.api.aws', region: 'us-gov-west-1' },
 };
 
-export interface UxcCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
+export type UxcCredentials = SigV4Credentials;
 
 export interface UxcEndpoint {
   url: URL;
@@ -124,36 +120,16 @@ export async function updateAccountColor(credentials: UxcCredentials, accountCol
   }
 }
 
-interface OutgoingRequest {
-  method: string;
-  protocol: string;
-  hostname: string;
-  port?: number;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: string;
-}
-
 /** The request as the SDK would send it: a host header (with a port other than the default), the JSON content type, SigV4 for `uxc`. */
-export async function signedRequest(credentials: UxcCredentials, endpoint: UxcEndpoint, method: string, path: string, body: string, signingDate?: Date): Promise<OutgoingRequest> {
+export function signedRequest(credentials: UxcCredentials, endpoint: UxcEndpoint, method: string, path: string, body: string, signingDate?: Date): Promise<SignedRequest> {
   const { url } = endpoint;
-  const basePath = url.pathname.replace(/\/+$/, '');
-  const request: OutgoingRequest = {
-    method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    ...(url.port ? { port: Number(url.port) } : {}),
-    path: `${basePath}${path}`,
-    query: {},
-    headers: { host: url.host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
-    body,
-  };
-  const signer = new SignatureV4({ service: UXC_SIGNING_NAME, region: endpoint.region, credentials, sha256: Sha256 });
-  return (await signer.sign(request, signingDate ? { signingDate } : undefined)) as OutgoingRequest;
+  return signRequest(
+    { method, endpoint: url, path: `${url.pathname.replace(/\/+$/, '')}${path}`, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body },
+    { service: UXC_SIGNING_NAME, region: endpoint.region, credentials, ...(signingDate ? { signingDate } : {}) },
+  );
 }
 
-function send(request: OutgoingRequest, timeoutMs: number): Promise<{ status: number; body: string }> {
+function send(request: SignedRequest, timeoutMs: number): Promise<{ status: number; body: string }> {
   const where = `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}`;
   const options: RequestOptions = { method: request.method, hostname: request.hostname, port: request.port, path: request.path, headers: request.headers };
   return new Promise((resolve, reject) => {
