@@ -1,7 +1,7 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { driftSummary, DriftQueueBatchSchema, queueRun, requestedSettings, runDriftCheck, ScheduleEventSchema, type CheckDriftDeps } from '../../shared/lambda/drift-triggers';
 import { httpHandler, json } from '../../shared/lambda/http';
-import { lazy } from '../../shared/lambda/lazy';
+import { lazyPorts } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
 import { awsRoleProbe } from '../../shared/lambda/aws/role-probe';
 import { awsDriftRecheck } from '../../shared/lambda/aws/drift-queue';
@@ -23,21 +23,16 @@ export const build = (deps: () => CheckDriftDeps) => ({
 });
 
 export const { api, onSchedule, fromQueue } = build(
-  lazy(() => {
-    const config = loadConfig();
-    const recheck = config.DRIFT_QUEUE_URL ? awsDriftRecheck(config.DRIFT_QUEUE_URL) : undefined;
-    return {
-      config,
-      clock: systemClock,
-      environments: awsEnvironments(config),
-      driftReports: awsDriftReports(config),
-      deliveries: awsDeliveries(config),
-      organization: awsOrganization(),
-      organizationIndex: awsOrganizationIndex(config),
-      events: awsEvents(config),
-      channels: awsChannels(config, awsSecrets(config)),
-      roleProbe: awsRoleProbe(),
-      ...(recheck ? { recheck } : {}),
-    };
+  lazyPorts(loadConfig, {
+    clock: () => systemClock,
+    environments: awsEnvironments,
+    driftReports: awsDriftReports,
+    deliveries: awsDeliveries,
+    organization: () => awsOrganization(),
+    organizationIndex: awsOrganizationIndex,
+    events: awsEvents,
+    channels: (config) => awsChannels(config, awsSecrets(config)),
+    roleProbe: () => awsRoleProbe(),
+    recheck: (config) => (config.DRIFT_QUEUE_URL ? awsDriftRecheck(config.DRIFT_QUEUE_URL) : undefined),
   }),
 );

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../shared/lambda/config';
-import { lazy } from '../../shared/lambda/lazy';
+import { lazyPorts } from '../../shared/lambda/lazy';
 import { logger } from '../../shared/lambda/logger';
 import { taskHandler } from '../../shared/lambda/task';
 import { ScheduleEventSchema } from '../../shared/lambda/drift-triggers';
@@ -35,17 +35,13 @@ export const build = (deps: () => LifecycleDeps) =>
   });
 
 export const handler = build(
-  lazy(() => {
-    const config = loadConfig();
-    return {
-      config,
-      clock: systemClock,
-      environments: awsEnvironments(config),
-      events: awsEvents(config),
-      workflow: awsWorkflow(config),
-      decommission: awsDecommission(config),
-      deliveries: awsDeliveries(config),
-      channels: awsChannels(config, awsSecrets(config)),
-    };
+  lazyPorts(loadConfig, {
+    clock: () => systemClock,
+    environments: awsEnvironments,
+    events: awsEvents,
+    workflow: awsWorkflow,
+    decommission: awsDecommission,
+    deliveries: awsDeliveries,
+    channels: (config) => awsChannels(config, awsSecrets(config)),
   }),
 );

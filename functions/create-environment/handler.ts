@@ -1,6 +1,6 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler, jsonBody } from '../../shared/lambda/http';
-import { lazy } from '../../shared/lambda/lazy';
+import { lazyPorts } from '../../shared/lambda/lazy';
 import { requestReply } from '../../shared/lambda/replies';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
 import { awsEnvironments, awsIdempotency, awsOrganizationIndex } from '../../shared/lambda/aws/registry';
@@ -21,8 +21,13 @@ export const build = (deps: () => RouteDeps) =>
   });
 
 export const handler = build(
-  lazy(() => {
-    const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), organization: awsOrganization(), organizationIndex: awsOrganizationIndex(config), workflow: awsWorkflow(config), events: awsEvents(config) };
+  lazyPorts(loadConfig, {
+    clock: () => systemClock,
+    environments: awsEnvironments,
+    idempotency: awsIdempotency,
+    organization: () => awsOrganization(),
+    organizationIndex: awsOrganizationIndex,
+    workflow: awsWorkflow,
+    events: awsEvents,
   }),
 );

@@ -2,7 +2,7 @@ import { parseDecisionBody } from '../../shared/domain/decision-request';
 import { ForbiddenError } from '../../shared/domain/errors';
 import { loadConfig } from '../../shared/lambda/config';
 import { environmentIdParam, httpHandler, json, jsonBody, type HttpRequest } from '../../shared/lambda/http';
-import { lazy } from '../../shared/lambda/lazy';
+import { lazyPorts } from '../../shared/lambda/lazy';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsEnvironments } from '../../shared/lambda/aws/registry';
 import { awsDecommission, awsWorkflow } from '../../shared/lambda/aws/workflow';
@@ -30,8 +30,11 @@ export const build = (deps: () => ApprovalDeps) =>
   });
 
 export const handler = build(
-  lazy(() => {
-    const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), workflow: awsWorkflow(config), decommission: awsDecommission(config), events: awsEvents(config) };
+  lazyPorts(loadConfig, {
+    clock: () => systemClock,
+    environments: awsEnvironments,
+    workflow: awsWorkflow,
+    decommission: awsDecommission,
+    events: awsEvents,
   }),
 );

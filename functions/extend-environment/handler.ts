@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../shared/domain/errors';
 import { loadConfig } from '../../shared/lambda/config';
 import { environmentIdParam, httpHandler, json, jsonBody } from '../../shared/lambda/http';
-import { lazy } from '../../shared/lambda/lazy';
+import { lazyPorts } from '../../shared/lambda/lazy';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsEnvironments } from '../../shared/lambda/aws/registry';
 import { systemClock } from '../../shared/ports';
@@ -36,9 +36,4 @@ export const build = (deps: () => ExtendDeps & { config: Config }) =>
     return json(200, environmentView(env, d.config));
   });
 
-export const handler = build(
-  lazy(() => {
-    const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), events: awsEvents(config) };
-  }),
-);
+export const handler = build(lazyPorts(loadConfig, { clock: () => systemClock, environments: awsEnvironments, events: awsEvents }));

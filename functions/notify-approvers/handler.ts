@@ -1,5 +1,5 @@
 import { loadConfig } from '../../shared/lambda/config';
-import { lazy } from '../../shared/lambda/lazy';
+import { lazyPorts } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
 import { ApprovalRequestedEventSchema } from '../../shared/lambda/task-inputs';
 import { awsChannels } from '../../shared/lambda/aws/notifier';
@@ -14,8 +14,10 @@ export const build = (deps: () => Pick<Deps, 'environments' | 'deliveries' | 'ch
   taskHandler('NotifyApprovers', ApprovalRequestedEventSchema, (event) => askApprovers(deps(), event.detail.id));
 
 export const handler = build(
-  lazy(() => {
-    const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), deliveries: awsDeliveries(config), channels: awsChannels(config, awsSecrets(config)) };
+  lazyPorts(loadConfig, {
+    clock: () => systemClock,
+    environments: awsEnvironments,
+    deliveries: awsDeliveries,
+    channels: (config) => awsChannels(config, awsSecrets(config)),
   }),
 );

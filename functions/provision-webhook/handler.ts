@@ -1,6 +1,6 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler, jsonBody } from '../../shared/lambda/http';
-import { lazy } from '../../shared/lambda/lazy';
+import { lazyPorts } from '../../shared/lambda/lazy';
 import { requestReply } from '../../shared/lambda/replies';
 import { verifyStandardWebhook } from '../../shared/lambda/signatures';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
@@ -26,8 +26,14 @@ export const build = (deps: () => RouteDeps) =>
   }).use(verifyStandardWebhook(deps));
 
 export const handler = build(
-  lazy(() => {
-    const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), organization: awsOrganization(), organizationIndex: awsOrganizationIndex(config), workflow: awsWorkflow(config), events: awsEvents(config), secrets: awsSecrets(config) };
+  lazyPorts(loadConfig, {
+    clock: () => systemClock,
+    environments: awsEnvironments,
+    idempotency: awsIdempotency,
+    organization: () => awsOrganization(),
+    organizationIndex: awsOrganizationIndex,
+    workflow: awsWorkflow,
+    events: awsEvents,
+    secrets: awsSecrets,
   }),
 );

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../shared/lambda/config';
-import { lazy } from '../../shared/lambda/lazy';
+import { lazyPorts } from '../../shared/lambda/lazy';
 import { eventReply, slackReply } from '../../shared/lambda/slack-replies';
 import { taskHandler } from '../../shared/lambda/task';
 import { RequestEventSchema } from '../../shared/lambda/task-inputs';
@@ -18,8 +18,15 @@ export const build = (deps: () => EventDeps) =>
   taskHandler('RequestFromEvent', RequestEventSchema, async (event) => eventReply(await requestFromEvent(deps(), event, slackReply(deps(), event.id))));
 
 export const handler = build(
-  lazy(() => {
-    const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), rejections: awsRejections(config), deliveries: awsDeliveries(config), organization: awsOrganization(), organizationIndex: awsOrganizationIndex(config), workflow: awsWorkflow(config), events: awsEvents(config) };
+  lazyPorts(loadConfig, {
+    clock: () => systemClock,
+    environments: awsEnvironments,
+    idempotency: awsIdempotency,
+    rejections: awsRejections,
+    deliveries: awsDeliveries,
+    organization: () => awsOrganization(),
+    organizationIndex: awsOrganizationIndex,
+    workflow: awsWorkflow,
+    events: awsEvents,
   }),
 );

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler, json } from '../../shared/lambda/http';
-import { lazy } from '../../shared/lambda/lazy';
+import { lazyPorts } from '../../shared/lambda/lazy';
 import { verifySlackSignature } from '../../shared/lambda/signatures';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsEnvironments, awsIdempotency } from '../../shared/lambda/aws/registry';
@@ -15,8 +15,12 @@ export const build = (deps: () => Pick<Deps, 'config' | 'clock' | 'environments'
   httpHandler(async (req) => json(200, await handleSlackCommand(deps(), req))).use(verifySlackSignature(deps));
 
 export const handler = build(
-  lazy(() => {
-    const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), idempotency: awsIdempotency(config), events: awsEvents(config), decommission: awsDecommission(config), secrets: awsSecrets(config) };
+  lazyPorts(loadConfig, {
+    clock: () => systemClock,
+    environments: awsEnvironments,
+    idempotency: awsIdempotency,
+    events: awsEvents,
+    decommission: awsDecommission,
+    secrets: awsSecrets,
   }),
 );

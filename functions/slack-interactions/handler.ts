@@ -1,6 +1,6 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { httpHandler } from '../../shared/lambda/http';
-import { lazy } from '../../shared/lambda/lazy';
+import { lazyPorts, withOverrides } from '../../shared/lambda/lazy';
 import { logger } from '../../shared/lambda/logger';
 import { verifySlackSignature } from '../../shared/lambda/signatures';
 import { interactionResponder } from '../../shared/lambda/slack-interaction-reply';
@@ -22,7 +22,7 @@ type RouteDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'workflow' | '
 export const build = (deps: () => RouteDeps) =>
   httpHandler(async (req) => {
     const d = deps();
-    const outcome = await handleSlackInteraction({ ...d, respond: interactionResponder(d.config) }, req.rawBody);
+    const outcome = await handleSlackInteraction(withOverrides(d, { respond: interactionResponder(d.config) }), req.rawBody);
     if (outcome.kind !== 'link') {
       const { replyError, ...rest } = outcome;
       // Never the response_url: it is a bearer capability.
@@ -33,8 +33,12 @@ export const build = (deps: () => RouteDeps) =>
   }).use(verifySlackSignature(deps));
 
 export const handler = build(
-  lazy(() => {
-    const config = loadConfig();
-    return { config, clock: systemClock, environments: awsEnvironments(config), workflow: awsWorkflow(config), decommission: awsDecommission(config), events: awsEvents(config), secrets: awsSecrets(config) };
+  lazyPorts(loadConfig, {
+    clock: () => systemClock,
+    environments: awsEnvironments,
+    workflow: awsWorkflow,
+    decommission: awsDecommission,
+    events: awsEvents,
+    secrets: awsSecrets,
   }),
 );

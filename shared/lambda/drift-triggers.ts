@@ -7,6 +7,7 @@ import { checkDrift, type DriftDeps } from '../use-cases/drift-check';
 import type { Config } from './config';
 import { DriftCheckRequestSchema, driftCheckOverrides } from './drift-check-settings';
 import { jsonBody, type HttpRequest } from './http';
+import { withOverrides } from './lazy';
 import { logger } from './logger';
 
 export interface CheckDriftDeps extends Omit<DriftDeps, 'config'> {
@@ -34,7 +35,7 @@ export function runDriftCheck(deps: CheckDriftDeps, run: DriftRun): Promise<Drif
   const config = { ...deps.config, ...run.settings };
   const recheck = deps.recheck;
   return checkDrift(
-    { ...deps, config },
+    withOverrides(deps, { config }),
     { trigger: run.trigger, ...(run.round ? { round: run.round } : {}), ...(recheck ? { recheck: (next: number) => recheck(next, config.DRIFT_RECHECK_SECONDS) } : {}) },
   );
 }

@@ -1,4 +1,4 @@
-import { Logger as PowertoolsLogger, type Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { MiddlewareObj } from './middy';
 
@@ -15,7 +15,7 @@ function inject(target: Logger, invocation: { event: unknown; context: Context }
 }
 
 /**
- * Powertools' Logger, built when something is first logged. Most invocations log nothing (a handler
+ * Powertools' Logger, loaded and built when something is first logged. Most invocations log nothing (a handler
  * logs on failures and a few summaries), and building the logger (reading the environment, setting
  * up its formatter and console, refreshing its sample rate and context) cost each of them time in
  * their first invocation (bench/bundles.ts). A logger built during an invocation is given that
@@ -23,6 +23,9 @@ function inject(target: Logger, invocation: { event: unknown; context: Context }
  * only the first invocation of the process is one.
  */
 function build(): Logger {
+  // Required here, not imported: the module and its dependencies are then evaluated only by a process that logs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Logger: PowertoolsLogger } = require('./powertools-logger') as typeof import('./powertools-logger');
   const made = new PowertoolsLogger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'switchyard' });
   if (current) {
     // The logger marks the first context it is given as the cold start. Built during a later
