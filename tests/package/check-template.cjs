@@ -116,7 +116,7 @@ const DECOMMISSION_STEPS = {
 /**
  * Every function, its folder, its kind, and exactly the actions its role may allow besides
  * LOGS and XRAY. A new action in a function.yml must be added here too, on purpose. `export` is the
- * handler's export where it is not `handler`.
+ * handler's export where it is not `handler`; `entry` its module in the folder where it is not `handler`.
  */
 const FUNCTIONS = {
   // PutEvents: a request in a protected OU is announced (Environment Approval Requested) instead of started.
@@ -243,12 +243,12 @@ const FUNCTIONS = {
   // DecommissionEnvironment's tasks, sharing DecommissionEnvironmentRole.
   ...Object.fromEntries(
     [
-      ['decommissionEnvironmentBegin', { export: 'begin' }],
-      ['decommissionEnvironmentPrepare', { export: 'prepare' }],
-      ['decommissionEnvironmentAccount', { export: 'account' }],
-      ['decommissionEnvironmentCheck', { export: 'check' }],
-      ['decommissionEnvironmentRecord', { export: 'record', timeout: 60 }],
-      ['decommissionEnvironmentFailure', { export: 'failure' }],
+      ['decommissionEnvironmentBegin', { entry: 'begin-close' }],
+      ['decommissionEnvironmentPrepare', { entry: 'prepare-close' }],
+      ['decommissionEnvironmentAccount', { entry: 'close-account' }],
+      ['decommissionEnvironmentCheck', { entry: 'check-closure' }],
+      ['decommissionEnvironmentRecord', { entry: 'record-closed', timeout: 60 }],
+      ['decommissionEnvironmentFailure', { entry: 'record-close-failure' }],
     ].map(([key, spec]) => [key, { ...DECOMMISSION_STEPS, ...spec }]),
   ),
   // A lease's new end: a read and a conditional put of the environment, and Environment Lease Extended.
@@ -598,7 +598,7 @@ check(`functions: all ${Object.keys(FUNCTIONS).length} exist on nodejs22.x arm64
     const p = fn.Properties;
     if (p.Runtime !== 'nodejs22.x') problems.push(`${key}: runtime ${p.Runtime}`);
     if (JSON.stringify(p.Architectures) !== '["arm64"]') problems.push(`${key}: architectures ${JSON.stringify(p.Architectures)}`);
-    if (p.Handler !== `functions/${FUNCTIONS[key].dir}/handler.${FUNCTIONS[key].export ?? 'handler'}`) problems.push(`${key}: handler ${p.Handler}`);
+    if (p.Handler !== `functions/${FUNCTIONS[key].dir}/${FUNCTIONS[key].entry ?? 'handler'}.${FUNCTIONS[key].export ?? 'handler'}`) problems.push(`${key}: handler ${p.Handler}`);
     const roleId = roleIdOf(fn);
     if (!roleId || template.Resources[roleId]?.Type !== 'AWS::IAM::Role') problems.push(`${key}: Role is not a role in this template`);
     else roleOwners.set(roleId, [...(roleOwners.get(roleId) ?? []), key]);
@@ -1197,7 +1197,8 @@ check(`zips: one per function, each <= ${kb(ZIP_BUDGET_BYTES)}, no source maps`,
     if (bytes > ZIP_BUDGET_BYTES) problems.push(`${key}.zip is ${kb(bytes)}`);
     const maps = entries.filter((e) => e.name.endsWith('.map'));
     if (maps.length) problems.push(`${key}.zip has ${maps.map((e) => e.name).join(', ')}`);
-    if (!entries.some((e) => e.name === `functions/${FUNCTIONS[key].dir}/handler.js`)) problems.push(`${key}.zip has no functions/${FUNCTIONS[key].dir}/handler.js`);
+    const entry = `functions/${FUNCTIONS[key].dir}/${FUNCTIONS[key].entry ?? 'handler'}.js`;
+    if (!entries.some((e) => e.name === entry)) problems.push(`${key}.zip has no ${entry}`);
   }
   if (problems.length) {
     const hint = 'see what dominates: npx esbuild functions/<dir>/handler.ts --bundle --minify --platform=node --main-fields=module,main --analyze --outfile=/dev/null';
