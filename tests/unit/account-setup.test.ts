@@ -86,7 +86,7 @@ describe('StsAccountSetup', () => {
       expect(received).toHaveLength(1);
       expect(JSON.parse(received[0]!.body.toString())).toEqual({ accountColor: 'lightBlue' });
       expect(received[0]!.headers['x-amz-security-token']).toBe(ASSUMED.SessionToken);
-      expect(verifySigV4(received[0]!, ASSUMED.SecretAccessKey, { region: 'us-east-1', service: 'uxc' })).toMatchObject({ ok: true, accessKeyId: ASSUMED.AccessKeyId });
+      expect(verifySigV4(received[0]!, [{ accessKeyId: ASSUMED.AccessKeyId, secretAccessKey: ASSUMED.SecretAccessKey, sessionToken: ASSUMED.SessionToken }], { region: 'us-east-1', service: 'uxc' })).toMatchObject({ ok: true, accessKeyId: ASSUMED.AccessKeyId });
     });
 
     it('assumes the role again once the session it kept is near its end', async () => {

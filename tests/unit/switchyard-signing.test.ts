@@ -1,155 +1,30 @@
 /**
  * The `switchyard` command signs its requests as API Gateway's IAM authorisation checks them. A
- * loopback server stands in for execute-api and verifies each signature with a SigV4 implementation
- * written here from AWS's documentation (canonical request, string to sign, derived key) on
- * node:crypto alone, so the signer under test is checked against something other than itself.
+ * loopback server stands in for execute-api and verifies each signature with the SigV4 check written
+ * from AWS's documentation on node:crypto alone (tests/fixtures/sigv4-verifier.ts), so the signer
+ * under test is checked against something other than itself.
  */
 import { execFile } from 'node:child_process';
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { verifySigV4, type SigV4Key, type SigV4Verdict, type SignedRequest } from '../fixtures/sigv4-verifier';
 
 const ROOT = join(__dirname, '..', '..');
-
-// ---------------------------------------------------------------------------------------------
-// SigV4, from https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
-// ---------------------------------------------------------------------------------------------
-
-/** URI-encode as SigV4 asks: every byte except A-Z a-z 0-9 - _ . ~ as %XY (upper-case hex). */
-function uriEncode(value: string): string {
-  return Array.from(Buffer.from(value, 'utf8'))
-    .map((byte) => {
-      const c = String.fromCharCode(byte);
-      return /[A-Za-z0-9\-_.~]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-    })
-    .join('');
-}
-
-function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-function hmac(key: Buffer | string, data: string): Buffer {
-  return createHmac('sha256', key).update(data, 'utf8').digest();
-}
-
-interface Received {
-  method: string;
-  /** The request target as sent: path and query, still encoded. */
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-interface Secret {
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-type Verdict = { ok: true; accessKeyId: string; signedHeaders: string[]; region: string } | { ok: false; type: string; message: string };
-
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
-
-/** Verifies the Authorization header of `req` as API Gateway would (service execute-api). */
-function verifySigV4(req: Received, secrets: Record<string, Secret>, opts: { region: string; service?: string; now?: Date }): Verdict {
-  const service = opts.service ?? 'execute-api';
-  const auth = headerValue(req.headers, 'authorization');
-  if (!auth) return { ok: false, type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
-  if (!m) return { ok: false, type: 'IncompleteSignatureException', message: `Authorization header is not SigV4: ${auth}` };
-  const [, accessKeyId, date, region, scopeService, signedList, signature] = m as unknown as [string, string, string, string, string, string, string];
-  const secret = secrets[accessKeyId];
-  if (!secret) return { ok: false, type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
-  if (region !== opts.region || scopeService !== service) return { ok: false, type: 'InvalidSignatureException', message: `Credential should be scoped to a valid region/service (${region}/${scopeService}).` };
-  const signedHeaders = signedList.split(';');
-  for (const required of ['host', 'x-amz-date']) if (!signedHeaders.includes(required)) return { ok: false, type: 'IncompleteSignatureException', message: `${required} must be signed` };
-  if (secret.sessionToken !== undefined) {
-    if (headerValue(req.headers, 'x-amz-security-token') !== secret.sessionToken || !signedHeaders.includes('x-amz-security-token')) {
-      return { ok: false, type: 'UnrecognizedClientException', message: 'The security token is missing, wrong or unsigned.' };
-    }
-  }
-  const amzDate = headerValue(req.headers, 'x-amz-date') ?? '';
-  if (!/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== date) return { ok: false, type: 'IncompleteSignatureException', message: 'X-Amz-Date does not match the credential scope' };
-  const signedAt = Date.UTC(+amzDate.slice(0, 4), +amzDate.slice(4, 6) - 1, +amzDate.slice(6, 8), +amzDate.slice(9, 11), +amzDate.slice(11, 13), +amzDate.slice(13, 15));
-  if (Math.abs((opts.now ?? new Date()).getTime() - signedAt) > 5 * 60_000) return { ok: false, type: 'InvalidSignatureException', message: 'Signature expired' };
-
-  // The hash of the bytes that arrived, whatever the request claims.
-  const payloadHash = sha256Hex(req.body);
-  const claimed = headerValue(req.headers, 'x-amz-content-sha256');
-  if (claimed !== undefined && claimed !== payloadHash) return { ok: false, type: 'InvalidSignatureException', message: 'x-amz-content-sha256 does not match the body' };
-
-  const [rawPath, rawQuery = ''] = req.url.split(/\?(.*)/s) as [string, string?];
-  // Every service but S3: normalise the path, then encode each segment once more (twice in all).
-  const segments: string[] = [];
-  for (const segment of rawPath.split('/').filter((s) => s !== '' && s !== '.')) {
-    if (segment === '..') segments.pop();
-    else segments.push(uriEncode(segment));
-  }
-  const canonicalUri = `/${segments.join('/')}${segments.length && rawPath.endsWith('/') ? '/' : ''}`;
-  const canonicalQuery = rawQuery
-    .split('&')
-    .filter(Boolean)
-    .map((pair) => {
-      const [k, v = ''] = pair.split(/=(.*)/s) as [string, string?];
-      const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, '%20'));
-      return [uriEncode(decode(k)), uriEncode(decode(v))] as const;
-    })
-    .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
-  const canonicalHeaders = signedHeaders.map((name) => `${name}:${(headerValue(req.headers, name) ?? '').trim().replace(/ +/g, ' ')}\n`).join('');
-  const canonicalRequest = [req.method, canonicalUri, canonicalQuery, canonicalHeaders, signedList, payloadHash].join('\n');
-  const scope = `${date}/${region}/${service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret.secretAccessKey}`, date), region), service), 'aws4_request');
-  const expected = hmac(key, stringToSign);
-  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
-    return { ok: false, type: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.' };
-  }
-  return { ok: true, accessKeyId, signedHeaders, region };
-}
-
-describe('the verifier (so a passing signature means something)', () => {
-  // AWS's published SigV4 test suite, case get-vanilla: the request, the credentials and the signature AWS gives.
-  const VANILLA: Received = { method: 'GET', url: '/', headers: { host: 'example.amazonaws.com', 'x-amz-date': '20150830T123600Z', authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31' }, body: Buffer.alloc(0) };
-  const SECRETS = { AKIDEXAMPLE: { secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' } };
-  const OPTS = { region: 'us-east-1', service: 'service', now: new Date('2015-08-30T12:36:00Z') };
-
-  it("accepts AWS's own example", () => {
-    expect(verifySigV4(VANILLA, SECRETS, OPTS)).toMatchObject({ ok: true, accessKeyId: 'AKIDEXAMPLE' });
-  });
-
-  it('rejects it with a wrong secret, another path, query or body, or out of date', () => {
-    const rejected = (verdict: Verdict) => expect(verdict).toMatchObject({ ok: false });
-    rejected(verifySigV4(VANILLA, { AKIDEXAMPLE: { secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEZ' } }, OPTS));
-    rejected(verifySigV4({ ...VANILLA, url: '/environments' }, SECRETS, OPTS));
-    rejected(verifySigV4({ ...VANILLA, url: '/?limit=1' }, SECRETS, OPTS));
-    rejected(verifySigV4({ ...VANILLA, body: Buffer.from('{}') }, SECRETS, OPTS));
-    rejected(verifySigV4(VANILLA, SECRETS, { ...OPTS, now: new Date('2015-08-30T12:46:00Z') }));
-    rejected(verifySigV4(VANILLA, SECRETS, { ...OPTS, region: 'eu-west-1' }));
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// The command against a loopback execute-api
-// ---------------------------------------------------------------------------------------------
 
 const REGION = 'eu-west-1';
 const ENV_KEY = { id: 'AKIAENVEXAMPLE000001', secret: 'env/secret/Key+Example0000000000000000001', token: 'IQoJb3JpZ2luX2VjEXAMPLE//session+token==' };
 const PROFILE_KEY = { id: 'AKIAPROFILEEXAMPLE01', secret: 'profile/secret/Key+Example0000000000000001' };
-const SECRETS: Record<string, Secret> = {
-  [ENV_KEY.id]: { secretAccessKey: ENV_KEY.secret, sessionToken: ENV_KEY.token },
-  [PROFILE_KEY.id]: { secretAccessKey: PROFILE_KEY.secret },
-};
+/** The keys the stand-in execute-api knows. */
+const KEYS: SigV4Key[] = [
+  { accessKeyId: ENV_KEY.id, secretAccessKey: ENV_KEY.secret, sessionToken: ENV_KEY.token },
+  { accessKeyId: PROFILE_KEY.id, secretAccessKey: PROFILE_KEY.secret },
+];
 
-interface Seen extends Received {
-  verdict: Verdict;
+interface Seen extends SignedRequest {
+  verdict: SigV4Verdict;
 }
 
 let server: Server;
@@ -173,8 +48,8 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const received: Received = { method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) };
-      const verdict = verifySigV4(received, SECRETS, { region: REGION });
+      const received: SignedRequest = { method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) };
+      const verdict = verifySigV4(received, KEYS, { region: REGION, service: 'execute-api' });
       seen.push({ ...received, verdict });
       if (!verdict.ok) {
         res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': verdict.type }).end(JSON.stringify({ message: verdict.message }));
