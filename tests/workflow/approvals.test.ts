@@ -5,7 +5,7 @@
  */
 import { decideApproval, sweepApprovals } from '../../shared/use-cases/approval';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
-import { harness, type Harness } from './harness';
+import { crashingOnce, harness, type Harness } from './harness';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -141,13 +141,7 @@ describe('time and crashes', () => {
     h = await protectedHarness();
     const { environment } = await request(h, production);
     const real = h.deps.workflow;
-    let crashes = 1;
-    h.deps.workflow = {
-      start: async (name, input) => {
-        if (crashes-- > 0) throw Object.assign(new Error('Task timed out after 10.00 seconds'), { name: 'Sandbox.Timedout' });
-        return real.start(name, input);
-      },
-    } as typeof real;
+    h.deps.workflow = crashingOnce(real);
     await expect(decideApproval(h.deps, { id: environment.id, decision: 'approve', principal: ANA, via: 'api' })).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
     expect(await h.deps.environments.get(environment.id)).toMatchObject({ status: 'REQUESTED', approval: { decision: 'APPROVED' } });
     expect((await sweepApprovals(h.deps)).started).toEqual([]);

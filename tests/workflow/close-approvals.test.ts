@@ -8,7 +8,7 @@ import { decideApproval, sweepApprovals } from '../../shared/use-cases/approval'
 import { requestClose } from '../../shared/use-cases/close-steps';
 import { extendLease, sweepLeases } from '../../shared/use-cases/leases';
 import { requestEnvironment } from '../../shared/use-cases/request-environment';
-import { harness, type Harness } from './harness';
+import { crashingOnce, harness, type Harness } from './harness';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -109,13 +109,7 @@ describe('closing in a protected OU', () => {
     const env = await readyProduction(h);
     await requestClose(h.deps, { id: env.id, reason: 'api', requestedBy: ANA });
     const real = h.deps.decommission;
-    let crashes = 1;
-    h.deps.decommission = {
-      start: async (name, input) => {
-        if (crashes-- > 0) throw Object.assign(new Error('Task timed out after 10.00 seconds'), { name: 'Sandbox.Timedout' });
-        return real.start(name, input);
-      },
-    } as typeof real;
+    h.deps.decommission = crashingOnce(real);
     await expect(decideApproval(h.deps, { id: env.id, decision: 'approve', principal: BOB, via: 'api' })).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
     expect(await h.deps.environments.get(env.id)).toMatchObject({ status: 'CLOSING', approval: { decision: 'APPROVED' } });
     const { sweepClosings } = await import('../../shared/use-cases/close-steps');

@@ -13,7 +13,7 @@ import { parseFaults } from '../../shared/adapters/local/sim-faults';
 import { newEnvironment, type Environment } from '../../shared/domain/environment';
 import { parseEnvironmentRequest } from '../../shared/domain/request';
 import { loadConfig } from '../../shared/lambda/config';
-import type { AccountSetup, Channel, Events, Notification, Notifier, Organization, OutgoingEvent } from '../../shared/ports';
+import type { AccountSetup, Channel, Events, Notification, Notifier, Organization, OutgoingEvent, Workflow } from '../../shared/ports';
 import { named } from '../../shared/use-cases/channels';
 import { EnvSecrets } from '../../shared/adapters/local/env-secrets';
 import { SimulatedAccess } from '../../shared/adapters/local/sim-access';
@@ -210,4 +210,22 @@ export function faulty(org: Organization, faults: Partial<{ [K in keyof Organiza
       return fault ? (...args: unknown[]) => fault(real, ...args) : real;
     },
   });
+}
+
+/**
+ * A workflow whose first start dies as a Lambda task killed at its timeout does (`Sandbox.Timedout`),
+ * before anything starts; later starts, and everything else, are the real workflow's.
+ */
+export function crashingOnce(real: Workflow): Workflow {
+  let crashed = false;
+  return {
+    start: async (name, input) => {
+      if (!crashed) {
+        crashed = true;
+        throw Object.assign(new Error('Task timed out after 10.00 seconds'), { name: 'Sandbox.Timedout' });
+      }
+      return real.start(name, input);
+    },
+    sendTaskSuccess: (token, output) => real.sendTaskSuccess(token, output),
+  };
 }
