@@ -1,6 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Runtime, RuntimeOptions } from '../../local/runtime';
 
 export function tempDataDir(prefix = 'switchyard-e2e-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -28,14 +29,22 @@ export async function call<T = any>(base: string, method: string, path: string, 
   return { status: res.status, headers: res.headers, body: parsed as T };
 }
 
-/** Polls an environment until it is READY or FAILED (bounded by count, not by a timing assertion). */
-export async function waitForFinal(base: string, id: string, maxPolls = 600): Promise<any> {
+/** Polls an environment until it has one of `statuses` (bounded by count, not by a timing assertion). */
+export async function waitForStatus(base: string, id: string, statuses: string | readonly string[], maxPolls = 600): Promise<any> {
+  const wanted = typeof statuses === 'string' ? [statuses] : statuses;
+  let last: unknown;
   for (let i = 0; i < maxPolls; i++) {
     const { body } = await call(base, 'GET', `/environments/${id}`);
-    if (body.status === 'READY' || body.status === 'FAILED') return body;
+    if (wanted.includes(body?.status)) return body;
+    last = body?.status;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`environment ${id} did not finish`);
+  throw new Error(`environment ${id} did not become ${wanted.join(' or ')} (last seen: ${String(last)})`);
+}
+
+/** Polls an environment until it is READY or FAILED. */
+export function waitForFinal(base: string, id: string, maxPolls = 600): Promise<any> {
+  return waitForStatus(base, id, ['READY', 'FAILED'], maxPolls);
 }
 
 export interface Received {
@@ -64,6 +73,43 @@ export async function startReceiver(): Promise<{ url: string; received: Received
 
 /** Simulated creations of one second, polled every second: e2e runs see the whole lifecycle quickly. */
 export const QUICK_SIM_ENV = { SWITCHYARD_SIM_CREATE_SECONDS: '1', POLL_FIRST_SECONDS: '1', POLL_MAX_SECONDS: '1' } as const;
+
+/** The local runtime a test file shares, once its beforeAll has started it. */
+export interface FileRuntime {
+  readonly runtime: Runtime;
+  /** Its base URL (http://127.0.0.1:PORT). */
+  readonly url: string;
+}
+
+/**
+ * Starts the local runtime in the calling file's beforeAll, in-process on a free port over a new data
+ * folder, with quick simulated creations (QUICK_SIM_ENV) and `env`; closes it in afterAll and removes
+ * the folder. Read it from tests and hooks, not at the file's top level.
+ */
+export function runtimeForFile(env: Record<string, string> = {}, opts: Pick<RuntimeOptions, 'clock'> & { prefix?: string } = {}): FileRuntime {
+  let runtime: Runtime | undefined;
+  beforeAll(async () => {
+    const { startRuntime } = await import('../../local/runtime');
+    runtime = await startRuntime({ dataDir: tempDataDir(opts.prefix), port: 0, ...(opts.clock ? { clock: opts.clock } : {}), env: { ...QUICK_SIM_ENV, ...env } });
+  });
+  afterAll(async () => {
+    if (!runtime) return;
+    await runtime.close();
+    rmSync(runtime.dataDir, { recursive: true, force: true });
+  });
+  const started = (): Runtime => {
+    if (!runtime) throw new Error('The runtime starts in beforeAll: use it from a test or a hook.');
+    return runtime;
+  };
+  return {
+    get runtime() {
+      return started();
+    },
+    get url() {
+      return started().url;
+    },
+  };
+}
 
 /** A slash-command form as Slack posts it for `/env <text>`, answering to `responseUrl`. */
 export function slackCommandForm(text: string, responseUrl: string): string {

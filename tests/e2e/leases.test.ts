@@ -6,68 +6,37 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, QUICK_SIM_ENV, tempDataDir, waitForFinal } from './helpers';
+import { call, runtimeForFile, waitForFinal, waitForStatus } from './helpers';
 
-let runtime: Runtime;
-let base: string;
 let offsetMs = 0;
 const clock = { now: () => new Date(Date.now() + offsetMs) };
 const as = (name: string) => ({ 'x-switchyard-principal': name });
-
-beforeAll(async () => {
-  runtime = await startRuntime({
-    dataDir: tempDataDir(),
-    port: 0,
-    clock,
-    env: {
-      ...QUICK_SIM_ENV,
-      SWITCHYARD_MIN_LEASE_SECONDS: '1',
-      LEASE_REMINDERS: 'PT30M',
-      LEASE_MAX: 'P1D',
-      SWITCHYARD_LIFECYCLE_INTERVAL: 'off',
-    },
-  });
-  base = runtime.url;
-});
-
-afterAll(async () => {
-  await runtime.close();
-});
+const local = runtimeForFile({ SWITCHYARD_MIN_LEASE_SECONDS: '1', LEASE_REMINDERS: 'PT30M', LEASE_MAX: 'P1D', SWITCHYARD_LIFECYCLE_INTERVAL: 'off' }, { clock });
 
 interface LifecycleSweep {
   leaseReminders: string[];
   leasesExpired: string[];
 }
-const lifecycle = async () => (await runtime.checkLifecycle()) as unknown as LifecycleSweep;
-const outbox = (file: string) => join(runtime.dataDir, 'outbox', file);
+const lifecycle = async () => (await local.runtime.checkLifecycle()) as unknown as LifecycleSweep;
+const outbox = (file: string) => join(local.runtime.dataDir, 'outbox', file);
 const readOutbox = (file: string) => JSON.parse(readFileSync(outbox(file), 'utf8'));
 
-async function waitForStatus(id: string, status: string, maxPolls = 600): Promise<any> {
-  for (let i = 0; i < maxPolls; i++) {
-    const { body } = await call(base, 'GET', `/environments/${id}`);
-    if (body.status === status) return body;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`environment ${id} did not become ${status}`);
-}
-
 it('runs a lease: READY with its end everywhere, a reminder, an extension, then the closing', async () => {
-  const asked = await call(base, 'POST', '/environments', { name: 'Lease Trial', ou: 'Sandbox/Playground', ttl: 'PT2H' }, as('ana'));
+  const asked = await call(local.url, 'POST', '/environments', { name: 'Lease Trial', ou: 'Sandbox/Playground', ttl: 'PT2H' }, as('ana'));
   expect(asked.status).toBe(202);
   expect(asked.body.environment.lease).toEqual({ seconds: 7200, from: 'ttl' });
   const id = asked.body.id as string;
   // The same body again is the same environment.
-  const again = await call(base, 'POST', '/environments', { name: 'Lease Trial', ou: 'Sandbox/Playground', ttl: 'PT120M' }, as('ana'));
+  const again = await call(local.url, 'POST', '/environments', { name: 'Lease Trial', ou: 'Sandbox/Playground', ttl: 'PT120M' }, as('ana'));
   expect(again).toMatchObject({ status: 200, body: { id } });
 
-  const ready = await waitForFinal(base, id);
+  const ready = await waitForFinal(local.url, id);
   expect(ready.status).toBe('READY');
   const handedOver = Date.parse(ready.timeline.find((t: { status: string }) => t.status === 'NOTIFYING').at);
   const end = Date.parse(ready.lease.expiresAt);
   expect(end).toBe(handedOver + 2 * 3600 * 1000);
   expect(end - Date.parse(ready.timeline.find((t: { status: string }) => t.status === 'READY').at)).toBeLessThanOrEqual(2 * 3600 * 1000);
-  const switchRole = await call(base, 'GET', `/environments/${id}/switch-role`);
+  const switchRole = await call(local.url, 'GET', `/environments/${id}/switch-role`);
   expect(switchRole.body.expiresAt).toBe(ready.lease.expiresAt);
   expect(ready.switchRole.expiresAt).toBe(ready.lease.expiresAt);
   const readySlack = readOutbox(`${id}.ready.slack.json`);
@@ -88,7 +57,7 @@ it('runs a lease: READY with its end everywhere, a reminder, an extension, then 
   expect(existsSync(outbox(`${id}.lease-reminder-PT30M.sns.json`))).toBe(true);
 
   // Extended by an hour from the current end; the reminder is armed again for the new end.
-  const extended = await call(base, 'POST', `/environments/${id}/extend`, { ttl: 'PT1H' }, as('bob'));
+  const extended = await call(local.url, 'POST', `/environments/${id}/extend`, { ttl: 'PT1H' }, as('bob'));
   expect(extended.status).toBe(200);
   const newEnd = end + 3600 * 1000;
   expect(extended.body.lease).toMatchObject({ expiresAt: new Date(newEnd).toISOString(), reminded: [], extended: [{ by: 'local:bob', expiresAt: new Date(newEnd).toISOString() }] });
@@ -104,18 +73,18 @@ it('runs a lease: READY with its end everywhere, a reminder, an extension, then 
   // The end: the lifecycle check starts the closing, and the account ends SUSPENDED.
   offsetMs += newEnd - Date.now() - offsetMs + 1000;
   expect((await lifecycle()).leasesExpired).toEqual([id]);
-  const closed = await waitForStatus(id, 'CLOSED');
+  const closed = await waitForStatus(local.url, id, 'CLOSED');
   expect(closed.closing).toMatchObject({ reason: 'lease' });
-  expect(runtime.sim!.accountsView().find((a) => a.id === ready.accountId)).toMatchObject({ status: 'SUSPENDED' });
+  expect(local.runtime.sim!.accountsView().find((a) => a.id === ready.accountId)).toMatchObject({ status: 'SUSPENDED' });
   expect(existsSync(outbox(`${id}.closed.email.json`))).toBe(true);
-  const late = await call(base, 'POST', `/environments/${id}/extend`, { ttl: 'PT1H' }, as('bob'));
+  const late = await call(local.url, 'POST', `/environments/${id}/extend`, { ttl: 'PT1H' }, as('bob'));
   expect(late.status).toBe(409);
   expect(late.body.error.code).toBe('NOT_READY');
 });
 
 it('answers a bad extension with a 4xx naming the problem, and changes nothing', async () => {
-  const asked = await call(base, 'POST', '/environments', { name: 'Lease Bad Calls', ou: 'Sandbox/Playground', ttl: 'PT6H' });
-  const ready = await waitForFinal(base, asked.body.id);
+  const asked = await call(local.url, 'POST', '/environments', { name: 'Lease Bad Calls', ou: 'Sandbox/Playground', ttl: 'PT6H' });
+  const ready = await waitForFinal(local.url, asked.body.id);
   const id = ready.id as string;
   const cases: Array<[unknown, number, string]> = [
     [{ ttl: 'P2D' }, 400, 'ttl'],
@@ -127,21 +96,21 @@ it('answers a bad extension with a 4xx naming the problem, and changes nothing',
     [[1], 400, '(body)'],
   ];
   for (const [body, status, field] of cases) {
-    const res = await call(base, 'POST', `/environments/${id}/extend`, body);
+    const res = await call(local.url, 'POST', `/environments/${id}/extend`, body);
     expect({ body, status: res.status }).toEqual({ body, status });
     expect(res.body.error.fields.map((f: { field: string }) => f.field)).toContain(field);
   }
-  const notJson = await fetch(`${base}/environments/${id}/extend`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'PT1H' });
+  const notJson = await fetch(`${local.url}/environments/${id}/extend`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'PT1H' });
   expect(notJson.status).toBe(415);
-  expect((await call(base, 'GET', `/environments/${id}`)).body.lease).toEqual(ready.lease);
+  expect((await call(local.url, 'GET', `/environments/${id}`)).body.lease).toEqual(ready.lease);
 
-  const forever = await waitForFinal(base, (await call(base, 'POST', '/environments', { name: 'Lease None', ou: 'Workloads/Staging' })).body.id);
+  const forever = await waitForFinal(local.url, (await call(local.url, 'POST', '/environments', { name: 'Lease None', ou: 'Workloads/Staging' })).body.id);
   expect(forever.lease).toBeUndefined();
-  const unleased = await call(base, 'POST', `/environments/${forever.id}/extend`, { ttl: 'PT1H' });
+  const unleased = await call(local.url, 'POST', `/environments/${forever.id}/extend`, { ttl: 'PT1H' });
   expect(unleased.status).toBe(409);
   expect(unleased.body.error.code).toBe('NOT_LEASED');
-  expect((await call(base, 'POST', '/environments/nothing-00000000/extend', { ttl: 'PT1H' })).status).toBe(404);
-  const refused = await call(base, 'POST', '/environments', { name: 'Lease Too Long', ou: 'Sandbox/Playground', ttl: 'P2D' });
+  expect((await call(local.url, 'POST', '/environments/nothing-00000000/extend', { ttl: 'PT1H' })).status).toBe(404);
+  const refused = await call(local.url, 'POST', '/environments', { name: 'Lease Too Long', ou: 'Sandbox/Playground', ttl: 'P2D' });
   expect(refused.status).toBe(400);
   expect(refused.body.error.fields).toEqual([{ field: 'ttl', message: expect.stringContaining('LEASE_MAX') }]);
 });

@@ -8,40 +8,30 @@ import { execFile, spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, closedPort, projectRoot, QUICK_SIM_ENV, tempDataDir, waitForFinal } from './helpers';
+import { call, closedPort, projectRoot, runtimeForFile, waitForFinal, waitForStatus } from './helpers';
 
 const BIN = join(projectRoot, 'bin', 'switchyard.cjs');
 
-let runtime: Runtime;
-let base: string;
-let dataDir: string;
+const local = runtimeForFile(
+  {
+    // Closing settles within a second (see closing.test.ts); no lifecycle timer in the way.
+    SWITCHYARD_SIM_CLOSE_SECONDS: '1',
+    SWITCHYARD_LIFECYCLE_INTERVAL: 'off',
+    ACCOUNT_QUOTA: '50',
+    APPROVAL_OUS: 'Workloads/Production',
+    APPROVERS: 'local:bob',
+    APPROVAL_TIMEOUT: 'PT1H',
+    SWITCHYARD_SIM_FAULTS: 'fail:EMAIL_ALREADY_EXISTS=Doomed',
+  },
+  { prefix: 'switchyard-cli-e2e-' },
+);
 let home: string;
 
-beforeAll(async () => {
-  dataDir = tempDataDir('switchyard-cli-e2e-');
+beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'switchyard-cli-home-'));
-  runtime = await startRuntime({
-    dataDir,
-    port: 0,
-    env: {
-      ...QUICK_SIM_ENV,
-      // Closing settles within a second (see closing.test.ts); no lifecycle timer in the way.
-      SWITCHYARD_SIM_CLOSE_SECONDS: '1',
-      SWITCHYARD_LIFECYCLE_INTERVAL: 'off',
-      ACCOUNT_QUOTA: '50',
-      APPROVAL_OUS: 'Workloads/Production',
-      APPROVERS: 'local:bob',
-      APPROVAL_TIMEOUT: 'PT1H',
-      SWITCHYARD_SIM_FAULTS: 'fail:EMAIL_ALREADY_EXISTS=Doomed',
-    },
-  });
-  base = runtime.url;
 });
 
-afterAll(async () => {
-  await runtime.close();
-  rmSync(dataDir, { recursive: true, force: true });
+afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -53,7 +43,7 @@ interface Run {
 
 /** The environment a run gets: nothing of the machine's AWS settings, the runtime as SWITCHYARD_ENDPOINT unless replaced. */
 function runEnv(env: Record<string, string | undefined>): Record<string, string> {
-  const all: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', SWITCHYARD_ENDPOINT: base, ...env };
+  const all: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', SWITCHYARD_ENDPOINT: local.url, ...env };
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as Record<string, string>;
 }
 
@@ -66,26 +56,17 @@ function switchyard(args: string[], env: Record<string, string | undefined> = {}
 }
 
 async function environmentNamed(name: string): Promise<any> {
-  const { body } = await call(base, 'GET', '/environments?limit=100');
+  const { body } = await call(local.url, 'GET', '/environments?limit=100');
   const found = body.items.find((e: { name: string }) => e.name === name);
   if (!found) throw new Error(`no environment ${name}`);
   return found;
 }
 
-async function until(id: string, status: string): Promise<any> {
-  for (let i = 0; i < 600; i++) {
-    const env = (await call(base, 'GET', `/environments/${id}`)).body;
-    if (env.status === status) return env;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${id} never became ${status}`);
-}
-
 /** An environment made READY over HTTP (faster than through the command, where the command is not what is tested). */
 async function readyOverHttp(name: string, ou = 'Sandbox/Playground'): Promise<any> {
-  const asked = await call(base, 'POST', '/environments', { name, ou });
+  const asked = await call(local.url, 'POST', '/environments', { name, ou });
   expect([200, 202]).toContain(asked.status);
-  const env = await waitForFinal(base, asked.body.id);
+  const env = await waitForFinal(local.url, asked.body.id);
   expect(env.status).toBe('READY');
   return env;
 }
@@ -147,16 +128,16 @@ describe('usage', () => {
     expect(out).toBe('');
     expect(err.split('\n')[0]).toContain(message);
     expect(err).toMatch(/\nUsage: switchyard /);
-    expect((await call(base, 'GET', '/environments?limit=100')).body.items.map((e: { name: string }) => e.name)).not.toContain('Usage Probe');
+    expect((await call(local.url, 'GET', '/environments?limit=100')).body.items.map((e: { name: string }) => e.name)).not.toContain('Usage Probe');
   });
 });
 
 describe('request, list, status and open against the local runtime', () => {
   it('request --wait follows the environment to READY and prints the console link the API gives; the runtime is found through its data folder', async () => {
-    const run = await switchyard(['request', 'Cli Staging', '--ou', 'Workloads/Staging', '--color', 'green', '--wait'], { SWITCHYARD_ENDPOINT: undefined, SWITCHYARD_DATA_DIR: dataDir });
+    const run = await switchyard(['request', 'Cli Staging', '--ou', 'Workloads/Staging', '--color', 'green', '--wait'], { SWITCHYARD_ENDPOINT: undefined, SWITCHYARD_DATA_DIR: local.runtime.dataDir });
     expect(run.code).toBe(0);
     const env = await environmentNamed('Cli Staging');
-    const api = (await call(base, 'GET', `/environments/${env.id}`)).body;
+    const api = (await call(local.url, 'GET', `/environments/${env.id}`)).body;
     expect(api.status).toBe('READY');
     const lines = run.out.trimEnd().split('\n');
     expect(lines[lines.length - 1]).toBe(api.switchRole.consoleUrl);
@@ -181,7 +162,7 @@ describe('request, list, status and open against the local runtime', () => {
     const run = await switchyard(['request', 'Cli Leased', '--ou', 'Sandbox/Playground', '--ttl', 'P2D', '--wait', '--json']);
     expect(run.code).toBe(0);
     const printed = JSON.parse(run.out);
-    const api = (await call(base, 'GET', `/environments/${printed.id}`)).body;
+    const api = (await call(local.url, 'GET', `/environments/${printed.id}`)).body;
     expect(printed).toEqual(api);
     expect(api.lease.expiresAt).toEqual(expect.any(String));
 
@@ -195,13 +176,13 @@ describe('request, list, status and open against the local runtime', () => {
     expect(rows.find((r) => r.startsWith('Cli Staging  '))!.split(/\s{2,}/)).toEqual(['Cli Staging', 'READY', 'Workloads/Staging', staging.accountId, '-', staging.id]);
 
     const json = await switchyard(['list', '--json']);
-    expect(JSON.parse(json.out)).toEqual((await call(base, 'GET', '/environments?limit=100')).body.items);
+    expect(JSON.parse(json.out)).toEqual((await call(local.url, 'GET', '/environments?limit=100')).body.items);
     const ready = await switchyard(['list', '--status', 'READY', '--json']);
     expect(JSON.parse(ready.out).every((e: { status: string }) => e.status === 'READY')).toBe(true);
   });
 
   it('status without an id sums up every environment; with a name or id it shows one in full', async () => {
-    const items = (await call(base, 'GET', '/environments?limit=100')).body.items as Array<{ status: string }>;
+    const items = (await call(local.url, 'GET', '/environments?limit=100')).body.items as Array<{ status: string }>;
     const byStatus: Record<string, number> = {};
     for (const e of items) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
     const summary = await switchyard(['status', '--json']);
@@ -211,7 +192,7 @@ describe('request, list, status and open against the local runtime', () => {
     expect(human.out.split('\n')[0]).toBe(`${items.length} environment(s): ${byStatus.READY} READY.`);
 
     const env = await environmentNamed('Cli Staging');
-    const api = (await call(base, 'GET', `/environments/${env.id}`)).body;
+    const api = (await call(local.url, 'GET', `/environments/${env.id}`)).body;
     const one = await switchyard(['status', 'cli staging']);
     expect(one.code).toBe(0);
     const lines = one.out.split('\n');
@@ -231,7 +212,7 @@ describe('request, list, status and open against the local runtime', () => {
 
   it('open prints the console link of a READY environment by name or id', async () => {
     const env = await environmentNamed('Cli Staging');
-    const link = (await call(base, 'GET', `/environments/${env.id}/switch-role?format=url`)).body;
+    const link = (await call(local.url, 'GET', `/environments/${env.id}/switch-role?format=url`)).body;
     expect(await switchyard(['open', 'Cli Staging'])).toEqual({ code: 0, out: `${link}\n`, err: '' });
     expect((await switchyard(['open', env.id])).out).toBe(`${link}\n`);
     expect(JSON.parse((await switchyard(['open', 'Cli Staging', '--json'])).out)).toEqual({ id: env.id, name: 'Cli Staging', accountId: env.accountId, consoleUrl: link });
@@ -242,7 +223,7 @@ describe('request, list, status and open against the local runtime', () => {
 
   (process.platform === 'linux' ? it : it.skip)('open --browser hands the link to xdg-open when there is one, and only warns when there is none', async () => {
     const env = await environmentNamed('Cli Staging');
-    const link = (await call(base, 'GET', `/environments/${env.id}/switch-role?format=url`)).body;
+    const link = (await call(local.url, 'GET', `/environments/${env.id}/switch-role?format=url`)).body;
     const bin = join(home, 'fake-bin');
     mkdirSync(bin, { recursive: true });
     const opened = join(home, 'opened.txt');
@@ -262,14 +243,14 @@ describe('request, list, status and open against the local runtime', () => {
 
   it("shows the API's code, message and fields when it refuses, with exit 1; --json prints the error body", async () => {
     const badOu = { name: 'Cli Nowhere', ou: 'Nope/Where' };
-    const expected = (await call(base, 'POST', '/environments', badOu)).body.error;
+    const expected = (await call(local.url, 'POST', '/environments', badOu)).body.error;
     const run = await switchyard(['request', badOu.name, '--ou', badOu.ou]);
     expect(run.code).toBe(1);
     expect(run.out).toBe('');
     expect(run.err).toBe(`switchyard request: the API refused (422 ${expected.code}): ${expected.message}\n  ou: ${expected.fields[0].message}\n`);
 
     const longName = 'x'.repeat(51);
-    const invalid = (await call(base, 'POST', '/environments', { name: longName, ou: 'Sandbox/Playground' })).body.error;
+    const invalid = (await call(local.url, 'POST', '/environments', { name: longName, ou: 'Sandbox/Playground' })).body.error;
     expect(invalid.code).toBe('INVALID_INPUT');
     const refused = await switchyard(['request', longName, '--ou', 'Sandbox/Playground']);
     expect(refused.code).toBe(1);
@@ -284,7 +265,7 @@ describe('request, list, status and open against the local runtime', () => {
     const run = await switchyard(['request', 'Doomed', '--ou', 'Sandbox/Playground', '--wait']);
     expect(run.code).toBe(3);
     const env = await environmentNamed('Doomed');
-    const api = (await call(base, 'GET', `/environments/${env.id}`)).body;
+    const api = (await call(local.url, 'GET', `/environments/${env.id}`)).body;
     expect(api.status).toBe('FAILED');
     expect(api.failure.code).toBe('EMAIL_ALREADY_EXISTS');
     expect(run.out).toBe('');
@@ -310,7 +291,7 @@ describe('request, list, status and open against the local runtime', () => {
     expect(err).toContain('Waiting for an approval: Workloads/Production is protected; local:bob may approve or reject until');
     const env = await environmentNamed('Cli Vault');
     expect(env.status).toBe('PENDING_APPROVAL');
-    const rejected = await call(base, 'POST', `/environments/${env.id}/reject`, { comment: 'not this quarter' }, { 'x-switchyard-principal': 'bob' });
+    const rejected = await call(local.url, 'POST', `/environments/${env.id}/reject`, { comment: 'not this quarter' }, { 'x-switchyard-principal': 'bob' });
     expect(rejected.status).toBe(200);
     expect(await exited).toBe(3);
     expect(out).toBe('');
@@ -337,7 +318,7 @@ describe('sync-config', () => {
 
   /** The profile sections of the API's own aws-config file, as lines without comments and blanks. */
   async function apiProfiles(sourceProfile?: string): Promise<string[]> {
-    const text = (await call(base, 'GET', `/switch-roles?format=aws-config${sourceProfile ? `&source_profile=${sourceProfile}` : ''}`)).body as string;
+    const text = (await call(local.url, 'GET', `/switch-roles?format=aws-config${sourceProfile ? `&source_profile=${sourceProfile}` : ''}`)).body as string;
     return text.split('\n').filter((l) => l.trim() && !l.startsWith('#'));
   }
 
@@ -429,8 +410,8 @@ describe('sync-config', () => {
     expect(readFileSync(`${file}.switchyard.bak`).equals(settled)).toBe(true);
 
     // Closed through the API: gone from the block at the next sync, and nothing else moves.
-    expect((await call(base, 'DELETE', `/environments/${fresh.id}`)).status).toBe(202);
-    await until(fresh.id, 'CLOSED');
+    expect((await call(local.url, 'DELETE', `/environments/${fresh.id}`)).status).toBe(202);
+    await waitForStatus(local.url, fresh.id, 'CLOSED');
     const fourth = await switchyard(['sync-config', '--json'], env);
     expect(JSON.parse(fourth.out)).toMatchObject({ changed: true, added: [], removed: ['cli-ephemeral'] });
     const afterClose = readFileSync(file, 'utf8');
@@ -480,7 +461,7 @@ describe('hub', () => {
     const out = join(home, 'pages', 'hub.html');
     const run = await switchyard(['hub', '--out', 'pages/hub.html']);
     expect(run).toEqual({ code: 0, out: `${out}\n`, err: '' });
-    const page = await fetch(`${base}/switch-roles?format=html`);
+    const page = await fetch(`${local.url}/switch-roles?format=html`);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const saved = readFileSync(out, 'utf8');
     expect(timeless(saved)).toBe(timeless(await page.text()));
