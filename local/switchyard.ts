@@ -3,7 +3,7 @@ import { ENVIRONMENT_ID_PATTERN, nameKey } from '../shared/domain/naming';
 import { ConfigBlockError, parseProfileSections, syncConfigBlock } from '../shared/domain/aws-config-block';
 import { SOURCE_PROFILE_PATTERN } from '../shared/domain/switch-role-file';
 import { CommandError, EXIT, commandLine, processIo, reportFailure, UsageError, usageText, type CliIo, type CommandSpec, type OptionSpecs, type OptionValues } from './cli';
-import { ApiClient, ApiError, resolveEndpoint, UnreachableError, type Endpoint } from './switchyard-api';
+import { ApiClient, ApiError, resolveEndpoint, UnreachableError, type ApiReply, type Endpoint } from './switchyard-api';
 import { unifiedDiff } from './switchyard-diff';
 import { backupPath, defaultConfigFile, readExisting, userPath, writeAtomically } from './switchyard-files';
 
@@ -62,9 +62,15 @@ interface Command<O extends OptionSpecs = OptionSpecs> {
   summary: string;
   /** More for the command's --help. */
   details?: string[];
+  /** The command's own options; it takes COMMON's too, after them. */
   options: O;
   positionals?: { names: readonly string[]; min: number; max: number };
   run(ctx: Context<O>): Promise<number>;
+}
+
+/** A command, its options' types read from the literal (`const`), so `run` sees each value typed. */
+function defineCommand<const O extends OptionSpecs>(spec: Command<O>): Command<O> {
+  return spec;
 }
 
 /** An environment as the API shows it (the fields this command reads). */
@@ -210,16 +216,7 @@ async function follow(ctx: Context<OptionSpecs>, first: EnvironmentView): Promis
   }
 }
 
-const REQUEST_OPTIONS = {
-  ou: { type: 'string', value: 'PATH', required: true, description: 'the OU to place the account in: a path (Workloads/Staging) or an ou-… id' },
-  color: { type: 'string', value: 'C', description: 'the console colour: red, orange, yellow, green, blue (default: by tier: prod red, staging yellow, sandbox green, else blue)' },
-  ttl: { type: 'string', value: 'DURATION', description: 'a lease: the account is closed this long after READY (P14D, PT12H)' },
-  email: { type: 'string', value: 'ADDRESS', description: "the account's root email (default: the deployment's plus-address template)" },
-  wait: { type: 'boolean', description: 'follow it until READY (exit 0, prints the console link) or FAILED/REJECTED (exit 3)' },
-  ...COMMON,
-} as const satisfies OptionSpecs;
-
-const request: Command<typeof REQUEST_OPTIONS> = {
+const request = defineCommand({
   synopsis: 'NAME --ou PATH [--color C] [--ttl DURATION] [--email ADDRESS] [--wait] [--json]',
   summary: 'asks for a new environment (POST /environments); with --wait follows it until READY and prints its console link',
   details: [
@@ -231,7 +228,13 @@ const request: Command<typeof REQUEST_OPTIONS> = {
       'request in a protected OU waits for an approver first.',
     ].join('\n'),
   ],
-  options: REQUEST_OPTIONS,
+  options: {
+    ou: { type: 'string', value: 'PATH', required: true, description: 'the OU to place the account in: a path (Workloads/Staging) or an ou-… id' },
+    color: { type: 'string', value: 'C', description: 'the console colour: red, orange, yellow, green, blue (default: by tier: prod red, staging yellow, sandbox green, else blue)' },
+    ttl: { type: 'string', value: 'DURATION', description: 'a lease: the account is closed this long after READY (P14D, PT12H)' },
+    email: { type: 'string', value: 'ADDRESS', description: "the account's root email (default: the deployment's plus-address template)" },
+    wait: { type: 'boolean', description: 'follow it until READY (exit 0, prints the console link) or FAILED/REJECTED (exit 3)' },
+  },
   positionals: { names: ['NAME'], min: 1, max: 1 },
   async run(ctx) {
     const api = ctx.api();
@@ -244,18 +247,19 @@ const request: Command<typeof REQUEST_OPTIONS> = {
     };
     const reply = await api.sendJson<{ id: string; status: string; environment: EnvironmentView }>('POST', '/environments', body);
     const env = reply.body.environment;
+    const asked = reply.status === 200 ? 'Already requested' : 'Requested';
     if (!ctx.values.wait) {
       if (ctx.values.json) printJson(ctx.io, reply.body);
       else {
-        ctx.io.stdout(`${reply.status === 200 ? 'Already requested' : 'Requested'}: ${env.name} (${env.id}) is ${env.status}.\n`);
+        ctx.io.stdout(`${asked}: ${env.name} (${env.id}) is ${env.status}.\n`);
         if (env.status === 'PENDING_APPROVAL') ctx.io.stdout(`${approvalWait(env)}\n`);
         if (env.status === 'READY' && env.switchRole) ctx.io.stdout(`${env.switchRole.consoleUrl}\n`);
         else ctx.io.stdout(`Follow it with: switchyard status ${env.id}\n`);
       }
       return EXIT.OK;
     }
-    if (!ctx.values.json) ctx.io.stderr(`${reply.status === 200 ? 'Already requested' : 'Requested'} ${env.name} (${env.id}); waiting until it is READY.\n`);
-    const final = await follow(ctx as unknown as Context<OptionSpecs>, env);
+    if (!ctx.values.json) ctx.io.stderr(`${asked} ${env.name} (${env.id}); waiting until it is READY.\n`);
+    const final = await follow(ctx, env);
     if (ctx.values.json) printJson(ctx.io, final);
     if (final.status === 'READY') {
       if (!ctx.values.json) {
@@ -267,8 +271,7 @@ const request: Command<typeof REQUEST_OPTIONS> = {
     ctx.io.stderr(`switchyard request: ${outcomeReason(final)}\n`);
     return EXIT_ENVIRONMENT;
   },
-};
-
+});
 
 function describe(env: EnvironmentView): string {
   const rows: Array<[string, string]> = [
@@ -291,10 +294,10 @@ function describe(env: EnvironmentView): string {
   ].join('\n');
 }
 
-const status: Command<typeof COMMON> = {
+const status = defineCommand({
   synopsis: '[ID|NAME] [--json]',
   summary: 'one environment in full (status, account, timeline, failure and fix), or without one a summary of all',
-  options: COMMON,
+  options: {},
   positionals: { names: ['ID'], min: 0, max: 1 },
   async run(ctx) {
     const api = ctx.api();
@@ -326,17 +329,14 @@ const status: Command<typeof COMMON> = {
     if (failed.length) ctx.io.stdout(`\nFailed or rejected:\n${failed.map((e) => `  ${outcomeReason(e).split('\n').join('\n  ')}`).join('\n')}\n`);
     return EXIT.OK;
   },
-};
+});
 
-const LIST_OPTIONS = {
-  status: { type: 'string', value: 'STATUS', description: 'only environments of this status (READY, CREATING, FAILED, CLOSED, …)' },
-  ...COMMON,
-} as const satisfies OptionSpecs;
-
-const list: Command<typeof LIST_OPTIONS> = {
+const list = defineCommand({
   synopsis: '[--status STATUS] [--json]',
   summary: 'every environment, newest first: name, status, OU, account, expiry, id',
-  options: LIST_OPTIONS,
+  options: {
+    status: { type: 'string', value: 'STATUS', description: 'only environments of this status (READY, CREATING, FAILED, CLOSED, …)' },
+  },
   async run(ctx) {
     const all = await allEnvironments(ctx.api(), ctx.values.status);
     if (ctx.values.json) printJson(ctx.io, all);
@@ -344,7 +344,7 @@ const list: Command<typeof LIST_OPTIONS> = {
     else ctx.io.stdout(table(['NAME', 'STATUS', 'OU', 'ACCOUNT', 'EXPIRES', 'ID'], all.map((e) => [e.name, e.status, ouOf(e), e.accountId ?? '-', e.lease?.expiresAt ? time(e.lease.expiresAt) : '-', e.id])));
     return EXIT.OK;
   },
-};
+});
 
 /** What a platform opens links and files with; none of them is required. */
 function opener(target: string): { command: string; args: string[]; verbatim?: boolean } {
@@ -383,15 +383,12 @@ async function openTarget(ctx: Context<OptionSpecs>, target: string): Promise<bo
   return outcome === undefined;
 }
 
-const OPEN_OPTIONS = {
-  browser: { type: 'boolean', description: 'also open the link with the platform opener (xdg-open, open, start)' },
-  ...COMMON,
-} as const satisfies OptionSpecs;
-
-const open: Command<typeof OPEN_OPTIONS> = {
+const open = defineCommand({
   synopsis: 'ID|NAME [--browser] [--json]',
   summary: "prints the console link that switches into a READY environment's account; --browser opens it",
-  options: OPEN_OPTIONS,
+  options: {
+    browser: { type: 'boolean', description: 'also open the link with the platform opener (xdg-open, open, start)' },
+  },
   positionals: { names: ['NAME'], min: 1, max: 1 },
   async run(ctx) {
     const env = await findEnvironment(ctx.api(), ctx.args[0]!, (e) => e.status === 'READY');
@@ -399,30 +396,27 @@ const open: Command<typeof OPEN_OPTIONS> = {
       throw new CommandError(`${env.name} (${env.id}) is ${env.status}; its console link exists once it is READY${IN_FLIGHT.has(env.status) && env.status !== 'CLOSING' && env.status !== 'CLOSE_QUEUED' ? ` (switchyard request "${env.name}" --ou ${ouOf(env)} --wait follows it)` : ''}.`);
     }
     const url = env.switchRole.consoleUrl;
-    const opened = ctx.values.browser ? await openTarget(ctx as unknown as Context<OptionSpecs>, url) : false;
+    const opened = ctx.values.browser ? await openTarget(ctx, url) : false;
     if (ctx.values.json) printJson(ctx.io, { id: env.id, name: env.name, accountId: env.accountId, consoleUrl: url, ...(ctx.values.browser ? { opened } : {}) });
     else ctx.io.stdout(`${url}\n`);
     return EXIT.OK;
   },
-};
+});
 
-/** The profile roles are assumed from: --source-profile, else --profile; undefined leaves it to the deployment. */
-function sourceProfileOption(values: { 'source-profile'?: string; profile?: string }): string | undefined {
+/**
+ * GET /switch-roles in `format`, its profiles assumed from --source-profile, else --profile (checked
+ * before anything is sent), else the deployment's SOURCE_PROFILE.
+ */
+async function switchRoles(ctx: Pick<Context<OptionSpecs>, 'api'> & { values: { 'source-profile'?: string; profile?: string } }, format: 'aws-config' | 'html'): Promise<ApiReply> {
+  const { values } = ctx;
   const sourceProfile = values['source-profile'] ?? values.profile;
   if (sourceProfile !== undefined && !SOURCE_PROFILE_PATTERN.test(sourceProfile)) {
     throw new UsageError(`${values['source-profile'] !== undefined ? '--source-profile' : '--profile (the default source profile)'} must be 1 to 64 letters, digits or . _ + @ - (got ${JSON.stringify(sourceProfile)}).`);
   }
-  return sourceProfile;
+  return ctx.api().send('GET', '/switch-roles', { query: { format, ...(sourceProfile ? { source_profile: sourceProfile } : {}) } });
 }
 
-const SYNC_OPTIONS = {
-  'config-file': { type: 'string', value: 'FILE', description: 'the file to keep in step (default: $AWS_CONFIG_FILE, else ~/.aws/config)' },
-  'source-profile': { type: 'string', value: 'P', description: "the profile the roles are assumed from (default: --profile, else the deployment's SOURCE_PROFILE)" },
-  'dry-run': { type: 'boolean', description: 'print the change as a unified diff and write nothing' },
-  ...COMMON,
-} as const satisfies OptionSpecs;
-
-const syncConfig: Command<typeof SYNC_OPTIONS> = {
+const syncConfig = defineCommand({
   synopsis: '[--config-file FILE] [--source-profile P] [--dry-run] [--json]',
   summary: "writes a profile per READY environment into one managed block of ~/.aws/config, and nothing else",
   details: [
@@ -436,11 +430,14 @@ const syncConfig: Command<typeof SYNC_OPTIONS> = {
       'atomically with its mode kept (a new ~/.aws is created 0700, a new file 0600).',
     ].join('\n'),
   ],
-  options: SYNC_OPTIONS,
+  options: {
+    'config-file': { type: 'string', value: 'FILE', description: 'the file to keep in step (default: $AWS_CONFIG_FILE, else ~/.aws/config)' },
+    'source-profile': { type: 'string', value: 'P', description: "the profile the roles are assumed from (default: --profile, else the deployment's SOURCE_PROFILE)" },
+    'dry-run': { type: 'boolean', description: 'print the change as a unified diff and write nothing' },
+  },
   async run(ctx) {
-    const sourceProfile = sourceProfileOption(ctx.values);
     const file = ctx.values['config-file'] !== undefined ? userPath(ctx.values['config-file'], ctx.cwd) : defaultConfigFile(ctx.env);
-    const reply = await ctx.api().send('GET', '/switch-roles', { query: { format: 'aws-config', ...(sourceProfile ? { source_profile: sourceProfile } : {}) } });
+    const reply = await switchRoles(ctx, 'aws-config');
     const sections = parseProfileSections(reply.text);
     const existing = readExisting(file);
     let sync;
@@ -492,33 +489,29 @@ const syncConfig: Command<typeof SYNC_OPTIONS> = {
     if (backup) ctx.io.stdout(`The previous version is in ${backup}.\n`);
     return EXIT.OK;
   },
-};
+});
 
-const HUB_OPTIONS = {
-  out: { type: 'string', value: 'FILE', description: 'where to save the page (default: switchyard-hub.html in the working folder)' },
-  'source-profile': { type: 'string', value: 'P', description: "the source_profile in the page's profiles (default: --profile, else the deployment's SOURCE_PROFILE)" },
-  open: { type: 'boolean', description: 'open the saved page with the platform opener (xdg-open, open, start)' },
-  ...COMMON,
-} as const satisfies OptionSpecs;
-
-const hub: Command<typeof HUB_OPTIONS> = {
+const hub = defineCommand({
   synopsis: '[--out FILE] [--source-profile P] [--open] [--json]',
   summary: 'saves the switch-role hub (GET /switch-roles?format=html) as one self-contained page and prints its path',
-  options: HUB_OPTIONS,
+  options: {
+    out: { type: 'string', value: 'FILE', description: 'where to save the page (default: switchyard-hub.html in the working folder)' },
+    'source-profile': { type: 'string', value: 'P', description: "the source_profile in the page's profiles (default: --profile, else the deployment's SOURCE_PROFILE)" },
+    open: { type: 'boolean', description: 'open the saved page with the platform opener (xdg-open, open, start)' },
+  },
   async run(ctx) {
     const file = userPath(ctx.values.out ?? 'switchyard-hub.html', ctx.cwd);
-    const sourceProfile = sourceProfileOption(ctx.values);
-    const reply = await ctx.api().send('GET', '/switch-roles', { query: { format: 'html', ...(sourceProfile ? { source_profile: sourceProfile } : {}) } });
+    const reply = await switchRoles(ctx, 'html');
     const type = reply.headers.get('content-type') ?? '';
     if (!/^text\/html\b/i.test(type)) throw new CommandError(`${ctx.api().endpoint.url}/switch-roles?format=html answered ${type || 'without a content type'} rather than an HTML page; nothing was saved.`);
     const existing = readExisting(file);
     writeAtomically(existing.path, reply.text, existing.mode ?? 0o644);
-    const opened = ctx.values.open ? await openTarget(ctx as unknown as Context<OptionSpecs>, existing.path) : false;
+    const opened = ctx.values.open ? await openTarget(ctx, existing.path) : false;
     if (ctx.values.json) printJson(ctx.io, { file: existing.path, bytes: Buffer.byteLength(reply.text), ...(ctx.values.open ? { opened } : {}) });
     else ctx.io.stdout(`${existing.path}\n`);
     return EXIT.OK;
   },
-};
+});
 
 const COMMANDS: Record<string, Command<any>> = { request, status, list, open, 'sync-config': syncConfig, hub };
 
@@ -528,7 +521,7 @@ function commandSpec(name: string, command: Command<any>): CommandSpec {
     invocation: `switchyard ${name}`,
     synopsis: command.synopsis,
     description: `${command.summary[0]!.toUpperCase()}${command.summary.slice(1)}.`,
-    options: command.options,
+    options: { ...command.options, ...COMMON },
     ...(command.positionals ? { positionals: command.positionals } : {}),
     details: [...(command.details ?? []), ENDPOINT_RULES],
     exitCodes: EXIT_CODES,
