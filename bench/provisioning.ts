@@ -44,7 +44,7 @@ export const SAMPLE_LOOP = {
  * invocation that ends the wait: what the sample loop replaces.
  */
 const WAKE = 'CreateAccountResult → indexOrganization';
-const WAITING_STATES = new Set(['HasCreationSlot', 'WaitForCreationSlot', 'WaitForAccount', 'CheckAccountStatus', 'IsAccountCreated', WAKE]);
+const WAITING_STATES = new Set(['WaitForAccount', 'CheckAccountStatus', 'IsAccountCreated', WAKE]);
 
 export interface ProvisioningResult {
   createSecondsMedian: number;

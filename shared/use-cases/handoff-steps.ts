@@ -82,9 +82,9 @@ export async function grantAccessStep(
     await deps.environments.update(env.id, (current) => annotate(current, deps.clock.now(), 'no ADMIN_GROUP or ADMIN_USER configured: nobody was granted access'));
     return { granted: false, policies: [] };
   }
-  // Recorded before the policies are written: a concurrent grant for another OU then includes this one.
   const pattern = env.grantPattern ?? orgPathPattern(await deps.organization.describeOrganizationId(), await deps.organization.getRootId(), await ouChain(deps.organization, env.ouId));
-  if (!env.grantPattern) await deps.environments.update(env.id, (current) => ({ ...current, grantPattern: pattern }));
+  // Recorded before the policies are written: a concurrent grant for another OU then includes this
+  // one. The environment records it with the outcome below (a step run again computes the same).
   await keepPattern(deps, pattern);
   // A grant that read the registry before another recorded its pattern may write after it, and so
   // write that pattern out of the policy. Every grant therefore reads the registry again after
@@ -96,7 +96,7 @@ export async function grantAccessStep(
     const { changed } = await deps.grants.apply(principal, policies);
     if (changed.length === 0) {
       await deps.environments.update(env.id, (current) =>
-        annotate(current, deps.clock.now(), `${principal.type} ${principal.name} may switch into the account (${policies.map((p) => p.name).join(', ')})`),
+        annotate({ ...current, grantPattern: pattern }, deps.clock.now(), `${principal.type} ${principal.name} may switch into the account (${policies.map((p) => p.name).join(', ')})`),
       );
       return { granted: true, policies: policies.map((p) => p.name) };
     }

@@ -184,7 +184,8 @@ export async function awaitAccountStep(
     await deps.workflow.sendTaskSuccess(input.token, { state: 'SUCCEEDED', accountId: env.accountId });
     return { waiting: false };
   }
-  if (!env.createRequestId) throw new EnvironmentStateError(`Environment ${env.id} has no account creation to wait for.`);
+  // No creation yet (waiting for a slot): nothing will wake it; the task's timeout ends the wait.
+  if (!env.createRequestId) return { waiting: true };
   const { result } = await deps.creationWakes.awaitResult(env.createRequestId, input.token);
   if (!result) return { waiting: true };
   await deps.workflow.sendTaskSuccess(input.token, { ...result });
@@ -219,6 +220,8 @@ export async function checkAccountStatusStep(
   const env = await load(deps, input.id);
   const polls = input.polls + 1;
   if (env.accountId) return { state: 'SUCCEEDED', accountId: env.accountId, requestId: env.createRequestId, polls, waitSeconds: 0 };
+  // Not started (no creation slot yet, or an attempt that died before AWS named it): CreateAccount again.
+  if (!env.createRequestId && (env.status === 'REQUESTED' || env.status === 'CREATING')) return { state: 'QUEUED', polls, waitSeconds: 0 };
   if (!env.createRequestId) throw new EnvironmentStateError(`Environment ${env.id} has no account creation to check.`);
 
   const status = await deps.organization.describeCreateAccountStatus(env.createRequestId);
