@@ -260,7 +260,7 @@ function provisionedToReady(id: string): Invocation[] {
 
 /** How a Lambda task's error reaches the Catch's ResultPath: its name, and a Cause holding Lambda's JSON error. */
 function caughtError(errorType: string, errorMessage: string) {
-  return { Error: errorType, Cause: JSON.stringify({ errorType, errorMessage, trace: [`${errorType}: ${errorMessage}`, '    at Runtime.handler (/var/task/functions/decommission-environment/handler.js:1:40512)'] }) };
+  return { Error: errorType, Cause: JSON.stringify({ errorType, errorMessage, trace: [`${errorType}: ${errorMessage}`, '    at Runtime.handler (/var/task/functions/decommission-environment/prepare-close.js:1:30512)'] }) };
 }
 
 /** Every invocation discovery makes, in order. Functions not listed here get defaultInvocation. */
