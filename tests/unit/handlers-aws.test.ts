@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type GetCommandInput, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type GetCommandInput, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -287,9 +287,13 @@ describe('createAccount handler (CreateAccount task)', () => {
       CreateAccountStatus: { Id: 'car-0123456789abcdef', AccountName: 'Staging', State: 'IN_PROGRESS', RequestedTimestamp: new Date() },
     });
 
+    ddb.on(UpdateCommand).resolves({ Attributes: { pk: 'WAKE#car-0123456789abcdef', environmentId: env.id } });
+
     const result = await createAccount({ id: env.id }, context);
 
     expect(result).toMatchObject({ state: 'IN_PROGRESS', requestId: 'car-0123456789abcdef', polls: 0 });
+    // Where the creation's CreateAccountResult event finds whom to wake.
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { TableName: TABLE, Key: { pk: 'WAKE#car-0123456789abcdef' }, ExpressionAttributeValues: expect.objectContaining({ ':env': env.id }) });
     expect(result.waitSeconds).toBeGreaterThanOrEqual(1);
     expect(Number.isInteger(result.waitSeconds)).toBe(true);
 

@@ -57,7 +57,7 @@ export class DynamoCreationWakeStore implements CreationWakeStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes;
+      return out?.Attributes;
     } catch (error) {
       if (condition && errorName(error) === 'ConditionalCheckFailedException') throw error;
       throw mapDynamoError(operation, error);
