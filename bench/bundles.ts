@@ -26,8 +26,9 @@
 // 4. Each function gets its floor bundle, built with the same options: it imports every SDK client
 //    package the function's bundle holds, constructs the client instances that sent something
 //    (`new XClient({})`; the document client from a DynamoDBClient) and sends the recorded commands,
-//    one after another, with the recorded inputs. A fetch the function made (to a Slack response_url,
-//    the only receiver the model answers) is recorded and replayed alike, and the floor makes it too.
+//    one after another, with the recorded inputs. A request the function made outside the SDK (a fetch
+//    to a Slack response_url, a node:https request to UXC, the receivers the model answers) is
+//    recorded and replayed alike, and the floor makes it too, through the same API.
 // 5. Timed runs: a fresh `node` per sample, for the function and for its floor, interleaved (order
 //    flipped every other round), after one untimed pass that also checks that both replay the
 //    recording exactly. `node` gets the flags Lambda's bootstrap gives it for the function's memory
@@ -306,8 +307,9 @@ function exportsCommand(pkg: string, command: string): boolean {
  * The floor entry: imports the client class of every SDK package the function's bundle holds (so
  * loading them costs what it costs the function), then, when invoked with the recorded inputs,
  * constructs the client instances that sent something and sends the recorded commands in order, and
- * the recorded fetches (a Slack response_url) with their URL, method, headers and body. Nothing else:
- * no configuration, no validation, no logging, no answer shaping.
+ * makes the recorded requests outside the SDK (a fetch to a Slack response_url, a node:https request
+ * to UXC) the same way, with their URL, method, headers and body. Nothing else: no configuration, no
+ * validation, no signing, no logging, no answer shaping.
  */
 export function floorSource(packages: string[], calls: Array<Pick<RecordedCall, 'instance' | 'client' | 'command'>>): string {
   const byService = new Map<string, string>();
@@ -327,7 +329,7 @@ export function floorSource(packages: string[], calls: Array<Pick<RecordedCall, 
   const commands: string[] = [];
   const plan: Array<[number, number]> = [];
   for (const call of calls) {
-    if (call.client === 'fetch') {
+    if (call.client === 'fetch' || call.client === 'https' || call.client === 'http') {
       plan.push([-1, -1]);
       continue;
     }
@@ -347,6 +349,10 @@ export function floorSource(packages: string[], calls: Array<Pick<RecordedCall, 
     plan.push([call.instance, index]);
   }
   const importLines = [...imports].map(([pkg, names]) => `import { ${[...names].map(([name, local]) => `${name} as ${local}`).join(', ')} } from '${pkg}';`);
+  // node:http(s) only where a recorded request went through it, as the function imports it.
+  const vias = [...new Set(calls.filter((c) => c.client === 'http' || c.client === 'https').map((c) => c.client))];
+  importLines.push(...vias.map((via) => `import { request as ${via}Request } from 'node:${via}';`));
+  importLines.push(`const nodeRequest = { ${vias.map((via) => `${via}: ${via}Request`).join(', ')} };`);
   return [
     ...importLines,
     `const loaded = [${loaded.join(', ')}];`,
@@ -359,8 +365,13 @@ export function floorSource(packages: string[], calls: Array<Pick<RecordedCall, 
     `  for (let i = 0; i < plan.length; i++) {`,
     `    const [instance, command] = plan[i];`,
     `    if (instance < 0) {`,
-    `      const { url, ...init } = inputs[i];`,
-    `      await (await fetch(url, init)).text();`,
+    `      const { via, url, method, headers, body } = inputs[i];`,
+    `      if (via === 'fetch') await (await fetch(url, { method, headers, body: body || undefined })).text();`,
+    `      else await new Promise((resolve, reject) => {`,
+    `        const request = nodeRequest[via](url, { method, headers }, (response) => { response.on('data', () => {}); response.on('end', resolve); });`,
+    `        request.on('error', reject);`,
+    `        request.end(body);`,
+    `      });`,
     `      continue;`,
     `    }`,
     `    const client = (clients[instance] ??= makers[instance]());`,

@@ -8,9 +8,10 @@
 // Smithy's `Client` class (the base of every AWS SDK v3 client, DynamoDBDocumentClient included) as
 // its module is evaluated; `mockClient(Client)` then stubs `Client.prototype.send`, so every client
 // the bundle constructs is answered by the stub. That happens inside the window, for the product and
-// the floor alike. Nothing reaches the network: a `fetch` is answered only where the AWS model
-// knows the receiver (a Slack response_url), and recorded and replayed like an SDK command (the floor
-// sends the same fetch); any other fetch, and every node:http/https request, is refused and reported.
+// the floor alike. Nothing reaches the network: a request outside the SDK (a `fetch`, a node:https
+// request) is answered only where the AWS model knows the receiver (a Slack response_url, the UXC
+// endpoint SigV4-signed by hand), and is recorded and replayed like an SDK command (the floor makes
+// the same request the same way); any other is refused and reported.
 //
 // Modes. `discover`: answers come from the stateful AWS model in cold-start-world.ts, and every
 // command sent is recorded with its answer. `replay`: answers come, in order, from a discovery
@@ -29,9 +30,9 @@ export type Signing = { kind: 'slack'; secret: string } | { kind: 'standard-webh
 export interface RecordedCall {
   /** Which client instance sent it: 0 for the first that sent anything, and so on; -1 for a fetch. */
   instance: number;
-  /** `DynamoDBDocument` for lib-dynamodb commands, `fetch` for a request through fetch, else the client's serviceId (`Organizations`, `SFN`, …). */
+  /** `DynamoDBDocument` for lib-dynamodb commands, `fetch` or `https` (`http`) for a request outside the SDK, else the client's serviceId (`Organizations`, `SFN`, …). */
   client: string;
-  /** The operation (`DescribeCreateAccountStatus`), for the document client its command (`Get`, `Put`, `Query`), for a fetch its method. */
+  /** The operation (`DescribeCreateAccountStatus`), for the document client its command (`Get`, `Put`, `Query`), for a request outside the SDK its method. */
   command: string;
   input: unknown;
   output?: unknown;
@@ -75,7 +76,7 @@ export interface ChildResult {
   recorded?: RecordedCall[];
   /** replay: how the calls differed from the recording, if they did. */
   divergence?: string;
-  /** Requests outside the SDK that nothing answers (refused): a fetch to a receiver the model does not know, node:http(s). */
+  /** Requests outside the SDK that nothing answers (refused): to a receiver the AWS model does not know. */
   otherRequests: string[];
   /** The timed window on the monotonic clock, in microseconds (the clock of `node --cpu-prof` profiles). */
   windowUs: [number, number];
@@ -150,7 +151,7 @@ function signed(event: Record<string, unknown>, sign: Signing): unknown {
 }
 
 /** What a fetch answered with: only what the product's JSON poster reads of a Response (built without touching undici). */
-function fetchResponse(url: string, answer: { status: number; body: string }) {
+function fetchResponse(url: string, answer: OutsideAnswer) {
   return {
     ok: answer.status >= 200 && answer.status < 300,
     status: answer.status,
@@ -164,31 +165,71 @@ function fetchResponse(url: string, answer: { status: number; body: string }) {
   };
 }
 
-/** A fetch's request as recorded: URL, method, headers and body (text). */
-function fetchInput(input: unknown, init: { method?: string; headers?: unknown; body?: unknown } | undefined) {
+/** A request outside the SDK as recorded: through what, URL, method, headers and body (text). */
+type OutsideRequest = { via: 'fetch' | 'http' | 'https'; url: string; method: string; headers: Record<string, string>; body: string };
+/** What the AWS model answers a request outside the SDK with. */
+type OutsideAnswer = { status: number; headers?: Record<string, string>; body: string };
+
+function fetchInput(input: unknown, init: { method?: string; headers?: unknown; body?: unknown } | undefined): OutsideRequest {
   const url = typeof input === 'string' ? input : String((input as { url?: string })?.url ?? input);
   const headers = init?.headers && typeof init.headers === 'object' && !Array.isArray(init.headers) ? { ...(init.headers as Record<string, string>) } : {};
-  return { url, method: String(init?.method ?? 'GET').toUpperCase(), headers, body: typeof init?.body === 'string' ? init.body : '' };
+  return { via: 'fetch', url, method: String(init?.method ?? 'GET').toUpperCase(), headers, body: typeof init?.body === 'string' ? init.body : '' };
 }
 
-/** Refuses every node:http and node:https request: it would go to the network, which the benchmark never reaches. */
-function refuseNodeRequests(otherRequests: string[]): void {
+/**
+ * node:http and node:https `request` (and `get`) answered by `answer` instead of the network: the
+ * request's body is collected until `end()`, then the response callback gets a message that emits
+ * the answer's body; a request the model does not answer fails as a refused connection would.
+ */
+function interceptNodeRequests(answer: (request: OutsideRequest) => Promise<unknown>): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { EventEmitter } = require('node:events') as typeof import('node:events');
-  for (const name of ['http', 'https'] as const) {
+  for (const via of ['http', 'https'] as const) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(`node:${name}`) as typeof import('node:https');
-    const refuse = (...args: unknown[]) => {
-      const first = args[0] as { method?: string; hostname?: string; host?: string; path?: string } | string | URL;
-      const where = typeof first === 'string' || first instanceof URL ? String(first) : `${name}://${first?.hostname ?? first?.host ?? '?'}${first?.path ?? ''}`;
-      otherRequests.push(`node:${name} ${typeof first === 'object' && !(first instanceof URL) ? (first?.method ?? 'GET') : 'GET'} ${where.replace(/[?#].*$/, '')}`);
+    const mod = require(`node:${via}`) as typeof import('node:https');
+    const intercepted = (...args: unknown[]) => {
+      const first = args[0] as { method?: string; hostname?: string; host?: string; port?: number | string; path?: string; headers?: Record<string, unknown> } | string | URL;
+      const options = (typeof first === 'string' || first instanceof URL ? args[1] : first) as { method?: string; hostname?: string; host?: string; port?: number | string; path?: string; headers?: Record<string, unknown> } | undefined;
+      const onResponse = args.find((a) => typeof a === 'function') as ((response: unknown) => void) | undefined;
+      const url =
+        typeof first === 'string' || first instanceof URL
+          ? String(first)
+          : `${via}://${options?.hostname ?? options?.host ?? 'localhost'}${options?.port ? `:${options.port}` : ''}${options?.path ?? '/'}`;
+      const headers = Object.fromEntries(Object.entries(options?.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+      const chunks: string[] = [];
       const request = new EventEmitter() as InstanceType<typeof EventEmitter> & Record<string, unknown>;
-      const fail = () => process.nextTick(() => request.emit('error', Object.assign(new Error('connect ECONNREFUSED (the cold-start benchmark allows no network)'), { code: 'ECONNREFUSED' })));
-      Object.assign(request, { setTimeout: () => request, setHeader: () => undefined, write: () => true, end: () => (fail(), request), destroy: () => request, abort: () => undefined });
+      let ended = false;
+      Object.assign(request, {
+        setTimeout: () => request,
+        setHeader: () => undefined,
+        write: (chunk: unknown) => (chunks.push(String(chunk)), true),
+        destroy: () => request,
+        abort: () => undefined,
+        end: (chunk?: unknown) => {
+          if (ended) return request;
+          ended = true;
+          if (chunk !== undefined && typeof chunk !== 'function') chunks.push(String(chunk));
+          answer({ via, url, method: String(options?.method ?? 'GET').toUpperCase(), headers, body: chunks.join('') }).then(
+            (out) => {
+              const reply = out as OutsideAnswer;
+              const response = new EventEmitter() as InstanceType<typeof EventEmitter> & Record<string, unknown>;
+              Object.assign(response, { statusCode: reply.status, headers: reply.headers ?? {}, setEncoding: () => response, resume: () => response });
+              onResponse?.(response);
+              request.emit('response', response);
+              process.nextTick(() => {
+                if (reply.body) response.emit('data', Buffer.from(reply.body));
+                response.emit('end');
+              });
+            },
+            (error: unknown) => request.emit('error', error),
+          );
+          return request;
+        },
+      });
       return request;
     };
-    mod.request = refuse as unknown as typeof mod.request;
-    mod.get = refuse as unknown as typeof mod.get;
+    mod.request = intercepted as unknown as typeof mod.request;
+    mod.get = ((...args: unknown[]) => (intercepted(...args) as unknown as { end(): unknown }).end()) as unknown as typeof mod.get;
   }
 }
 
@@ -215,10 +256,10 @@ async function main(): Promise<void> {
   const instances = new WeakMap<object, number>();
   let nextInstance = 0;
 
-  const answer = (client: SdkClient | undefined, command: SdkCommand, fetched?: ReturnType<typeof fetchInput>): Promise<unknown> => {
-    const id = fetched ? { client: 'fetch', command: fetched.method } : describe(client!, command);
+  const answer = (client: SdkClient | undefined, command: SdkCommand, outside?: OutsideRequest): Promise<unknown> => {
+    const id = outside ? { client: outside.via, command: outside.method } : describe(client!, command);
     sent.push(`${id.client}.${id.command}`);
-    let instance = fetched ? -1 : instances.get(client as object);
+    let instance = outside ? -1 : instances.get(client as object);
     if (instance === undefined) instances.set(client as object, (instance = nextInstance++));
     if (replay) {
       // The next recorded call of this client and command (in order; the order itself is checked too).
@@ -232,17 +273,21 @@ async function main(): Promise<void> {
       const call = replay[index]!;
       return call.error ? Promise.reject(awsError(call.error)) : Promise.resolve(call.output);
     }
-    if (fetched) {
+    if (outside) {
       // Only receivers the model answers are part of the recording; anything else is refused and reported.
       let output: unknown;
       try {
-        output = world!.answer(state!, { client: id.client, command: id.command, input: clone(fetched) });
+        output = world!.answer(state!, { client: id.client, command: id.command, input: clone(outside) });
       } catch {
         sent.pop();
-        otherRequests.push(`fetch ${fetched.url.replace(/[?#].*$/, '')}`);
-        return Promise.reject(new TypeError('fetch failed (the cold-start benchmark allows no network)'));
+        otherRequests.push(`${outside.via} ${outside.method} ${outside.url.replace(/[?#].*$/, '')}`);
+        return Promise.reject(
+          outside.via === 'fetch'
+            ? new TypeError('fetch failed (the cold-start benchmark allows no network)')
+            : Object.assign(new Error('connect ECONNREFUSED (the cold-start benchmark allows no network)'), { code: 'ECONNREFUSED' }),
+        );
       }
-      recorded.push({ instance, ...id, input: clone(fetched), output });
+      recorded.push({ instance, ...id, input: clone(outside), output });
       return Promise.resolve(output);
     }
     const input = (command?.input ?? {}) as Record<string, unknown>;
@@ -271,9 +316,9 @@ async function main(): Promise<void> {
   };
   globalThis.fetch = (async (input: unknown, init?: { method?: string; headers?: unknown; body?: unknown }) => {
     const request = fetchInput(input, init);
-    return fetchResponse(request.url, (await answer(undefined, {}, request)) as { status: number; body: string });
+    return fetchResponse(request.url, (await answer(undefined, {}, request)) as OutsideAnswer);
   }) as unknown as typeof fetch;
-  refuseNodeRequests(otherRequests);
+  interceptNodeRequests((request) => answer(undefined, {}, request));
 
   const event = spec.floor ? (replay ?? []).map((c) => c.input) : spec.sign ? signed(spec.event as Record<string, unknown>, spec.sign) : spec.event;
   const deadline = Date.now() + spec.timeoutSeconds * 1000;

@@ -492,16 +492,26 @@ const OTHERS: Record<string, Handler> = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Requests outside the SDK (fetch): only Slack's response_url answers; anything else is refused.
+// Requests outside the SDK: Slack's response_url (fetch) and UXC (node:https) answer; anything else is refused.
 
 /** A POST to a Slack response_url: Slack answers 200 `ok`. */
 export const SLACK_RESPONSE_URL = /^https:\/\/hooks\.slack\.com\/(commands|actions)\//;
+
+/** AWS User Experience Customization's endpoint (UpdateAccountCustomizations has no SDK client: signed by hand). */
+const UXC_ACCOUNT_CUSTOMIZATIONS = /^https:\/\/uxc\.[a-z0-9-]+\.api\.aws\/v1\/account-customizations$/;
 
 const HTTP: Record<string, Handler> = {
   'fetch.POST': (_world, input) => {
     const url = String(input.url);
     if (!SLACK_RESPONSE_URL.test(url)) throw new Error(`the benchmark's AWS model answers no request to ${url.replace(/[?#].*$/, '')}`);
     return { status: 200, body: 'ok' };
+  },
+  /** UpdateAccountCustomizations: the account's colour is set, and answered back (`{ accountColor }`). */
+  'https.PATCH': (_world, input) => {
+    const url = String(input.url);
+    if (!UXC_ACCOUNT_CUSTOMIZATIONS.test(url)) throw new Error(`the benchmark's AWS model answers no request to ${url.replace(/[?#].*$/, '')}`);
+    const accountColor = (JSON.parse(String(input.body || '{}')) as { accountColor?: string }).accountColor;
+    return { status: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': 'bench-request' }, body: JSON.stringify({ accountColor }) };
   },
 };
 
