@@ -76,6 +76,8 @@ it('runs a lease: READY with its end everywhere, a reminder, an extension, then 
   const closed = await waitForStatus(local.url, id, 'CLOSED');
   expect(closed.closing).toMatchObject({ reason: 'lease' });
   expect(local.runtime.sim!.accountsView().find((a) => a.id === ready.accountId)).toMatchObject({ status: 'SUSPENDED' });
+  // RecordClosed writes CLOSED before it tells the channels: the closed message follows within moments.
+  for (let i = 0; i < 100 && !existsSync(outbox(`${id}.closed.email.json`)); i++) await new Promise((r) => setTimeout(r, 50));
   expect(existsSync(outbox(`${id}.closed.email.json`))).toBe(true);
   const late = await call(local.url, 'POST', `/environments/${id}/extend`, { ttl: 'PT1H' }, as('bob'));
   expect(late.status).toBe(409);
