@@ -1,8 +1,7 @@
-import * as z from 'zod/mini';
 import { currentColor } from './colors';
-import { deferredSchema } from './deferred-schema';
 import { InvalidStoredRecordError } from './errors';
 import { requestDigest } from './naming';
+import { arrayOf, integer, nonEmptyString, number, object, oneOf, optional, readShape, recordOf, string } from './record-shape';
 import type { EnvironmentRequest } from './request';
 
 export const ENVIRONMENT_STATUSES = ['PENDING_APPROVAL', 'REQUESTED', 'CREATING', 'PLACING', 'NOTIFYING', 'READY', 'FAILED', 'REJECTED', 'CLOSE_QUEUED', 'CLOSING', 'CLOSED'] as const;
@@ -65,107 +64,107 @@ export const CLOSING_STATUSES: readonly EnvironmentStatus[] = ['CLOSE_QUEUED', '
  * It checks the record's shape, not the request rules: those held when the request came in, and a
  * record must stay readable after a rule is tightened.
  */
-export const EnvironmentSchema = deferredSchema(() => {
-  const status = z.enum(ENVIRONMENT_STATUSES);
-  const optional = z.optional(z.string());
-  return z.object({
+const readEnvironment = (() => {
+  const status = oneOf(ENVIRONMENT_STATUSES);
+  const optionalString = optional(string);
+  return object({
     // The request, normalised (see EnvironmentRequest).
-    id: z.string().check(z.minLength(1)),
-    name: z.string(),
-    email: z.string(),
-    ou: z.string(),
-    color: z.string(),
-    tags: z.record(z.string(), z.string()),
-    requestedBy: optional,
-    requestHash: z.string(),
+    id: nonEmptyString,
+    name: string,
+    email: string,
+    ou: string,
+    color: string,
+    tags: recordOf(string),
+    requestedBy: optionalString,
+    requestHash: string,
     status,
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    idempotencyKey: optional,
+    createdAt: string,
+    updatedAt: string,
+    idempotencyKey: optionalString,
     /** Which channel the request came through: api, slack, webhook, event. */
-    source: z.string(),
+    source: string,
     /** Step Functions execution name of the current attempt. */
-    executionName: z.string(),
+    executionName: string,
     /** The `car-…` id of the CreateAccount request, persisted before the step returns. */
-    createRequestId: optional,
-    createStartedAt: optional,
-    accountId: optional,
-    ouId: optional,
+    createRequestId: optionalString,
+    createStartedAt: optionalString,
+    accountId: optionalString,
+    ouId: optionalString,
     /** Resolved OU path below the root, e.g. `Workloads/Staging`. */
-    ouPath: optional,
+    ouPath: optionalString,
     /** Where to answer besides the admin's channels: the Slack response_url of a slash command (a bearer capability, valid 30 minutes, 5 posts: never logged). */
-    replyTo: z.optional(z.object({ slackResponseUrl: optional, slackUserId: optional })),
+    replyTo: optional(object({ slackResponseUrl: optionalString, slackUserId: optionalString })),
     /** `o-…/r-…/ou-…/*`: the organization path the admin's grant covers for this environment. */
-    grantPattern: optional,
+    grantPattern: optionalString,
     /** The IAM account alias, when one could be set (the switch-role link still uses the account id). */
-    alias: optional,
+    alias: optionalString,
     /** Notifications sent, as `kind:channel`, so a re-run step never sends them again. */
-    notified: z.optional(z.array(z.string())),
+    notified: optional(arrayOf(string)),
     /**
      * `code`: a FailureReason from Organizations (`EMAIL_ALREADY_EXISTS`), the code AWS refused a call
      * with (`AccessDeniedException`), or an error name (`AccountCreationTimedOutError`); `fix`: one line
      * the requester can act on; `state`: the workflow state that failed, when known.
      */
-    failure: z.optional(z.object({ code: z.string(), message: z.string(), fix: z.string(), state: optional })),
+    failure: optional(object({ code: string, message: string, fix: string, state: optionalString })),
     /**
      * For a request in a protected OU (APPROVAL_OUS): who asked (the authenticated principal, see
      * shared/domain/approval.ts), who may decide and until when, and the one decision once made.
      */
-    approval: z.optional(
-      z.object({
+    approval: optional(
+      object({
         /** What waits for the decision: creating the account (the default, PENDING_APPROVAL) or closing it (the environment stays READY meanwhile). */
-        action: z.optional(z.enum(['create', 'close'])),
+        action: optional(oneOf(['create', 'close'])),
         /** For a closing: what asked for it, carried into `closing` once approved. */
-        closeReason: z.optional(z.enum(['lease', 'api', 'slack'])),
-        ou: z.string(),
-        requester: optional,
-        approvers: z.array(z.string()),
-        requestedAt: z.string(),
-        expiresAt: z.string(),
-        decision: z.optional(z.enum(['APPROVED', 'REJECTED'])),
-        decidedBy: optional,
-        decidedAt: optional,
+        closeReason: optional(oneOf(['lease', 'api', 'slack'])),
+        ou: string,
+        requester: optionalString,
+        approvers: arrayOf(string),
+        requestedAt: string,
+        expiresAt: string,
+        decision: optional(oneOf(['APPROVED', 'REJECTED'])),
+        decidedBy: optionalString,
+        decidedAt: optionalString,
         /** `api`, `slack`, or `timeout` for APPROVAL_EXPIRED. */
-        via: optional,
-        comment: optional,
-        reason: optional,
+        via: optionalString,
+        comment: optionalString,
+        reason: optionalString,
       }),
     ),
     /** A lease: its length, and from READY on when it ends, which reminders went out and each extension. */
-    lease: z.optional(
-      z.object({
-        seconds: z.number().check(z.int(), z.minimum(1)),
+    lease: optional(
+      object({
+        seconds: integer(1),
         /** `ttl` from the request, or `default` from LEASE_DEFAULTS. */
-        from: z.enum(['ttl', 'default']),
-        expiresAt: optional,
+        from: oneOf(['ttl', 'default']),
+        expiresAt: optionalString,
         /** Reminders sent, by how many seconds before the end they were due. */
-        reminded: z.optional(z.array(z.number())),
-        extended: z.optional(z.array(z.object({ at: z.string(), by: optional, expiresAt: z.string() }))),
+        reminded: optional(arrayOf(number)),
+        extended: optional(arrayOf(object({ at: string, by: optionalString, expiresAt: string }))),
       }),
     ),
     /** Closing the account: why, who asked, and how far it got. */
-    closing: z.optional(
-      z.object({
-        reason: z.enum(['lease', 'api', 'slack']),
-        requestedAt: z.string(),
-        requestedBy: optional,
+    closing: optional(
+      object({
+        reason: oneOf(['lease', 'api', 'slack']),
+        requestedAt: string,
+        requestedBy: optionalString,
         /** Increments per execution of DecommissionEnvironment, which is named after it. */
-        attempt: z.number().check(z.int(), z.minimum(1)),
+        attempt: integer(1),
         /** CLOSE_QUEUED: the earliest time the closing quota has room. */
-        notBefore: optional,
+        notBefore: optionalString,
         /** When CloseAccount was accepted. */
-        closeRequestedAt: optional,
-        closedAt: optional,
-        closedOuId: optional,
+        closeRequestedAt: optionalString,
+        closedAt: optionalString,
+        closedOuId: optionalString,
       }),
     ),
-    timeline: z.array(z.object({ at: z.string(), status, note: optional })),
+    timeline: arrayOf(object({ at: string, status, note: optionalString })),
     /** Optimistic-locking counter; every registry write increments it. */
-    version: z.number().check(z.int(), z.minimum(0)),
+    version: integer(0),
   });
-});
+})();
 
-export type Environment = z.output<typeof EnvironmentSchema>;
+export type Environment = ReturnType<typeof readEnvironment>;
 export type Failure = NonNullable<Environment['failure']>;
 export type ReplyTo = NonNullable<Environment['replyTo']>;
 export type Approval = NonNullable<Environment['approval']>;
@@ -219,12 +218,12 @@ export function environmentFromRecord(record: StoredRecord): Environment {
     );
   }
   const migrated = MIGRATIONS.slice((schemaVersion as number) - 1).reduce((current, migrate) => migrate(current), fields as StoredRecord);
-  const parsed = EnvironmentSchema.safeParse(migrated);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 10).map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`);
+  const read = readShape(readEnvironment, migrated);
+  if (!read.ok) {
+    const problems = read.issues.slice(0, 10).map((issue) => `${issue.path || '(record)'}: ${issue.message}`);
     throw new InvalidStoredRecordError(`The stored environment ${id} (schema version ${schemaVersion as number}) is not valid: ${problems.join('; ')}.`);
   }
-  return parsed.data;
+  return read.value;
 }
 
 export function newEnvironment(
