@@ -1,5 +1,5 @@
 import { loadConfig } from '../../shared/lambda/config';
-import { driftSummary, DriftQueueBatchSchema, queueRun, requestedSettings, runDriftCheck, ScheduleEventSchema, type CheckDriftDeps } from '../../shared/lambda/drift-triggers';
+import { driftSummary, DriftQueueBatch, queueRun, requestedSettings, runDriftCheck, ScheduleEvent, type CheckDriftDeps } from '../../shared/lambda/drift-triggers';
 import { httpHandler, json } from '../../shared/lambda/http';
 import { lazyPorts } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
@@ -17,9 +17,9 @@ export const build = (deps: () => CheckDriftDeps) => ({
   /** POST /drift-checks (IAM-authorised): a check now, answered with its report. */
   api: httpHandler(async (req) => json(200, await runDriftCheck(deps(), { trigger: 'api', settings: requestedSettings(req, deps().settingsPerCheck === true) }))),
   /** The schedule (`driftSchedule`). */
-  onSchedule: taskHandler('CheckDrift', ScheduleEventSchema, async () => driftSummary(await runDriftCheck(deps(), { trigger: 'schedule' }))),
+  onSchedule: taskHandler('CheckDrift', ScheduleEvent, async () => driftSummary(await runDriftCheck(deps(), { trigger: 'schedule' }))),
   /** The drift queue: Organizations changes (from CloudTrail) and confirming rechecks, one check per batch. */
-  fromQueue: taskHandler('CheckDrift', DriftQueueBatchSchema, async (batch) => driftSummary(await runDriftCheck(deps(), queueRun(batch)))),
+  fromQueue: taskHandler('CheckDrift', DriftQueueBatch, async (batch) => driftSummary(await runDriftCheck(deps(), queueRun(batch)))),
 });
 
 export const { api, onSchedule, fromQueue } = build(

@@ -2,7 +2,7 @@ import { loadConfig } from '../../shared/lambda/config';
 import { lazyPorts } from '../../shared/lambda/lazy';
 import { logger } from '../../shared/lambda/logger';
 import { taskHandler } from '../../shared/lambda/task';
-import { ScheduleEventSchema } from '../../shared/lambda/drift-triggers';
+import { ScheduleEvent } from '../../shared/lambda/drift-triggers';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsChannels } from '../../shared/lambda/aws/notifier';
 import { awsDeliveries, awsEnvironments } from '../../shared/lambda/aws/registry';
@@ -23,7 +23,7 @@ type LifecycleDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'events' |
  * come to an end are reminded of (LEASE_REMINDERS before it) and, once ended, closed.
  */
 export const build = (deps: () => LifecycleDeps) =>
-  taskHandler('CheckLifecycle', ScheduleEventSchema, async () => {
+  taskHandler('CheckLifecycle', ScheduleEvent, async () => {
     // One read of the environments in flight for both sweeps: they act on different statuses.
     const active = await deps().environments.listActive();
     const approvals = await sweepApprovals(deps(), active);

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { lazy } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
-import { IdInputSchema } from '../../shared/lambda/task-inputs';
+import { IdInput } from '../../shared/lambda/task-inputs';
 import { awsAccountSetup } from '../../shared/lambda/aws/access';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
 import { awsEnvironments } from '../../shared/lambda/aws/registry';
@@ -11,7 +11,7 @@ import { configureAccountStep } from '../../shared/use-cases/handoff-steps';
 
 /** ConfigureAccount: sets the account alias from the environment name, tags the account and paints it in its console colour. */
 export const build = (deps: () => Pick<Deps, 'environments' | 'organization' | 'accountSetup' | 'clock' | 'config'>) =>
-  taskHandler('ConfigureAccount', IdInputSchema, (input) => configureAccountStep(deps(), input));
+  taskHandler('ConfigureAccount', IdInput, (input) => configureAccountStep(deps(), input));
 
 export const handler = build(
   lazy(() => {

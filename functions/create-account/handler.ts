@@ -1,7 +1,7 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { lazy } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
-import { IdInputSchema } from '../../shared/lambda/task-inputs';
+import { IdInput } from '../../shared/lambda/task-inputs';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
 import { awsCreationSlots, awsCreationWakes, awsEnvironments, awsOrganizationIndex } from '../../shared/lambda/aws/registry';
 import { systemClock } from '../../shared/ports';
@@ -9,7 +9,7 @@ import type { Deps } from '../../shared/use-cases/deps';
 import { createAccountStep } from '../../shared/use-cases/provision-steps';
 
 /** CreateAccount: Starts the account creation once per environment (see createAccountStep for how a re-run finds its own attempt). */
-export const build = (deps: () => Pick<Deps, 'environments' | 'creationSlots' | 'creationWakes' | 'organization' | 'organizationIndex' | 'clock' | 'config'>) => taskHandler('CreateAccount', IdInputSchema, (input) => createAccountStep(deps(), input));
+export const build = (deps: () => Pick<Deps, 'environments' | 'creationSlots' | 'creationWakes' | 'organization' | 'organizationIndex' | 'clock' | 'config'>) => taskHandler('CreateAccount', IdInput, (input) => createAccountStep(deps(), input));
 
 export const handler = build(
   lazy(() => {

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { lazyPorts } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
-import { IdInputSchema } from '../../shared/lambda/task-inputs';
+import { IdInput } from '../../shared/lambda/task-inputs';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
 import { awsEnvironments, awsGrantPatterns } from '../../shared/lambda/aws/registry';
 import { systemClock } from '../../shared/ports';
@@ -10,7 +10,7 @@ import type { Deps } from '../../shared/use-cases/deps';
 
 /** PrepareClose: the account tagged with when it was closed and moved into CLOSED_OU, out of every granted OU. */
 export const build = (deps: () => Pick<Deps, 'config' | 'clock' | 'environments' | 'organization' | 'grantPatterns'>) =>
-  taskHandler('PrepareClose', IdInputSchema, (input) => prepareCloseStep(deps(), input));
+  taskHandler('PrepareClose', IdInput, (input) => prepareCloseStep(deps(), input));
 
 export const handler = build(
   lazyPorts(loadConfig, {

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { lazyPorts } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
-import { CloseFailureInputSchema } from '../../shared/lambda/task-inputs';
+import { CloseFailureInput } from '../../shared/lambda/task-inputs';
 import { awsClosingWindow, awsEnvironments } from '../../shared/lambda/aws/registry';
 import { systemClock } from '../../shared/ports';
 import { recordCloseFailureStep } from '../../shared/use-cases/close-steps';
@@ -9,7 +9,7 @@ import type { Deps } from '../../shared/use-cases/deps';
 
 /** RecordCloseFailure: FAILED with the reason and the fix; asking again takes the closing up where it stood. */
 export const build = (deps: () => Pick<Deps, 'clock' | 'environments' | 'closingWindow'>) =>
-  taskHandler('RecordCloseFailure', CloseFailureInputSchema, (input) => recordCloseFailureStep(deps(), input));
+  taskHandler('RecordCloseFailure', CloseFailureInput, (input) => recordCloseFailureStep(deps(), input));
 
 export const handler = build(
   lazyPorts(loadConfig, {

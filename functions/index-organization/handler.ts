@@ -2,7 +2,7 @@ import { loadConfig } from '../../shared/lambda/config';
 import { lazy } from '../../shared/lambda/lazy';
 import { logger } from '../../shared/lambda/logger';
 import { taskHandler } from '../../shared/lambda/task';
-import { OrganizationEventSchema } from '../../shared/lambda/task-inputs';
+import { OrganizationEvent } from '../../shared/lambda/task-inputs';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
 import { awsCreationWakes, awsOrganizationIndex } from '../../shared/lambda/aws/registry';
 import { awsWorkflow } from '../../shared/lambda/aws/workflow';
@@ -16,7 +16,7 @@ import { applyOrganizationEvent, wakeOnCreationResult, type IndexDeps } from '..
  * the workflow's own status poll is the backstop, and the index must not wait on it.
  */
 export const build = (deps: () => IndexDeps & Pick<Deps, 'creationWakes' | 'workflow'>) =>
-  taskHandler('IndexOrganization', OrganizationEventSchema, async (event) => {
+  taskHandler('IndexOrganization', OrganizationEvent, async (event) => {
     let wake: string;
     try {
       wake = await wakeOnCreationResult(deps(), event);

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../shared/lambda/config';
 import { lazy } from '../../shared/lambda/lazy';
 import { taskHandler } from '../../shared/lambda/task';
-import { OutcomeInputSchema } from '../../shared/lambda/task-inputs';
+import { OutcomeInput } from '../../shared/lambda/task-inputs';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsEnvironments } from '../../shared/lambda/aws/registry';
 import { systemClock } from '../../shared/ports';
@@ -9,7 +9,7 @@ import type { Deps } from '../../shared/use-cases/deps';
 import { recordReadyStep } from '../../shared/use-cases/provision-steps';
 
 /** RecordReady: Marks the environment READY. */
-export const build = (deps: () => Pick<Deps, 'environments' | 'clock' | 'events' | 'config'>) => taskHandler('RecordReady', OutcomeInputSchema, (input) => recordReadyStep(deps(), input));
+export const build = (deps: () => Pick<Deps, 'environments' | 'clock' | 'events' | 'config'>) => taskHandler('RecordReady', OutcomeInput, (input) => recordReadyStep(deps(), input));
 
 export const handler = build(
   lazy(() => {

@@ -2,7 +2,7 @@ import { loadConfig } from '../../shared/lambda/config';
 import { lazyPorts } from '../../shared/lambda/lazy';
 import { eventReply, slackReply } from '../../shared/lambda/slack-replies';
 import { taskHandler } from '../../shared/lambda/task';
-import { RequestEventSchema } from '../../shared/lambda/task-inputs';
+import { RequestEvent } from '../../shared/lambda/task-inputs';
 import { awsEvents } from '../../shared/lambda/aws/events';
 import { awsOrganization } from '../../shared/lambda/aws/organization';
 import { awsDeliveries, awsEnvironments, awsIdempotency, awsOrganizationIndex, awsRejections } from '../../shared/lambda/aws/registry';
@@ -15,7 +15,7 @@ type EventDeps = Pick<Deps, 'config' | 'clock' | 'environments' | 'idempotency' 
 
 /** `Environment Requested` events (source switchyard.requests) from EventBridge, including Slack's hand-over, answered on its response_url. */
 export const build = (deps: () => EventDeps) =>
-  taskHandler('RequestFromEvent', RequestEventSchema, async (event) => eventReply(await requestFromEvent(deps(), event, slackReply(deps(), event.id))));
+  taskHandler('RequestFromEvent', RequestEvent, async (event) => eventReply(await requestFromEvent(deps(), event, slackReply(deps(), event.id))));
 
 export const handler = build(
   lazyPorts(loadConfig, {

@@ -1,7 +1,6 @@
-import * as z from 'zod/mini';
-import { deferredSchema } from '../domain/deferred-schema';
 import type { DriftReport } from '../domain/drift';
 import { InvalidInputError } from '../domain/errors';
+import { arrayOf, object, string, unknown } from '../domain/record-shape';
 import { zodFieldErrors } from '../domain/request';
 import { checkDrift, type DriftDeps } from '../use-cases/drift-check';
 import type { Config } from './config';
@@ -9,6 +8,7 @@ import { DriftCheckRequestSchema, driftCheckOverrides } from './drift-check-sett
 import { jsonBody, type HttpRequest } from './http';
 import { withOverrides } from './lazy';
 import { logger } from './logger';
+import type { TaskInput } from './task-inputs';
 
 export interface CheckDriftDeps extends Omit<DriftDeps, 'config'> {
   config: Config;
@@ -62,13 +62,13 @@ export function requestedSettings(req: HttpRequest, accepted: boolean): Partial<
 }
 
 /** A scheduled invocation: whatever the schedule (or an operator's invoke) sends, it means "check now". */
-export const ScheduleEventSchema = deferredSchema(() => z.unknown());
+export const ScheduleEvent = unknown;
 
 /** A batch from the drift queue: Organizations change events EventBridge forwarded, and rechecks `{ "recheck": round }`. */
-export const DriftQueueBatchSchema = deferredSchema(() => z.looseObject({ Records: z.array(z.looseObject({ body: z.string() })) }));
+export const DriftQueueBatch = object({ Records: arrayOf(object({ body: string }, 'keep')) }, 'keep');
 
 /** A batch is one check: change events coalesce into one, rechecks carry their round (the latest wins, at most 10). */
-export function queueRun(batch: z.output<typeof DriftQueueBatchSchema>): DriftRun {
+export function queueRun(batch: TaskInput<typeof DriftQueueBatch>): DriftRun {
   let round = 0;
   for (const record of batch.Records) {
     try {

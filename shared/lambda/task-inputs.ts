@@ -1,57 +1,61 @@
-import * as z from 'zod/mini';
 import { ENVIRONMENT_ID_PATTERN } from '../domain/naming';
-import { deferredSchema } from '../domain/deferred-schema';
+import { integer, object, optional, present, string, text, unknown, type Reader } from '../domain/record-shape';
 
-/** Task inputs are built by the state machine, but are still checked: a bad one is a terminal error. */
-const id = () => z.string().check(z.regex(ENVIRONMENT_ID_PATTERN, 'must be an environment id'));
+/**
+ * What a task (or a function an AWS service invokes) is handed. These inputs are made by the state
+ * machine or by AWS, not typed by a user, so they are checked for their shape with the plain readers
+ * of shared/domain/record-shape.ts rather than with zod (which checks what users send, with its
+ * rules): a bad one is still a terminal InvalidInputError naming every field at fault.
+ */
+const id = text({ min: 1, pattern: ENVIRONMENT_ID_PATTERN, message: 'must be an environment id' });
+const optionalText = optional(string);
 
-export const IdInputSchema = deferredSchema(() => z.strictObject({ id: id() }));
+export const IdInput = object({ id }, 'refuse');
 /** AwaitAccount's payload: the environment and the task token Step Functions waits with (at most 1,024 characters, AWS says). */
-export const AwaitInputSchema = deferredSchema(() => z.strictObject({ id: id(), token: z.string().check(z.minLength(1), z.maxLength(1024)) }));
-export const PollInputSchema = deferredSchema(() => z.strictObject({ id: id(), polls: z.number().check(z.int(), z.minimum(0), z.maximum(100000)) }));
+export const AwaitInput = object({ id, token: text({ min: 1, max: 1024 }) }, 'refuse');
+export const PollInput = object({ id, polls: integer(0, 100000) }, 'refuse');
+
+/** What a Catch put at its ResultPath: the error's name (the rest of it is kept as it came). */
+const caught = optional(object({ Error: optionalText }, 'keep'));
+
 /** Outcome steps receive the whole execution state; only the parts they read are typed. */
-export const OutcomeInputSchema = deferredSchema(() => {
-  const text = z.optional(z.string());
-  const caught = () => z.optional(z.looseObject({ Error: text }));
-  return z.strictObject({
-    id: id(),
-    input: z.optional(
-      z.looseObject({
-        create: z.optional(z.looseObject({ state: text, failureReason: text })),
-        error: z.optional(z.looseObject({ Error: text, Cause: z.optional(z.unknown()) })),
-        notifyError: caught(),
-        grantError: caught(),
-        configureError: caught(),
-      }),
+export const OutcomeInput = object(
+  {
+    id,
+    input: optional(
+      object(
+        {
+          create: optional(object({ state: optionalText, failureReason: optionalText }, 'keep')),
+          error: optional(object({ Error: optionalText, Cause: unknown }, 'keep')),
+          notifyError: caught,
+          grantError: caught,
+          configureError: caught,
+        },
+        'keep',
+      ),
     ),
-  });
-});
+  },
+  'refuse',
+);
 
 /**
  * An `Environment Requested` event: only the envelope is checked, since a bad detail must become a
  * recorded rejection, not a lost event. Source and detail-type are bounded as EventBridge bounds them
  * (256 and 128): the source is stored with a rejection.
  */
-export const RequestEventSchema = deferredSchema(() =>
-  z.looseObject({
-    id: z.string().check(z.minLength(1), z.maxLength(128)),
-    source: z.optional(z.string().check(z.maxLength(256))),
-    'detail-type': z.optional(z.string().check(z.maxLength(128))),
-    detail: z.unknown(),
-  }),
+export const RequestEvent = object(
+  { id: text({ min: 1, max: 128 }), source: optional(text({ max: 256 })), 'detail-type': optional(text({ max: 128 })), detail: present },
+  'keep',
 );
 
 /** An event of the organization from the default bus; what it says is read defensively by applyOrganizationEvent. */
-export const OrganizationEventSchema = deferredSchema(() =>
-  z.looseObject({ source: z.string().check(z.maxLength(256)), 'detail-type': z.string().check(z.maxLength(128)), detail: z.unknown() }),
-);
+export const OrganizationEvent = object({ source: text({ max: 256 }), 'detail-type': text({ max: 128 }), detail: present }, 'keep');
 
 /** `Environment Approval Requested` from the bus: only the environment id is used; the registry holds the rest. */
-export const ApprovalRequestedEventSchema = deferredSchema(() =>
-  z.looseObject({ detail: z.looseObject({ id: id() }) }),
-);
+export const ApprovalRequestedEvent = object({ detail: object({ id }, 'keep') }, 'keep');
 
 /** RecordCloseFailure: the environment and what its Catch caught. */
-export const CloseFailureInputSchema = deferredSchema(() =>
-  z.strictObject({ id: id(), error: z.optional(z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.unknown()) })) }),
-);
+export const CloseFailureInput = object({ id, error: optional(object({ Error: optionalText, Cause: unknown }, 'keep')) }, 'refuse');
+
+/** The type a task input reader gives its step. */
+export type TaskInput<R> = R extends Reader<infer T> ? T : never;

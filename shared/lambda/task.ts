@@ -1,19 +1,21 @@
-import * as z from 'zod/mini';
-import { InvalidInputError } from '../domain/errors';
-import { zodFieldErrors } from '../domain/request';
+import { InvalidInputError, type FieldError } from '../domain/errors';
+import { readShape, type Reader } from '../domain/record-shape';
 import { logContext, logger } from './logger';
 import { middy, type MiddlewareObj, type MiddyHandler } from './middy';
 
-/** Middleware: the event must match the task's strict schema; bad input is a terminal InvalidInputError, never retried. */
-export function taskInput<R>(name: string, schema: z.core.$ZodType): MiddlewareObj<unknown, R> {
+/** At most this many fields are named in an InvalidInputError. */
+const MAX_FIELDS = 20;
+
+/** Middleware: the event must have the task's input shape; bad input is a terminal InvalidInputError, never retried. */
+export function taskInput<R>(name: string, reader: Reader<unknown>): MiddlewareObj<unknown, R> {
   return {
     before: (request) => {
-      const parsed = z.safeParse(schema, request.event);
-      if (!parsed.success) {
-        const fields = zodFieldErrors(parsed.error);
+      const read = readShape(reader, request.event);
+      if (!read.ok) {
+        const fields: FieldError[] = read.issues.slice(0, MAX_FIELDS).map((issue) => ({ field: issue.path || '(input)', message: issue.message }));
         throw new InvalidInputError(`${name} received invalid input: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, fields);
       }
-      request.event = parsed.data;
+      request.event = read.value;
     },
   };
 }
@@ -28,9 +30,9 @@ export function taskFailures<R>(name: string): MiddlewareObj<unknown, R> {
 }
 
 /** A Step Functions task (or any non-HTTP trigger) as a Lambda handler: its input checked, its failures logged. */
-export function taskHandler<S extends z.core.$ZodType, R>(name: string, schema: S, step: (input: z.output<S>) => Promise<R>): MiddyHandler<unknown, R> {
-  return middy<unknown, R>((input) => step(input as z.output<S>))
+export function taskHandler<T, R>(name: string, reader: Reader<T>, step: (input: T) => Promise<R>): MiddyHandler<unknown, R> {
+  return middy<unknown, R>((input) => step(input as T))
     .use(logContext())
     .use(taskFailures(name))
-    .use(taskInput(name, schema));
+    .use(taskInput(name, reader));
 }
