@@ -480,7 +480,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const unknown = only.filter((g) => !(GROUPS as readonly string[]).includes(g));
     if (unknown.length) throw new UsageError(`Unknown group ${unknown.join(', ')}; groups are ${GROUPS.join(', ')}.`);
     // The steps log their retries and the index its changes; the figures are what this command is
-    // for. Set before the logger is built: Powertools goes back to its initial level per invocation.
+    // for: the variable for the processes the groups start, setLogLevel for this one.
     process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
     logger.setLogLevel('ERROR');
     const report = await runBench(only as Group[], (line) => process.stderr.write(`${line}\n`));

@@ -1,71 +1,136 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { MiddlewareObj } from './middy';
 
-let instance: Logger | undefined;
-/** The invocation in progress: what Powertools' injectLambdaContext hands the logger when it starts. */
-let current: { event: unknown; context: Context } | undefined;
-let invocations = 0;
+/**
+ * One structured JSON logger for every function: a line per entry, with the keys Powertools for AWS
+ * Lambda's Logger writes (`level`, `message`, `timestamp`, `service`, `cold_start`, `function_name`,
+ * `function_arn`, `function_memory_size`, `function_request_id`, `xray_trace_id`, then the entry's own
+ * keys), so CloudWatch Logs Insights queries written for Powertools read these lines unchanged.
+ *
+ * Written here rather than taken from Powertools: its Logger (module, formatter, console and
+ * environment service) cost a function that logs during its first invocation some 23 million
+ * instructions, a tenth of a whole handler's SDK floor, which bench/bundles.ts measures every cold
+ * start against (docs/benchmarks.md). What Switchyard uses of it is this much: levels, the invocation's
+ * context, errors written out with their cause, POWERTOOLS_LOGGER_LOG_EVENT.
+ *
+ * Emails are masked by callers; secrets are never passed in. Levels come from AWS_LAMBDA_LOG_LEVEL
+ * (Lambda's advanced logging controls), then POWERTOOLS_LOG_LEVEL, then LOG_LEVEL (INFO when none is
+ * set). WARN and above go to stderr, the rest to stdout; both reach CloudWatch Logs.
+ */
 
-/** What injectLambdaContext does at the start of an invocation (without options: no key reset, no buffer flush). */
-function inject(target: Logger, invocation: { event: unknown; context: Context }): void {
-  target.refreshSampleRateCalculation();
-  target.addContext(invocation.context);
-  target.logEventIfEnabled(invocation.event);
+const LEVELS = { TRACE: 6, DEBUG: 8, INFO: 12, WARN: 16, ERROR: 20, CRITICAL: 24, SILENT: 28 } as const;
+export type LogLevel = keyof typeof LEVELS;
+type Fields = Record<string, unknown>;
+
+function levelFrom(value: string | undefined): LogLevel | undefined {
+  const name = value?.trim().toUpperCase();
+  return name && name in LEVELS ? (name as LogLevel) : undefined;
 }
 
-/**
- * Powertools' Logger, loaded and built when something is first logged. Most invocations log nothing (a handler
- * logs on failures and a few summaries), and building the logger (reading the environment, setting
- * up its formatter and console, refreshing its sample rate and context) cost each of them time in
- * their first invocation (bench/bundles.ts). A logger built during an invocation is given that
- * invocation's context as injectLambdaContext would have given it at its start, cold start included:
- * only the first invocation of the process is one.
- */
-function build(): Logger {
-  // Required here, not imported: the module and its dependencies are then evaluated only by a process that logs.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Logger: PowertoolsLogger } = require('./powertools-logger') as typeof import('./powertools-logger');
-  const made = new PowertoolsLogger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'switchyard' });
-  if (current) {
-    // The logger marks the first context it is given as the cold start. Built during a later
-    // invocation, it is given that context once before, so the mark goes where it belongs.
-    if (invocations > 1) made.addContext(current.context);
-    inject(made, current);
+function configuredLevel(): LogLevel {
+  return levelFrom(process.env.AWS_LAMBDA_LOG_LEVEL) ?? levelFrom(process.env.POWERTOOLS_LOG_LEVEL) ?? levelFrom(process.env.LOG_LEVEL) ?? 'INFO';
+}
+
+/** An error as Powertools writes one: name, where it was thrown, message, stack, and its cause the same way. */
+function errorFields(error: Error, seen: WeakSet<object>): Fields {
+  const location = /\((.*:\d+:\d+)\)|at (\/.*:\d+:\d+)/.exec(error.stack ?? '');
+  return {
+    name: error.name,
+    location: location?.[1] ?? location?.[2] ?? '',
+    message: error.message,
+    stack: error.stack,
+    ...(error.cause !== undefined ? { cause: error.cause instanceof Error ? errorFields(error.cause, seen) : error.cause } : {}),
+  };
+}
+
+/** JSON.stringify's replacer: errors written out, bigints as text, a reference back to an enclosing object as `[Circular]`. */
+function replacer(): (key: string, value: unknown) => unknown {
+  const seen = new WeakSet<object>();
+  return (_key, value) => {
+    if (typeof value === 'bigint') return value.toString();
+    if (value instanceof Error) return errorFields(value, seen);
+    if (typeof value === 'object' && value !== null) {
+      if (seen.has(value)) return '[Circular]';
+      seen.add(value);
+    }
+    return value;
+  };
+}
+
+class JsonLogger {
+  private level: LogLevel = configuredLevel();
+  private context: Fields = {};
+  private invocations = 0;
+
+  /** At the start of each invocation (logContext): its request id and function, and whether it is the process's first. */
+  startInvocation(context: Context, event: unknown): void {
+    this.invocations++;
+    this.context = {
+      cold_start: this.invocations === 1,
+      function_arn: context.invokedFunctionArn,
+      function_memory_size: Number(context.memoryLimitInMB),
+      function_name: context.functionName,
+      function_request_id: context.awsRequestId,
+    };
+    if (process.env.POWERTOOLS_LOGGER_LOG_EVENT?.trim().toLowerCase() === 'true') this.info('Lambda invocation event', { event });
   }
-  return made;
+
+  setLogLevel(level: LogLevel | Lowercase<LogLevel>): void {
+    this.level = levelFrom(level) ?? this.level;
+  }
+
+  getLevelName(): LogLevel {
+    return this.level;
+  }
+
+  debug(message: string, fields?: Fields): void {
+    this.write('DEBUG', message, fields);
+  }
+
+  info(message: string, fields?: Fields): void {
+    this.write('INFO', message, fields);
+  }
+
+  warn(message: string, fields?: Fields): void {
+    this.write('WARN', message, fields);
+  }
+
+  error(message: string, fields?: Fields): void {
+    this.write('ERROR', message, fields);
+  }
+
+  private write(level: LogLevel, message: string, fields: Fields = {}): void {
+    if (LEVELS[level] < LEVELS[this.level]) return;
+    const trace = /Root=([^;]+)/.exec(process.env._X_AMZN_TRACE_ID ?? '')?.[1];
+    const entry = {
+      level,
+      message,
+      timestamp: new Date().toISOString(),
+      service: process.env.POWERTOOLS_SERVICE_NAME || 'switchyard',
+      ...this.context,
+      ...(trace ? { xray_trace_id: trace } : {}),
+      ...fields,
+    };
+    let line: string;
+    try {
+      line = JSON.stringify(entry, replacer());
+    } catch (error) {
+      // A getter that throws, or a toJSON that does: the entry still says what happened.
+      line = JSON.stringify({ level, message, timestamp: entry.timestamp, service: entry.service, ...this.context, logError: String(error) });
+    }
+    (LEVELS[level] >= LEVELS.WARN ? process.stderr : process.stdout).write(`${line}\n`);
+  }
 }
 
-/**
- * One structured JSON logger for every function. Emails are masked by callers; secrets are never
- * passed in. Every line carries the invocation's request id, function and cold start (logContext).
- */
-export const logger: Logger = new Proxy({} as Logger, {
-  get(_target, property) {
-    instance ??= build();
-    const value = Reflect.get(instance, property, instance) as unknown;
-    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(instance) : value;
-  },
-});
+export type Logger = JsonLogger;
 
-/**
- * Middleware doing what Powertools' injectLambdaContext(logger) does, for a logger that may not exist
- * yet: each log line of an invocation carries its request id, function and cold start. With
- * POWERTOOLS_LOGGER_LOG_EVENT=true every event is logged, so the logger is then built at once.
- */
+export const logger: Logger = new JsonLogger();
+
+/** Middleware: every line an invocation logs carries its request id, function and cold start. */
 export function logContext<E, R>(): MiddlewareObj<E, R> {
   return {
     before: (request) => {
-      invocations++;
-      current = { event: request.event, context: request.context };
-      if (!instance && process.env.POWERTOOLS_LOGGER_LOG_EVENT?.trim().toLowerCase() === 'true') instance = build();
-      else if (instance) inject(instance, current);
-    },
-    after: () => {
-      instance?.clearBuffer();
-    },
-    onError: () => {
-      instance?.clearBuffer();
+      logger.startInvocation(request.context, request.event);
     },
   };
 }
