@@ -550,6 +550,9 @@ export async function measureBundles(opts: BundleOptions = {}): Promise<BundleRe
       s.floorSpec = { file: path.join(specsDir, `${s.key}-floor.json`), spec: floorSpec };
       fs.writeFileSync(s.fnSpec.file, encodeJson(fnSpec));
       fs.writeFileSync(s.floorSpec.file, encodeJson(floorSpec));
+      // With the work directory kept, what a child needs to be run again by hand (under a profiler):
+      // node <lambda flags> child.js specs/<fn>.json, in the bundle's directory, with this environment.
+      if (process.env.BENCH_KEEP_WORK) fs.writeFileSync(path.join(specsDir, `${s.key}.env.json`), JSON.stringify({ flags: lambdaNodeFlags(Number(s.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE)), env: s.env }, null, 2));
     }
     log(`bundles: ${floors.size} floor bundles built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 

@@ -41,6 +41,9 @@ const APPROVER = 'arn:aws:sts::111122223333:assumed-role/Approvers/lee';
 /** The approver's Slack user id (one of APPROVERS). */
 const SLACK_APPROVER = 'U0BENCH02';
 
+/** A Step Functions task token as WaitForAccount hands it to AwaitAccount: opaque, base64, several hundred characters. */
+const TASK_TOKEN = `AQCEAAAAKgAAAAMAAAAAAAAAA${randomBytes(480).toString('base64')}`;
+
 /** The signing secrets, as SSM would hold them (answered by the AWS model). */
 export const SECRETS = {
   slack: randomBytes(16).toString('hex'),
@@ -275,6 +278,7 @@ export function discoveryPlan(): Invocation[] {
       event: apiRequest('POST', '/environments', '/environments', { body: STAGING, headers: { 'idempotency-key': 'bench-7f3a9c1e-create-staging' } }),
     },
     { function: 'createAccount', what: 'task input { id }', event: { id: STAGING_ID } },
+    { function: 'awaitAccount', what: 'task input { id, token } (WaitForAccount, the creation still in progress)', event: { id: STAGING_ID, token: TASK_TOKEN } },
     { function: 'checkAccountStatus', what: 'task input { id, polls } (the creation has succeeded)', event: { id: STAGING_ID, polls: 0 } },
     { function: 'placeAccount', what: 'task input { id }', event: { id: STAGING_ID } },
     {
