@@ -1,12 +1,15 @@
 /**
- * Checks for the shape of data this release wrote itself (a stored environment, a task's input): a
- * value's type, never the rules a request had to meet when it came in (shared/domain/request.ts
- * keeps those, in zod). A reader is a plain function, so a shape costs nothing to build: every Lambda
- * reads a record on its first invocation, and building and first running a zod schema of the
- * record's forty-odd fields was a fifth of a handler's cold start beyond its SDK floor
- * (bench/bundles.ts; docs/benchmarks.md).
+ * Readers: checks of a value's shape that return it typed, with every problem named by its path.
+ * Stored environments, task inputs, event envelopes and Slack's click payload are read with them;
+ * the rules a request must meet (shared/domain/request.ts) are written out field by field on top.
  *
- * An object reader keeps only the fields it names (as zod's `object` does), so an attribute a later
+ * They replace zod, which these inputs were checked with before: a reader is a plain function, so
+ * a shape costs nothing to build, and every Lambda reads a record on its first invocation. Building
+ * and first running the zod schemas (the record's forty-odd fields, the request's rules) and loading
+ * zod itself were a fifth of a handler's cold start beyond its SDK floor (bench/bundles.ts,
+ * docs/benchmarks.md).
+ *
+ * An object reader keeps only the fields it names unless told otherwise, so an attribute a later
  * release added, or a table key, never reaches a use case.
  */
 
@@ -17,6 +20,8 @@ export type ShapeIssue = { path: string; message: string };
 export interface Reader<T> {
   (value: unknown, path: string, issues: ShapeIssue[]): T;
   readonly optional?: boolean;
+  /** In an object: the field must be there (even if its value is undefined), whatever its value. */
+  readonly fieldPresent?: boolean;
 }
 
 /** A reader that also accepts a missing value: its field is optional in the object holding it. */
@@ -59,11 +64,14 @@ export const string: Reader<string> = (value, path, issues) => {
 /** Anything at all, or nothing (what is done with it checks it). */
 export const unknown: OptionalReader<unknown> = Object.assign((value: unknown) => value, { optional: true as const });
 
-/** Anything at all, but there must be something (not undefined). */
-export const present: Reader<unknown> = (value, path, issues) => {
-  if (value === undefined) issues.push({ path, message: 'required' });
-  return value;
-};
+/** Anything at all, but it must be there: a field of that name (any value), or a value that is not undefined. */
+export const present: Reader<unknown> = Object.assign(
+  (value: unknown, path: string, issues: ShapeIssue[]) => {
+    if (value === undefined) issues.push({ path, message: 'required' });
+    return value;
+  },
+  { fieldPresent: true as const },
+);
 
 /** A string of at least `min` and at most `max` characters, matching `pattern` when given (`message` says what it must be). */
 export function text(opts: { min?: number; max?: number; pattern?: RegExp; message?: string }): Reader<string> {
@@ -153,7 +161,14 @@ export function object<F extends Fields>(fields: F, others: OtherFields = 'drop'
     }
     const out: Record<string, unknown> = others === 'keep' ? { ...value } : {};
     for (const name of names) {
-      const read = fields[name]!(value[name], path ? `${path}.${name}` : name, issues);
+      const reader = fields[name]!;
+      const at = path ? `${path}.${name}` : name;
+      if (reader.fieldPresent) {
+        if (Object.prototype.hasOwnProperty.call(value, name)) out[name] = value[name];
+        else issues.push({ path: at, message: 'required' });
+        continue;
+      }
+      const read = reader(value[name], at, issues);
       if (read !== undefined) out[name] = read;
     }
     if (others === 'refuse') {

@@ -1,9 +1,7 @@
-import * as z from 'zod/mini';
-import { deferredSchema } from './deferred-schema';
 import { InvalidInputError, type FieldError } from './errors';
 import { MAX_JSON_DEPTH, tooDeep } from './json-depth';
 import { ENVIRONMENT_ID_PATTERN } from './naming';
-import { zodFieldErrors } from './request';
+import { arrayOf, object, optional, readShape, text, type Reader } from './record-shape';
 import { APPROVAL_ACTIONS, LEASE_ACTIONS } from './slack-messages';
 
 /**
@@ -39,35 +37,41 @@ export type SlackInteraction =
   | { kind: 'extend'; environmentId: string; userId: string; responseUrl: string }
   | { kind: 'link'; actionId: string };
 
+/** A click is a block_actions payload (`type`), with its one action. */
+const blockActions: Reader<'block_actions'> = (value, path, issues) => {
+  if (value !== 'block_actions') issues.push({ path, message: 'must be block_actions (a button click)' });
+  return value as 'block_actions';
+};
+
+const actionList = arrayOf(object({ action_id: text({ min: 1, max: 255 }), value: optional(text({ max: 2000 })) }));
+const oneAction: typeof actionList = (value, path, issues) => {
+  const read = actionList(value, path, issues);
+  if (Array.isArray(value) && value.length !== 1) issues.push({ path, message: 'must hold exactly one action' });
+  return read;
+};
+
 /**
  * Slack's block_actions payload, the fields Switchyard reads. Not strict: Slack sends dozens of
  * others (team, container, message, state…) and adds more over time; the unknown ones are dropped,
- * never copied, so a `__proto__` key in them goes nowhere.
+ * never copied, so a `__proto__` key in them goes nowhere. Read with the plain readers of
+ * record-shape.ts (Slack's shape, not a user's rules), which cost a cold start nothing to build.
  */
-export const SlackInteractionSchema = deferredSchema(() =>
-  z.object({
-    type: z.literal('block_actions', 'must be block_actions (a button click)'),
-    user: z.object({
-      id: z.string('must be a string').check(z.regex(SLACK_USER_ID, 'must be a Slack user id (U… or W…)')),
-    }),
-    response_url: z.string('must be a string').check(z.minLength(1, 'must not be empty'), z.maxLength(RESPONSE_URL_MAX, `must be at most ${RESPONSE_URL_MAX} characters`)),
-    actions: z
-      .array(
-        z.object({
-          action_id: z.string('must be a string').check(z.minLength(1, 'must not be empty'), z.maxLength(255, 'must be at most 255 characters')),
-          value: z.optional(z.string('must be a string').check(z.maxLength(2000, 'must be at most 2000 characters'))),
-        }),
-        'must be an array',
-      )
-      .check(z.length(1, 'must hold exactly one action')),
-  }),
-);
+export const SlackInteractionPayload = object({
+  type: blockActions,
+  user: object({ id: text({ pattern: SLACK_USER_ID, message: 'must be a Slack user id (U… or W…)' }) }),
+  response_url: text({ min: 1, max: RESPONSE_URL_MAX }),
+  actions: oneAction,
+});
 
 function refuse(message: string, fields: FieldError[]): never {
   throw new InvalidInputError(message, fields);
 }
 
-const prefixed = (fields: FieldError[]) => fields.map((f) => ({ ...f, field: f.field === '(body)' ? 'payload' : `payload.${f.field}` }));
+/** At most this many fields are named in the error (what Slack sent is echoed in the paths). */
+const MAX_FIELDS = 20;
+
+const prefixed = (issues: Array<{ path: string; message: string }>): FieldError[] =>
+  issues.slice(0, MAX_FIELDS).map((issue) => ({ field: issue.path ? `payload.${issue.path.length > 64 ? `${issue.path.slice(0, 63)}…` : issue.path}` : 'payload', message: issue.message }));
 
 /**
  * Reads a button click from the raw form body; throws InvalidInputError naming the field at fault
@@ -91,12 +95,12 @@ export function parseSlackInteraction(rawBody: string): SlackInteraction {
   if (tooDeep(payload)) {
     refuse(`The Slack interaction payload nests deeper than ${MAX_JSON_DEPTH} levels.`, [{ field: 'payload', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }]);
   }
-  const parsed = SlackInteractionSchema.safeParse(payload);
-  if (!parsed.success) {
-    const fields = prefixed(zodFieldErrors(parsed.error));
+  const read = readShape(SlackInteractionPayload, payload);
+  if (!read.ok) {
+    const fields = prefixed(read.issues);
     refuse(`The Slack interaction payload is not a button click Switchyard can act on (${fields.map((f) => f.field).join(', ')}).`, fields);
   }
-  const { user, response_url: responseUrl, actions } = parsed.data;
+  const { user, response_url: responseUrl, actions } = read.value;
   const action = actions[0]!;
   if (LINK_ACTIONS.has(action.action_id)) return { kind: 'link', actionId: action.action_id };
   if (action.action_id !== APPROVAL_ACTIONS.approve && action.action_id !== APPROVAL_ACTIONS.reject && action.action_id !== LEASE_ACTIONS.extend) {

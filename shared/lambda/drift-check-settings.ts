@@ -1,6 +1,5 @@
-import * as z from 'zod/mini';
-import { deferredSchema } from '../domain/deferred-schema';
 import { InvalidInputError, type FieldError } from '../domain/errors';
+import { object, optional } from '../domain/record-shape';
 import { InvalidSetting, SETTING_PARSERS, type Config } from './config';
 
 /**
@@ -11,15 +10,23 @@ export const DRIFT_CHECK_SETTINGS = ['DRIFT_REMEDIATE', 'DRIFT_CONFIRM_CHECKS', 
 export type DriftCheckSetting = (typeof DRIFT_CHECK_SETTINGS)[number];
 export type DriftCheckSettings = Partial<Record<DriftCheckSetting, string>>;
 
+/** A setting's value as its environment variable takes it: text, or a number or boolean read as its text. */
+const settingValue = optional<string>((value, path, issues) => {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  issues.push({ path, message: `expected a string, number or boolean, received ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}` });
+  return '';
+});
+
 /**
  * `POST /drift-checks` body (optional): `{ "settings": { "DRIFT_REMEDIATE": "move-back" } }`, each
- * value as its environment variable takes it (a number or boolean is read as its text).
+ * value as its environment variable takes it (a number or boolean is read as its text). Anything
+ * else in it is refused, by name.
  */
-export const DriftCheckRequestSchema = deferredSchema(() => {
-  const value = z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String));
-  const settings = z.strictObject(Object.fromEntries(DRIFT_CHECK_SETTINGS.map((name) => [name, z.optional(value)])) as Record<DriftCheckSetting, z.ZodMiniOptional<typeof value>>);
-  return z.strictObject({ settings: z.optional(settings) });
-});
+export const DriftCheckRequest = object(
+  { settings: optional(object(Object.fromEntries(DRIFT_CHECK_SETTINGS.map((name) => [name, settingValue])) as Record<DriftCheckSetting, typeof settingValue>, 'refuse')) },
+  'refuse',
+);
 
 /** The settings among `env`'s variables (unset ones left out). */
 export function driftCheckSettingsIn(env: Record<string, string | undefined>): DriftCheckSettings {

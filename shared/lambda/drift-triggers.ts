@@ -1,10 +1,9 @@
 import type { DriftReport } from '../domain/drift';
 import { InvalidInputError } from '../domain/errors';
-import { arrayOf, object, string, unknown } from '../domain/record-shape';
-import { zodFieldErrors } from '../domain/request';
+import { arrayOf, object, readShape, string, unknown } from '../domain/record-shape';
 import { checkDrift, type DriftDeps } from '../use-cases/drift-check';
 import type { Config } from './config';
-import { DriftCheckRequestSchema, driftCheckOverrides } from './drift-check-settings';
+import { DriftCheckRequest, driftCheckOverrides } from './drift-check-settings';
 import { jsonBody, type HttpRequest } from './http';
 import { withOverrides } from './lazy';
 import { logger } from './logger';
@@ -49,9 +48,12 @@ export function driftSummary(report: DriftReport) {
 /** The settings a `POST /drift-checks` body gives its check, refused (never dropped) where they are not accepted. */
 export function requestedSettings(req: HttpRequest, accepted: boolean): Partial<Config> {
   if (!req.rawBody.trim()) return {};
-  const parsed = DriftCheckRequestSchema.safeParse(jsonBody(req));
-  if (!parsed.success) throw new InvalidInputError('The body may hold only { "settings": { … } } with drift check settings.', zodFieldErrors(parsed.error));
-  const settings = parsed.data.settings ?? {};
+  const read = readShape(DriftCheckRequest, jsonBody(req));
+  if (!read.ok) {
+    const fields = read.issues.slice(0, 20).map((issue) => ({ field: issue.path || '(body)', message: issue.message }));
+    throw new InvalidInputError('The body may hold only { "settings": { … } } with drift check settings.', fields);
+  }
+  const settings = read.value.settings ?? {};
   if (!Object.keys(settings).length) return {};
   if (!accepted) {
     throw new InvalidInputError('Drift checks here run with the settings the deployment was given (driftRemediate, driftConfirmChecks, …); send the request without settings.', [

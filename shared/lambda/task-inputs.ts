@@ -3,9 +3,8 @@ import { integer, object, optional, present, string, text, unknown, type Reader 
 
 /**
  * What a task (or a function an AWS service invokes) is handed. These inputs are made by the state
- * machine or by AWS, not typed by a user, so they are checked for their shape with the plain readers
- * of shared/domain/record-shape.ts rather than with zod (which checks what users send, with its
- * rules): a bad one is still a terminal InvalidInputError naming every field at fault.
+ * machine or by AWS, not typed by a user, so only their shape is checked (shared/domain/record-shape.ts):
+ * a bad one is still a terminal InvalidInputError naming every field at fault.
  */
 const id = text({ min: 1, pattern: ENVIRONMENT_ID_PATTERN, message: 'must be an environment id' });
 const optionalText = optional(string);

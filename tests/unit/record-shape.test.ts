@@ -88,6 +88,9 @@ describe('record shapes', () => {
     expect(readShape(object({ detail: unknown }), {})).toEqual({ ok: true, value: {} });
     expect(issuesOf(object({ detail: present }), {})).toEqual([{ path: 'detail', message: 'required' }]);
     expect(readShape(object({ detail: present }), { detail: null })).toEqual({ ok: true, value: { detail: null } });
+    // Present means the field is there: an own key holding undefined counts (an event built in memory may hold one).
+    expect(readShape(object({ detail: present }), { detail: undefined }).ok).toBe(true);
+    expect(issuesOf(present, undefined)).toEqual([{ path: '', message: 'required' }]);
   });
 });
 

@@ -290,7 +290,7 @@ describe('tags', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  // zod's record parsing skips a `__proto__` own key silently; the request parser must still refuse it.
+  // JSON.parse makes `__proto__` an own key; the request parser must refuse it, never copy it.
   it('rejects a __proto__ key as it arrives in a JSON body', () => {
     const body: unknown = JSON.parse('{"name":"Staging","ou":"Workloads","tags":{"__proto__":"x"}}');
     expect(badFields(body)).toEqual([expect.stringMatching(/^tags/)]);
