@@ -126,6 +126,9 @@ function packageService(outDir: string): PackagedFunction[] {
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
   // A profile or session token from the caller's shell must not mix with the dummy keys.
   for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_PROFILE']) delete env[name];
+  // serverless-esbuild leaves a directory per function in the temporary directory: kept in the work directory, removed with it.
+  env.TMPDIR = path.join(path.dirname(outDir), 'osls-tmp');
+  fs.mkdirSync(env.TMPDIR, { recursive: true });
   const result = spawnSync(OSLS, ['package', '--stage', 'dev', '--region', 'us-east-1', '--package', outDir], {
     cwd: ROOT,
     env,

@@ -532,16 +532,24 @@ function runPackage(outDir, params = {}) {
   const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
   // A profile or session token from the caller's shell must not mix with the dummy keys.
   for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_PROFILE']) delete env[name];
+  // serverless-esbuild zips each function from a directory it makes in the temporary directory and
+  // leaves behind (<function>-<pid>-<ms>-<hex>): given one of its own, the check removes them all.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-osls-'));
+  env.TMPDIR = scratch;
   const started = process.hrtime.bigint();
   const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`);
-  const result = spawnSync(OSLS, ['package', '--stage', 'dev', '--region', 'us-east-1', '--package', outDir, ...paramArgs], {
-    cwd: ROOT,
-    env,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { result, seconds };
+  try {
+    const result = spawnSync(OSLS, ['package', '--stage', 'dev', '--region', 'us-east-1', '--package', outDir, ...paramArgs], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { result, seconds };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
