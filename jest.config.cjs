@@ -9,6 +9,9 @@ module.exports = {
   // A safety cap for runs that hang, not a performance goal: e2e tests wait for real (local)
   // provisioning, including the seconds a new account's role takes to become usable.
   testTimeout: 60_000,
+  // Temporary files of the whole run in one directory, removed at its end.
+  globalSetup: '<rootDir>/tests/setup/temp-dir.cjs',
+  globalTeardown: '<rootDir>/tests/setup/temp-dir-teardown.cjs',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     { ...common, displayName: 'workflow', testMatch: ['<rootDir>/tests/workflow/**/*.test.ts'] },

@@ -2,7 +2,7 @@
  * The approval request on every channel (email, SNS, Slack, outgoing webhook, outbox) and the Slack
  * messages a decision turns it into. Hostile text in a name, requester or comment stays text.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { snsMessage } from '../../shared/adapters/aws/sns-notifier';
@@ -202,12 +202,16 @@ describe('the approval request on the outgoing webhook', () => {
 describe('the approval request elsewhere', () => {
   it('is written to the outbox with the approval record', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'approval-outbox-'));
-    const env = pending();
-    const box = new OutboxNotifier(dir, { channel: 'email' });
-    await box.send({ kind: 'approval', environment: env });
-    const record = JSON.parse(readFileSync(join(dir, `${env.id}.approval.email.json`), 'utf8'));
-    expect(record).toMatchObject({ kind: 'approval', environmentId: env.id, status: 'PENDING_APPROVAL', approval: { approvers: APPROVERS, expiresAt: '2026-12-01T09:00:00.000Z' } });
-    expect(record.subject).toBe('[Switchyard] Approval needed: Payments in Workloads/Production/Payments');
+    try {
+      const env = pending();
+      const box = new OutboxNotifier(dir, { channel: 'email' });
+      await box.send({ kind: 'approval', environment: env });
+      const record = JSON.parse(readFileSync(join(dir, `${env.id}.approval.email.json`), 'utf8'));
+      expect(record).toMatchObject({ kind: 'approval', environmentId: env.id, status: 'PENDING_APPROVAL', approval: { approvers: APPROVERS, expiresAt: '2026-12-01T09:00:00.000Z' } });
+      expect(record.subject).toBe('[Switchyard] Approval needed: Payments in Workloads/Production/Payments');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("is not posted to the requester's response_url: the buttons are for the approvers", async () => {
