@@ -13,6 +13,8 @@
  * release added, or a table key, never reaches a use case.
  */
 
+import type { FieldError } from './errors';
+
 /** Where a value is wrong (`timeline.0.at`; empty for the value itself) and how. */
 export type ShapeIssue = { path: string; message: string };
 
@@ -184,4 +186,16 @@ export function readShape<T>(reader: Reader<T>, value: unknown): { ok: true; val
   const issues: ShapeIssue[] = [];
   const read = reader(value, '', issues);
   return issues.length ? { ok: false, issues } : { ok: true, value: read };
+}
+
+/**
+ * Issues as the fields an InvalidInputError names: at most `max` (20) of them, the value itself
+ * called `root`, every path under `prefix` when one is given, and a path cut short past 64
+ * characters (a path can hold a key the caller chose).
+ */
+export function fieldErrors(issues: ShapeIssue[], opts: { root: string; prefix?: string; max?: number }): FieldError[] {
+  return issues.slice(0, opts.max ?? 20).map((issue) => {
+    const path = issue.path.length > 64 ? `${issue.path.slice(0, 63)}…` : issue.path;
+    return { field: path ? (opts.prefix ? `${opts.prefix}.${path}` : path) : opts.root, message: issue.message };
+  });
 }

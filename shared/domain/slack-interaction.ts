@@ -1,7 +1,7 @@
 import { InvalidInputError, type FieldError } from './errors';
 import { MAX_JSON_DEPTH, tooDeep } from './json-depth';
 import { ENVIRONMENT_ID_PATTERN } from './naming';
-import { arrayOf, object, optional, readShape, text, type Reader } from './record-shape';
+import { arrayOf, fieldErrors, object, optional, readShape, text, type Reader } from './record-shape';
 import { APPROVAL_ACTIONS, LEASE_ACTIONS } from './slack-messages';
 
 /**
@@ -67,11 +67,6 @@ function refuse(message: string, fields: FieldError[]): never {
   throw new InvalidInputError(message, fields);
 }
 
-/** At most this many fields are named in the error (what Slack sent is echoed in the paths). */
-const MAX_FIELDS = 20;
-
-const prefixed = (issues: Array<{ path: string; message: string }>): FieldError[] =>
-  issues.slice(0, MAX_FIELDS).map((issue) => ({ field: issue.path ? `payload.${issue.path.length > 64 ? `${issue.path.slice(0, 63)}…` : issue.path}` : 'payload', message: issue.message }));
 
 /**
  * Reads a button click from the raw form body; throws InvalidInputError naming the field at fault
@@ -97,7 +92,7 @@ export function parseSlackInteraction(rawBody: string): SlackInteraction {
   }
   const read = readShape(SlackInteractionPayload, payload);
   if (!read.ok) {
-    const fields = prefixed(read.issues);
+    const fields = fieldErrors(read.issues, { root: 'payload', prefix: 'payload' });
     refuse(`The Slack interaction payload is not a button click Switchyard can act on (${fields.map((f) => f.field).join(', ')}).`, fields);
   }
   const { user, response_url: responseUrl, actions } = read.value;

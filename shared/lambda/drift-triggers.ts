@@ -1,6 +1,6 @@
 import type { DriftReport } from '../domain/drift';
 import { InvalidInputError } from '../domain/errors';
-import { arrayOf, object, readShape, string, unknown } from '../domain/record-shape';
+import { arrayOf, fieldErrors, object, readShape, string, unknown } from '../domain/record-shape';
 import { checkDrift, type DriftDeps } from '../use-cases/drift-check';
 import type { Config } from './config';
 import { DriftCheckRequest, driftCheckOverrides } from './drift-check-settings';
@@ -50,8 +50,7 @@ export function requestedSettings(req: HttpRequest, accepted: boolean): Partial<
   if (!req.rawBody.trim()) return {};
   const read = readShape(DriftCheckRequest, jsonBody(req));
   if (!read.ok) {
-    const fields = read.issues.slice(0, 20).map((issue) => ({ field: issue.path || '(body)', message: issue.message }));
-    throw new InvalidInputError('The body may hold only { "settings": { … } } with drift check settings.', fields);
+    throw new InvalidInputError('The body may hold only { "settings": { … } } with drift check settings.', fieldErrors(read.issues, { root: '(body)' }));
   }
   const settings = read.value.settings ?? {};
   if (!Object.keys(settings).length) return {};

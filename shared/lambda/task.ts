@@ -1,10 +1,7 @@
-import { InvalidInputError, type FieldError } from '../domain/errors';
-import { readShape, type Reader } from '../domain/record-shape';
+import { InvalidInputError } from '../domain/errors';
+import { fieldErrors, readShape, type Reader } from '../domain/record-shape';
 import { logContext, logger } from './logger';
 import { middy, type MiddlewareObj, type MiddyHandler } from './middy';
-
-/** At most this many fields are named in an InvalidInputError. */
-const MAX_FIELDS = 20;
 
 /** Middleware: the event must have the task's input shape; bad input is a terminal InvalidInputError, never retried. */
 export function taskInput<R>(name: string, reader: Reader<unknown>): MiddlewareObj<unknown, R> {
@@ -12,7 +9,7 @@ export function taskInput<R>(name: string, reader: Reader<unknown>): MiddlewareO
     before: (request) => {
       const read = readShape(reader, request.event);
       if (!read.ok) {
-        const fields: FieldError[] = read.issues.slice(0, MAX_FIELDS).map((issue) => ({ field: issue.path || '(input)', message: issue.message }));
+        const fields = fieldErrors(read.issues, { root: '(input)' });
         throw new InvalidInputError(`${name} received invalid input: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, fields);
       }
       request.event = read.value;
