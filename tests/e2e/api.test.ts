@@ -1,25 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, exited, startRuntimeProcess, tempDataDir, waitForFinal, QUICK_SIM_ENV } from './helpers';
+import { call, exited, runtimeForFile, startRuntimeProcess, tempDataDir, waitForFinal, QUICK_SIM_ENV } from './helpers';
 
-let runtime: Runtime;
+const local = runtimeForFile();
 let base: string;
-
-beforeAll(async () => {
-  runtime = await startRuntime({
-    dataDir: tempDataDir(),
-    port: 0,
-    env: QUICK_SIM_ENV,
-  });
-  base = runtime.url;
+beforeAll(() => {
+  base = local.url;
 });
 
-afterAll(async () => {
-  await runtime.close();
-});
-
-const accountsNamed = (name: string) => runtime.sim!.accountsView().filter((a) => a.name === name);
+const accountsNamed = (name: string) => local.runtime.sim!.accountsView().filter((a) => a.name === name);
 
 describe('POST /environments through the local runtime', () => {
   it('provisions an environment to READY with a switch-role link, and the same request again makes no second account', async () => {
@@ -47,10 +36,10 @@ describe('POST /environments through the local runtime', () => {
     const afterReady = await call(base, 'POST', '/environments', body);
     expect(afterReady.status).toBe(200);
     expect(afterReady.body.status).toBe('READY');
-    await runtime.workflow.idle();
+    await local.runtime.workflow.idle();
     expect(accountsNamed('Staging')).toEqual([expect.objectContaining({ id: ready.accountId, ou: 'Workloads/Staging', status: 'ACTIVE' })]);
     // Every channel leaves its own file; with nothing configured the Slack, webhook and SNS ones are outbox-only.
-    expect(readdirSync(join(runtime.dataDir, 'outbox'))).toEqual(
+    expect(readdirSync(join(local.runtime.dataDir, 'outbox'))).toEqual(
       expect.arrayContaining([`${ready.id}.ready.email.json`, `${ready.id}.ready.slack.json`, `${ready.id}.ready.webhook.json`, `${ready.id}.ready.sns.json`]),
     );
   });

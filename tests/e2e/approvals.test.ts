@@ -2,23 +2,13 @@
  * Approvals over HTTP through the local runtime: who may decide is told by X-Switchyard-Principal
  * there (the IAM identity on AWS). A request in a protected OU waits, and is decided once.
  */
-import { startRuntime, type Runtime } from '../../local/runtime';
-import { call, QUICK_SIM_ENV, tempDataDir, waitForFinal } from './helpers';
+import { startRuntime } from '../../local/runtime';
+import { call, QUICK_SIM_ENV, runtimeForFile, tempDataDir, waitForFinal } from './helpers';
 
-let runtime: Runtime;
+const local = runtimeForFile({ APPROVAL_OUS: 'Workloads/Production', APPROVERS: 'local:ana,local:bob', APPROVAL_TIMEOUT: 'PT1H', SWITCHYARD_LIFECYCLE_INTERVAL: 'off', SWITCHYARD_SIM_CLOSE_SECONDS: '1' });
 let base: string;
-
-beforeAll(async () => {
-  runtime = await startRuntime({
-    dataDir: tempDataDir(),
-    port: 0,
-    env: { ...QUICK_SIM_ENV, APPROVAL_OUS: 'Workloads/Production', APPROVERS: 'local:ana,local:bob', APPROVAL_TIMEOUT: 'PT1H', SWITCHYARD_LIFECYCLE_INTERVAL: 'off', SWITCHYARD_SIM_CLOSE_SECONDS: '1' },
-  });
-  base = runtime.url;
-});
-
-afterAll(async () => {
-  await runtime.close();
+beforeAll(() => {
+  base = local.url;
 });
 
 const as = (name: string) => ({ 'x-switchyard-principal': name });
@@ -45,7 +35,7 @@ it('holds a production request until an approver says yes, then provisions it; t
 
   const ready = await waitForFinal(base, id);
   expect(ready.status).toBe('READY');
-  expect(runtime.sim!.accountsView().filter((a) => a.name === 'Ledger Prod')).toHaveLength(1);
+  expect(local.runtime.sim!.accountsView().filter((a) => a.name === 'Ledger Prod')).toHaveLength(1);
 });
 
 it('closes a production account only once an approver other than whoever asked says yes (DELETE, then approve)', async () => {
@@ -72,7 +62,7 @@ it('closes a production account only once an approver other than whoever asked s
     env = (await call(base, 'GET', `/environments/${id}`)).body;
   }
   expect(env.status).toBe('CLOSED');
-  expect(runtime.sim!.accountsView().find((a) => a.name === 'Retire Prod')!.status).toBe('SUSPENDED');
+  expect(local.runtime.sim!.accountsView().find((a) => a.name === 'Retire Prod')!.status).toBe('SUSPENDED');
 });
 
 it('refuses the requester deciding on their own request', async () => {
@@ -83,7 +73,7 @@ it('refuses the requester deciding on their own request', async () => {
   const rejected = await call(base, 'POST', `/environments/${asked.body.id}/reject`, { comment: 'not this quarter' }, as('bob'));
   expect(rejected.status).toBe(200);
   expect(rejected.body).toMatchObject({ status: 'REJECTED', approval: { reason: 'REJECTED', decidedBy: 'local:bob' } });
-  expect(runtime.sim!.accountsView().filter((a) => a.name === 'Own Prod')).toHaveLength(0);
+  expect(local.runtime.sim!.accountsView().filter((a) => a.name === 'Own Prod')).toHaveLength(0);
 });
 
 it.each([

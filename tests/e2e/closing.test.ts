@@ -3,26 +3,15 @@
  * against the simulated organization; the account ends SUSPENDED in CLOSED_OU and leaves the
  * switch-role files, while the environment stays listed as CLOSED.
  */
-import { startRuntime, type Runtime } from '../../local/runtime';
 import { signSlackRequest } from '../../shared/domain/slack-signature';
-import { call, QUICK_SIM_ENV, slackCommandForm, tempDataDir, waitForFinal } from './helpers';
+import { call, runtimeForFile, slackCommandForm, waitForFinal } from './helpers';
 
 const SLACK_SECRET = 'closing-test-signing-secret';
 
-let runtime: Runtime;
+const local = runtimeForFile({ SWITCHYARD_SIM_CLOSE_SECONDS: '1', SWITCHYARD_LIFECYCLE_INTERVAL: 'off', SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_RESPONSE_URL_PREFIXES: 'https://hooks.slack.com/' });
 let base: string;
-
-beforeAll(async () => {
-  runtime = await startRuntime({
-    dataDir: tempDataDir(),
-    port: 0,
-    env: { ...QUICK_SIM_ENV, SWITCHYARD_SIM_CLOSE_SECONDS: '1', SWITCHYARD_LIFECYCLE_INTERVAL: 'off', SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_RESPONSE_URL_PREFIXES: 'https://hooks.slack.com/' },
-  });
-  base = runtime.url;
-});
-
-afterAll(async () => {
-  await runtime.close();
+beforeAll(() => {
+  base = local.url;
 });
 
 async function until(id: string, status: string, deadlineMs = 30_000): Promise<any> {
@@ -50,7 +39,7 @@ it('closes a READY environment: CLOSING at once, then CLOSED with its account SU
 
   const closed = await until(ready.id, 'CLOSED');
   expect(closed.closing.closedAt).toEqual(expect.any(String));
-  expect(runtime.sim!.accountsView().find((a) => a.id === ready.accountId)).toMatchObject({ status: 'SUSPENDED', ou: 'Suspended' });
+  expect(local.runtime.sim!.accountsView().find((a) => a.id === ready.accountId)).toMatchObject({ status: 'SUSPENDED', ou: 'Suspended' });
   expect((await call(base, 'GET', '/switch-roles?format=aws-config')).body).not.toContain('[profile throwaway]');
   const file = await call(base, 'GET', `/environments/${ready.id}/switch-role`);
   expect(file.status).toBe(409);
