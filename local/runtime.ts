@@ -179,10 +179,12 @@ function accessAdapters(sim: SimulatedOrganization | undefined): Pick<Deps, 'gra
 
 /**
  * Drift checks the runtime runs itself: on an interval, and the confirming rechecks the drift queue
- * delays on AWS. Its timers are cleared on stop.
+ * delays on AWS. On stop its timers are cleared and a check under way is waited for, so none is left
+ * reading stores the runtime is about to close.
  */
 class LocalDriftChecks {
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
   private stopped = false;
   readonly deps: LocalDeps;
 
@@ -205,10 +207,11 @@ class LocalDriftChecks {
     this.print(`[drift] checking every ${seconds} s (SWITCHYARD_DRIFT_INTERVAL)`);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    await Promise.allSettled([...this.running]);
   }
 
   private later(seconds: number, trigger: string, round: number): void {
@@ -220,14 +223,19 @@ class LocalDriftChecks {
     this.timers.add(timer);
   }
 
-  private async run(trigger: string, round = 1): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const report = await runDriftCheck(this.deps, { trigger, round });
-      this.print(`[drift] ${trigger}: ${report.counts.total} finding(s), ${report.counts.confirmed} confirmed; ${report.apiCalls} Organizations calls`);
-    } catch (error) {
-      this.print(`[drift] ${trigger} check failed: ${(error as Error).message}`);
-    }
+  private run(trigger: string, round = 1): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const check = (async () => {
+      try {
+        const report = await runDriftCheck(this.deps, { trigger, round });
+        this.print(`[drift] ${trigger}: ${report.counts.total} finding(s), ${report.counts.confirmed} confirmed; ${report.apiCalls} Organizations calls`);
+      } catch (error) {
+        this.print(`[drift] ${trigger} check failed: ${(error as Error).message}`);
+      }
+    })();
+    this.running.add(check);
+    void check.finally(() => this.running.delete(check));
+    return check;
   }
 }
 
@@ -317,7 +325,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       ...accessAdapters(sim),
     };
     const drift = new LocalDriftChecks(deps, print);
-    closers.push(async () => drift.stop());
+    closers.push(() => drift.stop());
     functions = buildFunctions(() => drift.deps);
 
     const server = createHttpServer(functions, ROUTES, { '/_aws/events': putEventsEndpoint(bus) });
