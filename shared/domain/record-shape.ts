@@ -39,14 +39,14 @@ type Flat<T> = { [K in keyof T]: T[K] } & {};
 export type ObjectOf<F extends Fields> = Flat<{ [K in Exclude<keyof F, OptionalKeys<F>>]: Read<F[K]> } & { [K in OptionalKeys<F>]?: Read<F[K]> }>;
 
 /** What a value is, for a message: `string`, `number`, `array`, `null`, `object`, … */
-function kind(value: unknown): string {
+export function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
 }
 
 function expected(what: string, value: unknown, path: string, issues: ShapeIssue[]): void {
-  issues.push({ path, message: value === undefined ? `required (expected ${what})` : `expected ${what}, received ${kind(value)}` });
+  issues.push({ path, message: value === undefined ? `required (expected ${what})` : `expected ${what}, received ${kindOf(value)}` });
 }
 
 /** A name from the input, quoted and cut short for a message. */

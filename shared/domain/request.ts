@@ -4,6 +4,7 @@ import { InvalidInputError, type FieldError } from './errors';
 import { environmentId, requestDigest, slugify } from './naming';
 import { formatOuRef, parseOuRef } from './ou-path';
 import { parseDuration } from './duration';
+import { kindOf } from './record-shape';
 import { leaseProblem } from './lease';
 
 const PRINTABLE = /^[\x20-\x7E]*$/;
@@ -31,11 +32,6 @@ export interface EnvironmentRequestInput {
 
 const REQUEST_FIELDS: ReadonlySet<string> = new Set(['name', 'email', 'ou', 'color', 'tags', 'requestedBy', 'ttl']);
 const MAX_TAGS = 50;
-
-/** What a value is, as a message names it. */
-function kindOf(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-}
 
 /** The first rule a string breaks, or undefined: each rule is `[holds, message]`. */
 function firstBroken(value: string, rules: ReadonlyArray<readonly [(v: string) => boolean, string]>): string | undefined {

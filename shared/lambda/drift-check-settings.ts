@@ -1,5 +1,5 @@
 import { InvalidInputError, type FieldError } from '../domain/errors';
-import { object, optional } from '../domain/record-shape';
+import { kindOf, object, optional } from '../domain/record-shape';
 import { InvalidSetting, SETTING_PARSERS, type Config } from './config';
 
 /**
@@ -14,7 +14,7 @@ export type DriftCheckSettings = Partial<Record<DriftCheckSetting, string>>;
 const settingValue = optional<string>((value, path, issues) => {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  issues.push({ path, message: `expected a string, number or boolean, received ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}` });
+  issues.push({ path, message: `expected a string, number or boolean, received ${kindOf(value)}` });
   return '';
 });
 

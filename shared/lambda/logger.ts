@@ -32,14 +32,14 @@ function configuredLevel(): LogLevel {
 }
 
 /** An error as Powertools writes one: name, where it was thrown, message, stack, and its cause the same way. */
-function errorFields(error: Error, seen: WeakSet<object>): Fields {
+function errorFields(error: Error): Fields {
   const location = /\((.*:\d+:\d+)\)|at (\/.*:\d+:\d+)/.exec(error.stack ?? '');
   return {
     name: error.name,
     location: location?.[1] ?? location?.[2] ?? '',
     message: error.message,
     stack: error.stack,
-    ...(error.cause !== undefined ? { cause: error.cause instanceof Error ? errorFields(error.cause, seen) : error.cause } : {}),
+    ...(error.cause !== undefined ? { cause: error.cause instanceof Error ? errorFields(error.cause) : error.cause } : {}),
   };
 }
 
@@ -48,7 +48,7 @@ function replacer(): (key: string, value: unknown) => unknown {
   const seen = new WeakSet<object>();
   return (_key, value) => {
     if (typeof value === 'bigint') return value.toString();
-    if (value instanceof Error) return errorFields(value, seen);
+    if (value instanceof Error) return errorFields(value);
     if (typeof value === 'object' && value !== null) {
       if (seen.has(value)) return '[Circular]';
       seen.add(value);
