@@ -500,16 +500,21 @@ export const SLACK_RESPONSE_URL = /^https:\/\/hooks\.slack\.com\/(commands|actio
 /** AWS User Experience Customization's endpoint (UpdateAccountCustomizations has no SDK client: signed by hand). */
 const UXC_ACCOUNT_CUSTOMIZATIONS = /^https:\/\/uxc\.[a-z0-9-]+\.api\.aws\/v1\/account-customizations$/;
 
+/** A request to a receiver the model does not know: refused, named without its query. */
+function refuseRequest(url: string): never {
+  throw new Error(`the benchmark's AWS model answers no request to ${url.replace(/[?#].*$/, '')}`);
+}
+
 const HTTP: Record<string, Handler> = {
   'fetch.POST': (_world, input) => {
     const url = String(input.url);
-    if (!SLACK_RESPONSE_URL.test(url)) throw new Error(`the benchmark's AWS model answers no request to ${url.replace(/[?#].*$/, '')}`);
+    if (!SLACK_RESPONSE_URL.test(url)) refuseRequest(url);
     return { status: 200, body: 'ok' };
   },
   /** UpdateAccountCustomizations: the account's colour is set, and answered back (`{ accountColor }`). */
   'https.PATCH': (_world, input) => {
     const url = String(input.url);
-    if (!UXC_ACCOUNT_CUSTOMIZATIONS.test(url)) throw new Error(`the benchmark's AWS model answers no request to ${url.replace(/[?#].*$/, '')}`);
+    if (!UXC_ACCOUNT_CUSTOMIZATIONS.test(url)) refuseRequest(url);
     const accountColor = (JSON.parse(String(input.body || '{}')) as { accountColor?: string }).accountColor;
     return { status: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': 'bench-request' }, body: JSON.stringify({ accountColor }) };
   },

@@ -31,7 +31,8 @@ export interface OptionalReader<T> extends Reader<T | undefined> {
   readonly optional: true;
 }
 
-type Read<R> = R extends Reader<infer T> ? T : never;
+/** The type a reader gives. */
+export type Read<R> = R extends Reader<infer T> ? T : never;
 type Fields = Record<string, Reader<unknown>>;
 type OptionalKeys<F extends Fields> = { [K in keyof F]: F[K] extends OptionalReader<unknown> ? K : never }[keyof F];
 type Flat<T> = { [K in keyof T]: T[K] } & {};

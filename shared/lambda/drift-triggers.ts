@@ -1,13 +1,12 @@
 import type { DriftReport } from '../domain/drift';
 import { InvalidInputError } from '../domain/errors';
-import { arrayOf, fieldErrors, object, readShape, string, unknown } from '../domain/record-shape';
+import { arrayOf, fieldErrors, object, readShape, string, unknown, type Read } from '../domain/record-shape';
 import { checkDrift, type DriftDeps } from '../use-cases/drift-check';
 import type { Config } from './config';
 import { DriftCheckRequest, driftCheckOverrides } from './drift-check-settings';
 import { jsonBody, type HttpRequest } from './http';
 import { withOverrides } from './lazy';
 import { logger } from './logger';
-import type { TaskInput } from './task-inputs';
 
 export interface CheckDriftDeps extends Omit<DriftDeps, 'config'> {
   config: Config;
@@ -69,7 +68,7 @@ export const ScheduleEvent = unknown;
 export const DriftQueueBatch = object({ Records: arrayOf(object({ body: string }, 'keep')) }, 'keep');
 
 /** A batch is one check: change events coalesce into one, rechecks carry their round (the latest wins, at most 10). */
-export function queueRun(batch: TaskInput<typeof DriftQueueBatch>): DriftRun {
+export function queueRun(batch: Read<typeof DriftQueueBatch>): DriftRun {
   let round = 0;
   for (const record of batch.Records) {
     try {

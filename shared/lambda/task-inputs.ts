@@ -1,5 +1,5 @@
 import { ENVIRONMENT_ID_PATTERN } from '../domain/naming';
-import { integer, object, optional, present, string, text, unknown, type Reader } from '../domain/record-shape';
+import { integer, object, optional, present, string, text, unknown } from '../domain/record-shape';
 
 /**
  * What a task (or a function an AWS service invokes) is handed. These inputs are made by the state
@@ -55,6 +55,3 @@ export const ApprovalRequestedEvent = object({ detail: object({ id }, 'keep') },
 
 /** RecordCloseFailure: the environment and what its Catch caught. */
 export const CloseFailureInput = object({ id, error: optional(object({ Error: optionalText, Cause: unknown }, 'keep')) }, 'refuse');
-
-/** The type a task input reader gives its step. */
-export type TaskInput<R> = R extends Reader<infer T> ? T : never;
